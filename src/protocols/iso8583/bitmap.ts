@@ -1,0 +1,72 @@
+import type { Reader, Writer } from './bytes.js';
+import { Iso8583Error, show } from './errors.js';
+
+/**
+ * One bitmap block of `bytes` bytes, raw or as ASCII hex. Returns presence flags indexed from 1
+ * (bit 1 = the first bit of the first byte), so callers can walk fields in ascending order.
+ */
+export function readBitmap(r: Reader, enc: 'binary' | 'hex', bytes: number, path: string): Uint8Array {
+  const present = new Uint8Array(bytes * 8 + 1);
+  readBitmapInto(r, enc, bytes, path, present, 0);
+  return present;
+}
+
+export function readBitmapInto(
+  r: Reader,
+  enc: 'binary' | 'hex',
+  bytes: number,
+  path: string,
+  present: Uint8Array,
+  base: number,
+): void {
+  if (enc === 'binary') {
+    const start = r.take(bytes, path, 'bitmap');
+    for (let i = 0; i < bytes; i++) setBits(present, base + i * 8, r.buf[start + i]!);
+    return;
+  }
+  const start = r.take(bytes * 2, path, 'hex bitmap');
+  for (let i = 0; i < bytes; i++) {
+    const hi = hexValue(r.buf[start + 2 * i]!);
+    const lo = hexValue(r.buf[start + 2 * i + 1]!);
+    if (hi < 0 || lo < 0) {
+      const found = r.buf.toString('latin1', start, start + bytes * 2);
+      throw new Iso8583Error('invalid-content', path, start, 'hex characters', show(found));
+    }
+    setBits(present, base + i * 8, (hi << 4) | lo);
+  }
+}
+
+function setBits(present: Uint8Array, base: number, byte: number): void {
+  if (byte === 0) return;
+  for (let bit = 0; bit < 8; bit++) if (byte & (0x80 >> bit)) present[base + bit + 1] = 1;
+}
+
+function hexValue(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  if (c >= 0x41 && c <= 0x46) return c - 0x41 + 10;
+  if (c >= 0x61 && c <= 0x66) return c - 0x61 + 10;
+  return -1;
+}
+
+const HEX = '0123456789ABCDEF';
+
+/** Writes presence flags [base+1 … base+bytes*8] as one bitmap block. */
+export function writeBitmap(
+  w: Writer,
+  enc: 'binary' | 'hex',
+  bytes: number,
+  present: Uint8Array,
+  base = 0,
+): void {
+  w.ensure(bytes * 2);
+  for (let i = 0; i < bytes; i++) {
+    let byte = 0;
+    for (let bit = 0; bit < 8; bit++) if (present[base + i * 8 + bit + 1]) byte |= 0x80 >> bit;
+    if (enc === 'binary') {
+      w.buf[w.pos++] = byte;
+    } else {
+      w.buf[w.pos++] = HEX.charCodeAt(byte >> 4);
+      w.buf[w.pos++] = HEX.charCodeAt(byte & 0xf);
+    }
+  }
+}

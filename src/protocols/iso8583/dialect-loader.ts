@@ -1,0 +1,114 @@
+import { readdirSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DataFileError } from '../../data/data-file-error.js';
+import { loadDataFile } from '../../data/load-data-file.js';
+import { buildDialect, type Dialect } from './dialect.js';
+import { type DialectFile, DialectFileSchema } from './dialect-schema.js';
+
+/** protocols/iso8583 at the package root (same relative place from src/ and from dist/). */
+export function builtinDialectsDir(): string {
+  return resolve(dirname(fileURLToPath(import.meta.url)), '../../../protocols/iso8583');
+}
+
+export interface DialectRegistry {
+  get(id: string): Dialect;
+  has(id: string): boolean;
+  list(): Dialect[];
+}
+
+/**
+ * Loads every *.yaml dialect in the given folders (a later folder's dialect replaces an earlier one
+ * with the same id), resolves `extends:` chains and compiles each dialect once.
+ */
+export function loadDialects(dirs: string[] = [builtinDialectsDir()]): DialectRegistry {
+  const files = new Map<string, { file: string; data: DialectFile }>();
+  for (const dir of dirs) {
+    let names: string[];
+    try {
+      names = readdirSync(dir).filter((n) => /\.ya?ml$/.test(n));
+    } catch (err) {
+      throw new DataFileError(dir, '', `cannot read dialect folder: ${(err as Error).message}`);
+    }
+    for (const name of names.sort()) {
+      const file = join(dir, name);
+      const data = loadDataFile(file, DialectFileSchema) as DialectFile;
+      const stem = basename(name).replace(/\.ya?ml$/, '');
+      if (data.id !== stem)
+        throw new DataFileError(file, '/id', `is "${data.id}" but the file is named ${name}`);
+      files.set(data.id, { file, data });
+    }
+  }
+
+  const dialects = new Map<string, Dialect>();
+  for (const id of files.keys()) dialects.set(id, build(id));
+
+  function build(id: string): Dialect {
+    const { file } = files.get(id)!;
+    const chain = lineage(id);
+    let merged = files.get(chain[chain.length - 1]!)!.data;
+    const origin = new Map<string, string>();
+    for (const fid of Object.keys(merged.fields)) origin.set(fid, files.get(chain[chain.length - 1]!)!.file);
+    for (let i = chain.length - 2; i >= 0; i--) {
+      const child = files.get(chain[i]!)!;
+      merged = mergeDialect(merged, child.data);
+      for (const fid of Object.keys(child.data.fields)) origin.set(fid, child.file);
+    }
+    try {
+      return buildDialect(merged, file, chain.slice(1));
+    } catch (err) {
+      const m = /^field (\d+)/.exec((err as Error).message);
+      const blame = (m && origin.get(m[1]!)) ?? file;
+      throw new DataFileError(blame, m ? `/fields/${m[1]}` : '', (err as Error).message);
+    }
+  }
+
+  /** [id, parent, grandparent …]; refuses unknown parents and cycles. */
+  function lineage(id: string): string[] {
+    const chain = [id];
+    let cur = files.get(id)!;
+    while (cur.data.extends) {
+      const parent = cur.data.extends;
+      if (!files.has(parent)) {
+        const known = [...files.keys()].join(', ');
+        throw new DataFileError(cur.file, '/extends', `unknown dialect "${parent}" (known: ${known})`);
+      }
+      if (chain.includes(parent)) {
+        throw new DataFileError(cur.file, '/extends', `cycle: ${[...chain, parent].join(' -> ')}`);
+      }
+      chain.push(parent);
+      cur = files.get(parent)!;
+    }
+    return chain;
+  }
+
+  return {
+    get(id) {
+      const d = dialects.get(id);
+      if (!d) throw new Error(`unknown dialect "${id}" (known: ${[...dialects.keys()].join(', ')})`);
+      return d;
+    },
+    has: (id) => dialects.has(id),
+    list: () => [...dialects.values()],
+  };
+}
+
+/** Child over parent: sections merge one level deep, fields replace whole, null removes a field. */
+export function mergeDialect(parent: DialectFile, child: DialectFile): DialectFile {
+  const defaults: NonNullable<DialectFile['defaults']> = { ...parent.defaults };
+  for (const [type, d] of Object.entries(child.defaults ?? {})) {
+    const key = type as keyof typeof defaults;
+    defaults[key] = { ...parent.defaults?.[key], ...d };
+  }
+  const merged: DialectFile = {
+    ...parent,
+    ...child,
+    defaults,
+    fields: { ...parent.fields, ...child.fields },
+  };
+  for (const key of ['mti', 'bitmap', 'framing'] as const) {
+    if (parent[key] || child[key]) Object.assign(merged, { [key]: { ...parent[key], ...child[key] } });
+  }
+  delete merged.extends;
+  return merged;
+}

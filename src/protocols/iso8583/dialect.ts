@@ -1,0 +1,117 @@
+import type { Charset } from './charsets.js';
+import type { DialectFile } from './dialect-schema.js';
+import { Iso8583Error, type Iso8583ErrorCode } from './errors.js';
+import type { ResolvedField } from './field-spec.js';
+import { decodeFrame, encodeFrame, FrameError, type FramingSpec, type Tpdu } from './framing/index.js';
+import type { MacAlgorithm } from './mac/index.js';
+import { compileMessageCodec, type MessageCodec, type UnpackOptions } from './message-codec.js';
+import type { IsoMessage } from './values.js';
+
+/** A message with the parts its framing adds around it (length prefix excluded: it is derived). */
+export interface FramedMessage {
+  tpdu?: Tpdu;
+  /** Network header bytes as hex. */
+  header?: string;
+  message: IsoMessage;
+}
+
+/** A loaded, compiled dialect: everything the rest of paymatrix needs to speak it. */
+export interface Dialect {
+  readonly id: string;
+  readonly title: string;
+  readonly description: string;
+  /** The file it was loaded from, and the ids it extends (nearest first). */
+  readonly file: string;
+  readonly lineage: readonly string[];
+  readonly charset: Charset;
+  readonly framing?: FramingSpec;
+  readonly mac?: { field: number; algorithm: MacAlgorithm };
+  readonly codec: MessageCodec;
+  field(id: number): ResolvedField | undefined;
+  pack(msg: IsoMessage): Buffer;
+  unpack(bytes: Uint8Array, options?: UnpackOptions): IsoMessage;
+  /** Message plus framing (length prefix, TPDU, header); without framing it equals pack(). */
+  packFrame(framed: FramedMessage): Buffer;
+  unpackFrame(bytes: Uint8Array, options?: UnpackOptions): FramedMessage;
+}
+
+export const DEFAULT_MAX_FRAME = 8192;
+
+export function buildDialect(merged: DialectFile, file: string, lineage: string[]): Dialect {
+  const charset = merged.charset ?? 'latin1';
+  const fields: Record<string, NonNullable<DialectFile['fields'][string]>> = {};
+  for (const [id, f] of Object.entries(merged.fields)) if (f) fields[id] = f;
+  const codec = compileMessageCodec({
+    mti: merged.mti?.enc ?? 'ascii',
+    bitmap: { enc: merged.bitmap?.enc ?? 'binary', tertiary: merged.bitmap?.tertiary ?? false },
+    charset,
+    defaults: merged.defaults,
+    fields,
+  });
+  const framing: FramingSpec | undefined = merged.framing && {
+    length: merged.framing.length,
+    lengthIncludesHeader: merged.framing.lengthIncludesHeader ?? true,
+    tpdu: merged.framing.tpdu ?? false,
+    headerLength: merged.framing.headerLength ?? 0,
+    maxFrameLength: merged.framing.maxFrameLength ?? DEFAULT_MAX_FRAME,
+  };
+
+  function packFrame(framed: FramedMessage): Buffer {
+    const body = codec.pack(framed.message);
+    if (!framing) return body;
+    return encodeFrame(framing, {
+      ...(framed.tpdu && { tpdu: framed.tpdu }),
+      ...(framed.header !== undefined && { header: Buffer.from(framed.header, 'hex') }),
+      body,
+    });
+  }
+
+  function unpackFrame(bytes: Uint8Array, options?: UnpackOptions): FramedMessage {
+    if (!framing) return { message: codec.unpack(bytes, options) };
+    const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes);
+    let frame: ReturnType<typeof decodeFrame>;
+    try {
+      frame = decodeFrame(framing, buf);
+    } catch (err) {
+      if (!(err instanceof FrameError)) throw err;
+      throw new Iso8583Error('invalid-frame', 'frame', err.offset, err.expected, err.found);
+    }
+    const bodyOffset = buf.length - frame.body.length;
+    let message: IsoMessage;
+    try {
+      message = codec.unpack(frame.body, options);
+    } catch (err) {
+      if (!(err instanceof Iso8583Error) || err.offset < 0) throw err;
+      // Offsets count from the start of the frame the caller gave us, not from the body.
+      throw new Iso8583Error(
+        err.code as Iso8583ErrorCode,
+        err.path,
+        err.offset + bodyOffset,
+        err.expected,
+        err.found,
+      );
+    }
+    return {
+      ...(frame.tpdu && { tpdu: frame.tpdu }),
+      ...(frame.header && { header: frame.header.toString('hex').toUpperCase() }),
+      message,
+    };
+  }
+
+  return {
+    id: merged.id,
+    title: merged.title,
+    description: merged.description ?? '',
+    file,
+    lineage,
+    charset,
+    ...(framing && { framing }),
+    ...(merged.mac && { mac: merged.mac }),
+    codec,
+    field: (id) => codec.fields.get(id)?.spec,
+    pack: codec.pack,
+    unpack: codec.unpack,
+    packFrame,
+    unpackFrame,
+  };
+}

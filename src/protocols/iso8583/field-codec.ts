@@ -1,0 +1,136 @@
+import type { Reader, Writer } from './bytes.js';
+import type { Composite } from './composite/types.js';
+import { describeContentType, matchesContentType } from './content-types.js';
+import { Iso8583Error, show } from './errors.js';
+import type { ResolvedField } from './field-spec.js';
+import { type Kernel, kernelFor } from './kernels.js';
+import { type LengthPrefix, lengthPrefix } from './length-prefix.js';
+import type { FieldValue } from './values.js';
+
+/** One field compiled from its resolved spec: all decisions are made here, once, not per message. */
+export interface FieldCodec {
+  readonly spec: ResolvedField;
+  pack(w: Writer, value: FieldValue): void;
+  unpack(r: Reader, strict: boolean): FieldValue;
+}
+
+export type CompositeFactory = (spec: ResolvedField) => Composite;
+
+export function compileField(spec: ResolvedField, makeComposite: CompositeFactory): FieldCodec {
+  const { path, type, length } = spec;
+  const kernel = kernelFor(spec);
+  const prefix = spec.prefix ? lengthPrefix(spec.prefix.digits, spec.prefix.enc) : undefined;
+  const countsDigits = spec.prefix?.unit === 'digits';
+  const composite = spec.subfields ? makeComposite(spec) : undefined;
+  if (
+    composite?.domain === 'bytes' &&
+    spec.enc !== 'binary' &&
+    spec.enc !== 'ascii' &&
+    spec.enc !== 'ebcdic'
+  ) {
+    throw new Error(`${spec.subfields!.kind} subfields need a binary or text parent, not ${spec.enc}`);
+  }
+  if (spec.charset !== 'latin1' && spec.charset !== 'ebcdic' && countsDigits && kernel.unitsOf(1) === 1) {
+    throw new Error(`charset ${spec.charset} has multi-byte characters: its length prefix must count bytes`);
+  }
+  const fixedWire = kernel.wireSize(length);
+  const padChar = spec.pad.char;
+  const padLeft = spec.pad.side === 'left';
+
+  /** Pads a short fixed value; refuses values longer than the spec. */
+  function fitToLength(value: string): string {
+    const units = kernel.unitsOfValue(value, path);
+    if (prefix) {
+      if (units > length) throw tooLong(units);
+      return value;
+    }
+    if (units === length) return value;
+    if (units > length || type === 'b') throw tooLong(units);
+    return padLeft ? value.padStart(length, padChar) : value.padEnd(length, padChar);
+  }
+
+  function tooLong(units: number): Iso8583Error {
+    const what = prefix ? `at most ${length}` : `exactly ${length}`;
+    return new Iso8583Error(
+      'invalid-value',
+      path,
+      -1,
+      `${what} ${type === 'b' ? 'bytes' : 'chars'}`,
+      `${units}`,
+    );
+  }
+
+  function writeContent(w: Writer, value: FieldValue): void {
+    if (composite?.domain === 'bytes') {
+      composite.write(w, value, path);
+      return;
+    }
+    const text = composite ? composite.encode(value, path) : value;
+    if (typeof text !== 'string') {
+      throw new Iso8583Error(
+        'invalid-value',
+        path,
+        -1,
+        'a string',
+        Array.isArray(text) ? 'a list' : 'an object',
+      );
+    }
+    kernel.write(w, fitToLength(text), path);
+  }
+
+  function pack(w: Writer, value: FieldValue): void {
+    if (!prefix) {
+      const start = w.pos;
+      writeContent(w, value);
+      if (w.pos - start !== fixedWire) {
+        throw new Iso8583Error('invalid-value', path, -1, `${fixedWire} bytes`, `${w.pos - start} bytes`);
+      }
+      return;
+    }
+    w.ensure(prefix.size);
+    const at = w.pos;
+    w.pos += prefix.size;
+    writeContent(w, value);
+    const wire = w.pos - at - prefix.size;
+    const n = countsDigits ? digitCount(value, wire) : wire;
+    if (n > prefix.max)
+      throw new Iso8583Error('invalid-value', path, -1, `a length up to ${prefix.max}`, `${n}`);
+    prefix.write(w.buf, at, n);
+  }
+
+  /** The value's character count for digit-counting prefixes (composites count what they wrote). */
+  function digitCount(value: FieldValue, wire: number): number {
+    if (typeof value === 'string' && !composite) return value.length;
+    return type === 'b' ? wire * 2 : kernel.unitsOf(wire);
+  }
+
+  function unpack(r: Reader, strict: boolean): FieldValue {
+    let units = length;
+    let wire = fixedWire;
+    if (prefix) {
+      const at = r.pos;
+      const n = prefix.read(r, path);
+      units = countsDigits ? (type === 'b' ? n / 2 : n) : kernel.unitsOf(n);
+      if (units > length || !Number.isInteger(units)) {
+        const unit = countsDigits ? 'digits' : 'bytes';
+        throw new Iso8583Error('invalid-length', path, at, `a length up to ${length}`, `${n} ${unit}`);
+      }
+      wire = countsDigits ? kernel.wireSize(units) : n;
+    }
+    const start = r.pos;
+    if (composite?.domain === 'bytes') {
+      r.take(wire, path, 'field data');
+      const inner = new (r.constructor as typeof Reader)(r.buf, start, start + wire);
+      return composite.read(inner, path, strict);
+    }
+    const text = kernel.read(r, units, wire, path);
+    if (strict && !matchesContentType(type, text)) {
+      throw new Iso8583Error('invalid-content', path, start, describeContentType(type), show(text));
+    }
+    return composite ? composite.decode(text, path, start, strict) : text;
+  }
+
+  return { spec, pack, unpack };
+}
+
+export type { Kernel, LengthPrefix };

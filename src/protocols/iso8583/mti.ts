@@ -1,0 +1,36 @@
+import { readBcd, writeBcd } from './bcd.js';
+import type { Reader, Writer } from './bytes.js';
+import { decodeText, textBytes } from './charsets.js';
+import { Iso8583Error, show } from './errors.js';
+
+export type MtiEncoding = 'ascii' | 'bcd' | 'ebcdic';
+
+const MTI_RE = /^[0-9]{4}$/;
+
+/** The message type indicator: 4 digits as ASCII, EBCDIC or 2 bytes of packed BCD. */
+export function readMti(r: Reader, enc: MtiEncoding): string {
+  const start = r.pos;
+  let mti: string;
+  if (enc === 'bcd') {
+    mti = readBcd(r, 4, 'right', 'MTI', 'MTI');
+  } else {
+    r.take(4, 'MTI', 'MTI');
+    mti = decodeText(enc === 'ebcdic' ? 'ebcdic' : 'latin1', r.buf, start, start + 4);
+  }
+  if (!MTI_RE.test(mti)) throw new Iso8583Error('invalid-mti', 'MTI', start, '4 digits', show(mti));
+  return mti;
+}
+
+export function writeMti(w: Writer, enc: MtiEncoding, mti: string): void {
+  if (typeof mti !== 'string' || !MTI_RE.test(mti)) {
+    throw new Iso8583Error('invalid-mti', 'MTI', -1, '4 digits', show(String(mti)));
+  }
+  if (enc === 'bcd') {
+    w.ensure(2);
+    w.pos += writeBcd(w.buf, w.pos, mti, 'right', 0, 'MTI');
+  } else if (enc === 'ascii') {
+    w.latin1(mti);
+  } else {
+    w.bytes(textBytes('ebcdic', mti));
+  }
+}
