@@ -94,7 +94,13 @@ export function compileMessageCodec(layout: MessageLayout): MessageCodec {
     for (const key in msg.fields) {
       const id = Number(key);
       if (!byBit[id] || !(id > 0)) {
-        throw new Iso8583Error('invalid-value', key, -1, 'a field the dialect defines', show(key));
+        throw new Iso8583Error(
+          'invalid-value',
+          key,
+          -1,
+          'a field the dialect defines',
+          'a field it does not define',
+        );
       }
       if (msg.fields[key] === undefined) continue;
       present[id] = 1;
