@@ -6,7 +6,7 @@ import { positional } from './composite/positional.js';
 import { simpleTlv } from './composite/tlv.js';
 import type { Composite } from './composite/types.js';
 import type { DialectFile } from './dialect-schema.js';
-import { Iso8583Error, show } from './errors.js';
+import { Iso8583Error } from './errors.js';
 import { compileField, type FieldCodec } from './field-codec.js';
 import { type ResolvedField, resolveField } from './field-spec.js';
 import { type MtiEncoding, readMti, writeMti } from './mti.js';
