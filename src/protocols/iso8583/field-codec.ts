@@ -60,22 +60,20 @@ export function compileField(spec: ResolvedField, makeComposite: CompositeFactor
     );
   }
 
-  function writeContent(w: Writer, value: FieldValue): void {
+  /** Writes the content; returns its length in characters (what a digit-counting prefix holds). */
+  function writeContent(w: Writer, value: FieldValue): number {
     if (composite?.domain === 'bytes') {
+      const start = w.pos;
       composite.write(w, value, path);
-      return;
+      return type === 'b' ? (w.pos - start) * 2 : kernel.unitsOf(w.pos - start);
     }
     const text = composite ? composite.encode(value, path) : value;
     if (typeof text !== 'string') {
-      throw new Iso8583Error(
-        'invalid-value',
-        path,
-        -1,
-        'a string',
-        Array.isArray(text) ? 'a list' : 'an object',
-      );
+      throw new Iso8583Error('invalid-value', path, -1, 'a string', Array.isArray(text) ? 'a list' : 'an object');
     }
-    kernel.write(w, fitToLength(text), path);
+    const fitted = fitToLength(text);
+    kernel.write(w, fitted, path);
+    return fitted.length;
   }
 
   function pack(w: Writer, value: FieldValue): void {
@@ -90,18 +88,10 @@ export function compileField(spec: ResolvedField, makeComposite: CompositeFactor
     w.ensure(prefix.size);
     const at = w.pos;
     w.pos += prefix.size;
-    writeContent(w, value);
-    const wire = w.pos - at - prefix.size;
-    const n = countsDigits ? digitCount(value, wire) : wire;
-    if (n > prefix.max)
-      throw new Iso8583Error('invalid-value', path, -1, `a length up to ${prefix.max}`, `${n}`);
+    const chars = writeContent(w, value);
+    const n = countsDigits ? chars : w.pos - at - prefix.size;
+    if (n > prefix.max) throw new Iso8583Error('invalid-value', path, -1, `a length up to ${prefix.max}`, `${n}`);
     prefix.write(w.buf, at, n);
-  }
-
-  /** The value's character count for digit-counting prefixes (composites count what they wrote). */
-  function digitCount(value: FieldValue, wire: number): number {
-    if (typeof value === 'string' && !composite) return value.length;
-    return type === 'b' ? wire * 2 : kernel.unitsOf(wire);
   }
 
   function unpack(r: Reader, strict: boolean): FieldValue {

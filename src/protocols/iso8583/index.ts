@@ -9,3 +9,6 @@ export * from './framing/index.js';
 export * from './mac/index.js';
 export type { MessageCodec, UnpackOptions } from './message-codec.js';
 export { type FieldValue, getField, type IsoMessage, type Subfields, type TlvItem } from './values.js';
+export { describeMessage } from './describe.js';
+export { maskMessage, maskPan, maskValue } from './mask.js';
+export { signMessage, verifyMessageMac } from './message-mac.js';

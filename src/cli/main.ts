@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { DataFileError } from '../data/data-file-error.js';
+import { Iso8583Error } from '../protocols/iso8583/index.js';
+import { registerDecode } from './decode.js';
+import { registerDialects } from './dialects.js';
+import { registerEncode } from './encode.js';
+import { UsageError } from './input.js';
+
+/** Exit codes: 0 ok, 1 the input (message) is bad, 2 the command or a data file is bad. */
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+const program = new Command('paymatrix')
+  .description('payment terminal ↔ host compatibility harness')
+  .version(pkg.version)
+  .exitOverride();
+
+registerDecode(program);
+registerEncode(program);
+registerDialects(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  process.exitCode = report(err);
+}
+
+function report(err: unknown): number {
+  if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+  if (err instanceof Iso8583Error) {
+    process.stderr.write(`error: ${err.message}\n`);
+    return 1;
+  }
+  if (err instanceof UsageError || err instanceof DataFileError) {
+    process.stderr.write(`error: ${err.message}\n`);
+    return 2;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`error: ${message}\n`);
+  return /^unknown dialect/.test(message) ? 2 : 1;
+}

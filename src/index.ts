@@ -1,0 +1,3 @@
+// paymatrix library API: everything the CLI does is available here, typed.
+export { DataFileError } from './data/data-file-error.js';
+export * from './protocols/iso8583/index.js';

@@ -1,0 +1,58 @@
+import type { Dialect } from './dialect.js';
+import type { ResolvedField } from './field-spec.js';
+import type { FieldValue, IsoMessage, Subfields, TlvItem } from './values.js';
+
+/**
+ * Card data never leaves paymatrix in clear: PANs keep their first 6 and last 4 digits, and
+ * everything marked `hide` in the dialect (track data, PIN blocks, keys, CVV, EMV tags such as
+ * 57/5A) is replaced by a marker that keeps only its length, which is what a tester needs.
+ */
+export function maskPan(pan: string): string {
+  if (pan.length <= 10) return pan.length <= 4 ? '*'.repeat(pan.length) : '*'.repeat(pan.length - 4) + pan.slice(-4);
+  return pan.slice(0, 6) + '*'.repeat(pan.length - 10) + pan.slice(-4);
+}
+
+export function hidden(value: string, binary: boolean): string {
+  return binary ? `[hidden: ${value.length / 2} bytes]` : `[hidden: ${value.length} chars]`;
+}
+
+/** The message with every sensitive value masked, same shape, safe for logs, traces and reports. */
+export function maskMessage(dialect: Dialect, msg: IsoMessage): IsoMessage {
+  const fields: Record<string, FieldValue> = {};
+  for (const [id, value] of Object.entries(msg.fields)) {
+    const spec = dialect.field(Number(id));
+    fields[id] = spec ? maskValue(spec, value) : value;
+  }
+  return { mti: msg.mti, fields };
+}
+
+export function maskValue(spec: ResolvedField, value: FieldValue): FieldValue {
+  if (typeof value === 'string') return maskText(spec.mask, value, spec.type === 'b');
+  if (spec.mask === 'hide') return '[hidden]';
+  const sub = spec.subfields;
+  if (Array.isArray(value)) {
+    const hide = new Set((sub && 'hide' in sub && sub.hide) || []);
+    return maskTlv(value, hide);
+  }
+  if (sub?.kind === 'positional') {
+    const out: Subfields = {};
+    for (const [k, v] of Object.entries(value)) {
+      out[k] = typeof v === 'string' ? maskText(sub.fields[k]?.mask, v, false) : v;
+    }
+    return out;
+  }
+  return value;
+}
+
+function maskText(mask: ResolvedField['mask'], value: string, binary: boolean): string {
+  if (mask === 'pan') return maskPan(value);
+  if (mask === 'hide') return hidden(value, binary);
+  return value;
+}
+
+function maskTlv(items: TlvItem[], hide: Set<string>): TlvItem[] {
+  return items.map((item) => {
+    if (Array.isArray(item.value)) return { tag: item.tag, value: maskTlv(item.value, hide) };
+    return hide.has(item.tag) ? { tag: item.tag, value: hidden(item.value, true) } : item;
+  });
+}
