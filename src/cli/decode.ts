@@ -14,16 +14,23 @@ export function registerDecode(program: Command): void {
     .option('--lenient', 'do not check values against their content type (n, an, ans …)')
     .option('--json', 'print the decoded message as JSON (card data masked)')
     .option('-w, --workspace <dir>', 'workspace whose protocols/iso8583 adds dialects', '.')
-    .action((input: string, opts: { dialect: string; body?: boolean; lenient?: boolean; json?: boolean; workspace: string }) => {
-      const dialect = workspaceDialects(opts.workspace).get(opts.dialect);
-      const bytes = readMessageBytes(input);
-      const options = { strict: !opts.lenient };
-      const framed = opts.body ? { message: dialect.unpack(bytes, options) } : dialect.unpackFrame(bytes, options);
-      if (opts.json) {
-        const out = { dialect: dialect.id, ...framed, message: maskMessage(dialect, framed.message) };
-        process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
-      } else {
-        process.stdout.write(`${describeMessage(dialect, framed)}\n`);
-      }
-    });
+    .action(
+      (
+        input: string,
+        opts: { dialect: string; body?: boolean; lenient?: boolean; json?: boolean; workspace: string },
+      ) => {
+        const dialect = workspaceDialects(opts.workspace).get(opts.dialect);
+        const bytes = readMessageBytes(input);
+        const options = { strict: !opts.lenient };
+        const framed = opts.body
+          ? { message: dialect.unpack(bytes, options) }
+          : dialect.unpackFrame(bytes, options);
+        if (opts.json) {
+          const out = { dialect: dialect.id, ...framed, message: maskMessage(dialect, framed.message) };
+          process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+        } else {
+          process.stdout.write(`${describeMessage(dialect, framed)}\n`);
+        }
+      },
+    );
 }

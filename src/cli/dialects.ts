@@ -9,7 +9,9 @@ export function registerDialects(program: Command): void {
     .option('--json', 'print as JSON')
     .option('-w, --workspace <dir>', 'workspace whose protocols/iso8583 adds dialects', '.')
     .action((opts: { json?: boolean; workspace: string }) => {
-      const list = workspaceDialects(opts.workspace).list().sort((a, b) => a.id.localeCompare(b.id));
+      const list = workspaceDialects(opts.workspace)
+        .list()
+        .sort((a, b) => a.id.localeCompare(b.id));
       if (opts.json) {
         const rows = list.map((d) => ({
           id: d.id,
@@ -26,7 +28,9 @@ export function registerDialects(program: Command): void {
       const width = Math.max(...list.map((d) => d.id.length)) + 2;
       for (const d of list) {
         const parent = d.lineage[0] ? `  (extends ${d.lineage[0]})` : '';
-        process.stdout.write(`${d.id.padEnd(width)}${d.title}${parent}\n${' '.repeat(width)}${framingOf(d)}\n`);
+        process.stdout.write(
+          `${d.id.padEnd(width)}${d.title}${parent}\n${' '.repeat(width)}${framingOf(d)}\n`,
+        );
       }
     });
 }

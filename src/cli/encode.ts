@@ -13,16 +13,19 @@ export function registerEncode(program: Command): void {
     .option('--body', 'print the message body only, without the framing (length, TPDU, header)')
     .option('--mac-key <hex>', "fill the MAC field using the dialect's MAC algorithm and this test key")
     .option('-w, --workspace <dir>', 'workspace whose protocols/iso8583 adds dialects', '.')
-    .action((input: string, opts: { dialect: string; body?: boolean; macKey?: string; workspace: string }) => {
-      const dialect = workspaceDialects(opts.workspace).get(opts.dialect);
-      const framed = parseFramed(readArgument(input).toString('utf8'));
-      if (opts.macKey) {
-        if (!/^([0-9A-Fa-f]{16}){1,2}$/.test(opts.macKey)) throw new UsageError('--mac-key must be 16 or 32 hex digits');
-        framed.message = signMessage(dialect, framed.message, Buffer.from(opts.macKey, 'hex'));
-      }
-      const bytes = opts.body ? dialect.pack(framed.message) : dialect.packFrame(framed);
-      process.stdout.write(`${bytes.toString('hex').toUpperCase()}\n`);
-    });
+    .action(
+      (input: string, opts: { dialect: string; body?: boolean; macKey?: string; workspace: string }) => {
+        const dialect = workspaceDialects(opts.workspace).get(opts.dialect);
+        const framed = parseFramed(readArgument(input).toString('utf8'));
+        if (opts.macKey) {
+          if (!/^([0-9A-Fa-f]{16}){1,2}$/.test(opts.macKey))
+            throw new UsageError('--mac-key must be 16 or 32 hex digits');
+          framed.message = signMessage(dialect, framed.message, Buffer.from(opts.macKey, 'hex'));
+        }
+        const bytes = opts.body ? dialect.pack(framed.message) : dialect.packFrame(framed);
+        process.stdout.write(`${bytes.toString('hex').toUpperCase()}\n`);
+      },
+    );
 }
 
 function parseFramed(text: string): FramedMessage {

@@ -9,7 +9,9 @@ import { registerEncode } from './encode.js';
 import { UsageError } from './input.js';
 
 /** Exit codes: 0 ok, 1 the input (message) is bad, 2 the command or a data file is bad. */
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
 
 const program = new Command('paymatrix')
   .description('payment terminal ↔ host compatibility harness')

@@ -11,12 +11,16 @@ export function describeMessage(dialect: Dialect, framed: FramedMessage): string
   const lines: string[] = [`${dialect.id}  ${dialect.title}`];
   if (framed.tpdu) {
     const { id, destination, source } = framed.tpdu;
-    lines.push(`  TPDU     id ${id.toString(16).padStart(2, '0').toUpperCase()}  destination ${destination}  source ${source}`);
+    lines.push(
+      `  TPDU     id ${id.toString(16).padStart(2, '0').toUpperCase()}  destination ${destination}  source ${source}`,
+    );
   }
   if (framed.header !== undefined) lines.push(`  header   ${framed.header}`);
   const msg = framed.message;
   lines.push(`  MTI      ${msg.mti}`);
-  const ids = Object.keys(msg.fields).map(Number).sort((a, b) => a - b);
+  const ids = Object.keys(msg.fields)
+    .map(Number)
+    .sort((a, b) => a - b);
   for (const id of ids) {
     const spec = dialect.field(id);
     const raw = msg.fields[id]!;
@@ -40,7 +44,8 @@ function subLines(spec: ResolvedField, value: FieldValue, indent: string): strin
   if (Array.isArray(value)) return tlvLines(spec, value, indent);
   if (typeof value === 'string') return [`${indent}${value}`];
   return Object.entries(value).map(([k, v]) => {
-    const def = sub?.kind === 'positional' ? sub.fields[k] : sub?.kind === 'bitmap' ? sub.fields[k] : undefined;
+    const def =
+      sub?.kind === 'positional' ? sub.fields[k] : sub?.kind === 'bitmap' ? sub.fields[k] : undefined;
     const shown = typeof v === 'string' && /^[0-9]+$/.test(v) ? v : show(v);
     return `${indent}${pad(`${spec.path}.${k}`, 10)}${pad(def?.format ?? '', 9)}${pad(def?.name ?? '', 36)} ${shown}`;
   });

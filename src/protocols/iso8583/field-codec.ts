@@ -69,7 +69,13 @@ export function compileField(spec: ResolvedField, makeComposite: CompositeFactor
     }
     const text = composite ? composite.encode(value, path) : value;
     if (typeof text !== 'string') {
-      throw new Iso8583Error('invalid-value', path, -1, 'a string', Array.isArray(text) ? 'a list' : 'an object');
+      throw new Iso8583Error(
+        'invalid-value',
+        path,
+        -1,
+        'a string',
+        Array.isArray(text) ? 'a list' : 'an object',
+      );
     }
     const fitted = fitToLength(text);
     kernel.write(w, fitted, path);
@@ -90,7 +96,8 @@ export function compileField(spec: ResolvedField, makeComposite: CompositeFactor
     w.pos += prefix.size;
     const chars = writeContent(w, value);
     const n = countsDigits ? chars : w.pos - at - prefix.size;
-    if (n > prefix.max) throw new Iso8583Error('invalid-value', path, -1, `a length up to ${prefix.max}`, `${n}`);
+    if (n > prefix.max)
+      throw new Iso8583Error('invalid-value', path, -1, `a length up to ${prefix.max}`, `${n}`);
     prefix.write(w.buf, at, n);
   }
 
@@ -114,10 +121,12 @@ export function compileField(spec: ResolvedField, makeComposite: CompositeFactor
       return composite.read(inner, path, strict);
     }
     const text = kernel.read(r, units, wire, path);
+    // Subfields first: their errors name the exact subfield (60.3), not just the field.
+    const value = composite ? composite.decode(text, path, start, strict) : text;
     if (strict && !matchesContentType(type, text)) {
       throw new Iso8583Error('invalid-content', path, start, describeContentType(type), show(text));
     }
-    return composite ? composite.decode(text, path, start, strict) : text;
+    return value;
   }
 
   return { spec, pack, unpack };

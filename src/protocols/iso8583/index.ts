@@ -1,4 +1,6 @@
 // Public API of the ISO 8583 codec.
+
+export { describeMessage } from './describe.js';
 export type { Dialect, FramedMessage } from './dialect.js';
 export { builtinDialectsDir, type DialectRegistry, loadDialects, mergeDialect } from './dialect-loader.js';
 export type { DialectFile, FieldSpecFile } from './dialect-schema.js';
@@ -7,8 +9,7 @@ export { Iso8583Error, type Iso8583ErrorCode } from './errors.js';
 export type { ResolvedField } from './field-spec.js';
 export * from './framing/index.js';
 export * from './mac/index.js';
-export type { MessageCodec, UnpackOptions } from './message-codec.js';
-export { type FieldValue, getField, type IsoMessage, type Subfields, type TlvItem } from './values.js';
-export { describeMessage } from './describe.js';
 export { maskMessage, maskPan, maskValue } from './mask.js';
+export type { MessageCodec, UnpackOptions } from './message-codec.js';
 export { signMessage, verifyMessageMac } from './message-mac.js';
+export { type FieldValue, getField, type IsoMessage, type Subfields, type TlvItem } from './values.js';

@@ -8,7 +8,8 @@ import type { FieldValue, IsoMessage, Subfields, TlvItem } from './values.js';
  * 57/5A) is replaced by a marker that keeps only its length, which is what a tester needs.
  */
 export function maskPan(pan: string): string {
-  if (pan.length <= 10) return pan.length <= 4 ? '*'.repeat(pan.length) : '*'.repeat(pan.length - 4) + pan.slice(-4);
+  if (pan.length <= 10)
+    return pan.length <= 4 ? '*'.repeat(pan.length) : '*'.repeat(pan.length - 4) + pan.slice(-4);
   return pan.slice(0, 6) + '*'.repeat(pan.length - 10) + pan.slice(-4);
 }
 

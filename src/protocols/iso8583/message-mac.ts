@@ -8,7 +8,12 @@ import type { IsoMessage } from './values.js';
  * MAC field, which must be the last field (DE64, or DE128 with a secondary bitmap), as in
  * every dialect we know. The algorithm comes from the dialect unless the caller overrides it.
  */
-export function signMessage(dialect: Dialect, msg: IsoMessage, key: Uint8Array, algorithm?: MacAlgorithm): IsoMessage {
+export function signMessage(
+  dialect: Dialect,
+  msg: IsoMessage,
+  key: Uint8Array,
+  algorithm?: MacAlgorithm,
+): IsoMessage {
   const { field, alg, wire } = macField(dialect, msg, algorithm);
   const placeholder = { mti: msg.mti, fields: { ...msg.fields, [field]: '0'.repeat(16) } };
   const body = dialect.pack(placeholder);
@@ -34,14 +39,27 @@ export function verifyMessageMac(
 function macField(dialect: Dialect, msg: IsoMessage, algorithm?: MacAlgorithm) {
   const field = dialect.mac?.field ?? 64;
   const alg = algorithm ?? dialect.mac?.algorithm;
-  if (!alg) throw new Iso8583Error('invalid-value', String(field), -1, 'a MAC algorithm', `none in ${dialect.id}`);
+  if (!alg)
+    throw new Iso8583Error('invalid-value', String(field), -1, 'a MAC algorithm', `none in ${dialect.id}`);
   const spec = dialect.field(field);
   if (!spec || spec.type !== 'b' || spec.length !== 8 || spec.prefix) {
-    throw new Iso8583Error('invalid-value', String(field), -1, 'an 8-byte fixed binary MAC field', spec?.format ?? 'none');
+    throw new Iso8583Error(
+      'invalid-value',
+      String(field),
+      -1,
+      'an 8-byte fixed binary MAC field',
+      spec?.format ?? 'none',
+    );
   }
   const later = Object.keys(msg.fields).filter((k) => Number(k) > field);
   if (later.length > 0) {
-    throw new Iso8583Error('invalid-value', later[0]!, -1, `no field after the MAC field ${field}`, `DE${later[0]}`);
+    throw new Iso8583Error(
+      'invalid-value',
+      later[0]!,
+      -1,
+      `no field after the MAC field ${field}`,
+      `DE${later[0]}`,
+    );
   }
   // The MAC is 8 bytes; an ASCII dialect writes them as 16 hex characters.
   return { field, alg, wire: spec.enc === 'ascii-hex' ? 16 : 8 };

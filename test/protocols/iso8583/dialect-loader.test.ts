@@ -1,0 +1,118 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DataFileError } from '../../../src/data/data-file-error.js';
+import { builtinDialectsDir, loadDialects } from '../../../src/protocols/iso8583/index.js';
+
+function folder(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'pm-dialects-'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+function loadError(files: Record<string, string>): DataFileError {
+  const dir = folder(files);
+  try {
+    loadDialects([builtinDialectsDir(), dir]);
+  } catch (err) {
+    expect(err).toBeInstanceOf(DataFileError);
+    return err as DataFileError;
+  }
+  throw new Error('expected the dialect folder to be refused');
+}
+
+const head = 'title: t\nmti: { enc: ascii }\nbitmap: { enc: hex }\n';
+
+describe('shipped dialects', () => {
+  it('loads the four required dialects, with their lineage', () => {
+    const reg = loadDialects();
+    const ids = reg.list().map((d) => d.id);
+    expect(ids).toEqual(
+      expect.arrayContaining(['iso8583-1987-ascii', 'iso8583-1987-binary', 'iso8583-1993-binary', 'cup-pos']),
+    );
+    expect(reg.get('cup-pos').lineage).toEqual(['iso8583-1987-binary']);
+    expect(reg.get('cup-pos').framing).toMatchObject({ length: 'binary2', tpdu: true, headerLength: 6 });
+    expect(reg.get('iso8583-1993-binary').field(39)?.format).toBe('n3');
+    expect(reg.get('iso8583-1987-binary').field(39)?.format).toBe('an2');
+    // null removes an inherited field
+    expect(reg.get('iso8583-1993-binary').field(90)).toBeUndefined();
+  });
+
+  it('keeps dialect names out of the codec: no shipped id appears in src/protocols/iso8583', async () => {
+    const { readdirSync, readFileSync, statSync } = await import('node:fs');
+    const root = join(builtinDialectsDir(), '../../src/protocols/iso8583');
+    const ids = loadDialects()
+      .list()
+      .map((d) => d.id);
+    const walk = (dir: string): string[] =>
+      readdirSync(dir).flatMap((n) =>
+        statSync(join(dir, n)).isDirectory() ? walk(join(dir, n)) : [join(dir, n)],
+      );
+    for (const file of walk(root)) {
+      const text = readFileSync(file, 'utf8');
+      for (const id of ids) expect(text.includes(`'${id}'`), `${file} mentions ${id}`).toBe(false);
+    }
+  });
+});
+
+describe('bad dialect files name the file, the path and the problem', () => {
+  it('unknown property', () => {
+    const err = loadError({ 'x.yaml': `id: x\n${head}fields:\n  2: { format: "n..19", colour: red }\n` });
+    expect(err.file).toMatch(/x\.yaml$/);
+    expect(err.path).toBe('/fields/2');
+    expect(err.problem).toBe('unknown property "colour"');
+  });
+
+  it('format that is not ISO notation', () => {
+    const err = loadError({ 'x.yaml': `id: x\n${head}fields:\n  3: { format: "numeric6" }\n` });
+    expect(err.path).toBe('/fields/3/format');
+    expect(err.problem).toContain('must match pattern');
+  });
+
+  it('encoding from a closed list', () => {
+    const err = loadError({ 'x.yaml': `id: x\n${head}fields:\n  3: { format: n6, enc: packed }\n` });
+    expect(err.path).toBe('/fields/3/enc');
+    expect(err.problem).toContain('"bcd-left"');
+  });
+
+  it('encoding that does not fit the content type, blamed on the file that defines the field', () => {
+    const err = loadError({
+      'base.yaml': `id: base\n${head}fields:\n  43: { format: ans40, enc: bcd }\n`,
+      'child.yaml': 'id: child\ntitle: c\nextends: base\nfields:\n  3: { format: n6 }\n',
+    });
+    expect(err.file).toMatch(/base\.yaml$/);
+    expect(err.path).toBe('/fields/43');
+    expect(err.problem).toContain('encoding bcd needs content type n, z or x+n');
+  });
+
+  it('unknown parent and cycles', () => {
+    expect(loadError({ 'x.yaml': `id: x\n${head}extends: nope\nfields: {}\n` }).problem).toMatch(
+      /unknown dialect "nope" \(known: .*cup-pos/,
+    );
+    const cycle = loadError({
+      'a.yaml': 'id: a\ntitle: a\nextends: b\nfields: {}\n',
+      'b.yaml': 'id: b\ntitle: b\nextends: a\nfields: {}\n',
+    });
+    expect(cycle.path).toBe('/extends');
+    expect(cycle.problem).toMatch(/cycle: (a -> b -> a|b -> a -> b)/);
+  });
+
+  it('id that does not match the file name, broken YAML, missing title', () => {
+    expect(loadError({ 'x.yaml': `id: y\n${head}fields: {}\n` }).problem).toContain('file is named x.yaml');
+    expect(loadError({ 'x.yaml': 'id: x\ntitle: [unclosed\n' }).problem).toMatch(/invalid YAML \(line \d+/);
+    expect(loadError({ 'x.yaml': 'id: x\nfields: {}\n' }).problem).toBe('missing property "title"');
+  });
+
+  it('a field number outside 2..192', () => {
+    const err = loadError({ 'x.yaml': `id: x\n${head}fields:\n  1: { format: b8 }\n` });
+    expect(err.path).toMatch(/^\/fields/);
+  });
+
+  it('a later folder replaces a built-in dialect with the same id', () => {
+    const dir = folder({
+      'cup-pos.yaml': 'id: cup-pos\ntitle: my CUP\nextends: iso8583-1987-binary\nfields: {}\n',
+    });
+    expect(loadDialects([builtinDialectsDir(), dir]).get('cup-pos').title).toBe('my CUP');
+  });
+});
