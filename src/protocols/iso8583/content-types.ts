@@ -1,7 +1,8 @@
 import type { ContentType, DateFormat } from './dialect-schema.js';
 
 /**
- * What characters each ISO 8583 content type allows, checked on strict unpack and by validate().
+ * What characters each ISO 8583 content type allows, and the date formats fields may declare;
+ * both are checked on strict unpack.
  * Kept apart from encodings: an `n` field is digits whether it travels as ASCII, EBCDIC or BCD.
  */
 const CLASS: Record<ContentType, RegExp> = {

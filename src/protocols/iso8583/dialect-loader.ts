@@ -48,11 +48,12 @@ export function loadDialects(dirs: string[] = [builtinDialectsDir()]): DialectRe
     const chain = lineage(id);
     let merged = files.get(chain[chain.length - 1]!)!.data;
     const origin = new Map<string, string>();
-    for (const fid of Object.keys(merged.fields)) origin.set(fid, files.get(chain[chain.length - 1]!)!.file);
+    for (const fid of Object.keys(merged.fields ?? {}))
+      origin.set(fid, files.get(chain[chain.length - 1]!)!.file);
     for (let i = chain.length - 2; i >= 0; i--) {
       const child = files.get(chain[i]!)!;
       merged = mergeDialect(merged, child.data);
-      for (const fid of Object.keys(child.data.fields)) origin.set(fid, child.file);
+      for (const fid of Object.keys(child.data.fields ?? {})) origin.set(fid, child.file);
     }
     try {
       return buildDialect(merged, file, chain.slice(1));

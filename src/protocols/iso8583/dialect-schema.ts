@@ -248,17 +248,19 @@ export const DialectFileSchema = T.Object(
     ),
     framing: T.Optional(FramingSchema),
     mac: T.Optional(MacSpecSchema),
-    fields: T.Record(
-      T.String({ pattern: '^([2-9]|[1-9][0-9]|1[0-9][0-9])$' }),
-      T.Union([FieldSpecSchema, T.Null()]),
-      {
-        description: 'data elements by number; null removes a field inherited through extends',
-      },
+    fields: T.Optional(
+      T.Record(
+        T.String({ pattern: '^([2-9]|[1-9][0-9]|1[0-9][0-9])$' }),
+        T.Union([FieldSpecSchema, T.Null()]),
+        {
+          description: 'data elements by number; null removes a field inherited through extends',
+        },
+      ),
     ),
   },
   Described,
 );
 
 export type DialectFile = Omit<Static<typeof DialectFileSchema>, 'fields'> & {
-  fields: Record<string, FieldSpecFile | null>;
+  fields?: Record<string, FieldSpecFile | null>;
 };

@@ -1,5 +1,5 @@
 import type { Charset } from './charsets.js';
-import type { DialectFile } from './dialect-schema.js';
+import type { DialectFile, FieldSpecFile } from './dialect-schema.js';
 import { Iso8583Error, type Iso8583ErrorCode } from './errors.js';
 import type { ResolvedField } from './field-spec.js';
 import { decodeFrame, encodeFrame, FrameError, type FramingSpec, type Tpdu } from './framing/index.js';
@@ -39,8 +39,8 @@ export const DEFAULT_MAX_FRAME = 8192;
 
 export function buildDialect(merged: DialectFile, file: string, lineage: string[]): Dialect {
   const charset = merged.charset ?? 'latin1';
-  const fields: Record<string, NonNullable<DialectFile['fields'][string]>> = {};
-  for (const [id, f] of Object.entries(merged.fields)) if (f) fields[id] = f;
+  const fields: Record<string, FieldSpecFile> = {};
+  for (const [id, f] of Object.entries(merged.fields ?? {})) if (f) fields[id] = f;
   const codec = compileMessageCodec({
     mti: merged.mti?.enc ?? 'ascii',
     bitmap: { enc: merged.bitmap?.enc ?? 'binary', tertiary: merged.bitmap?.tertiary ?? false },

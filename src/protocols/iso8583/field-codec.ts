@@ -1,6 +1,6 @@
 import type { Reader, Writer } from './bytes.js';
 import type { Composite } from './composite/types.js';
-import { describeContentType, matchesContentType } from './content-types.js';
+import { describeContentType, matchesContentType, matchesDate } from './content-types.js';
 import { Iso8583Error, show } from './errors.js';
 import type { ResolvedField } from './field-spec.js';
 import { type Kernel, kernelFor } from './kernels.js';
@@ -17,7 +17,7 @@ export interface FieldCodec {
 export type CompositeFactory = (spec: ResolvedField) => Composite;
 
 export function compileField(spec: ResolvedField, makeComposite: CompositeFactory): FieldCodec {
-  const { path, type, length } = spec;
+  const { path, type, length, date } = spec;
   const kernel = kernelFor(spec);
   const prefix = spec.prefix ? lengthPrefix(spec.prefix.digits, spec.prefix.enc) : undefined;
   const countsDigits = spec.prefix?.unit === 'digits';
@@ -46,7 +46,9 @@ export function compileField(spec: ResolvedField, makeComposite: CompositeFactor
     }
     if (units === length) return value;
     if (units > length || type === 'b') throw tooLong(units);
-    return padLeft ? value.padStart(length, padChar) : value.padEnd(length, padChar);
+    // Pad by the missing units: for GBK text a char may take two bytes.
+    const padded = value.length + (length - units);
+    return padLeft ? value.padStart(padded, padChar) : value.padEnd(padded, padChar);
   }
 
   function tooLong(units: number): Iso8583Error {
@@ -125,6 +127,9 @@ export function compileField(spec: ResolvedField, makeComposite: CompositeFactor
     const value = composite ? composite.decode(text, path, start, strict) : text;
     if (strict && !matchesContentType(type, text)) {
       throw new Iso8583Error('invalid-content', path, start, describeContentType(type), show(text));
+    }
+    if (strict && date && !matchesDate(date, text)) {
+      throw new Iso8583Error('invalid-content', path, start, `a ${date} date`, show(text));
     }
     return value;
   }

@@ -64,7 +64,9 @@ export function resolveField(
   const all: TypeDefaults = defaults?.all ?? {};
   const enc = spec.enc ?? byType.enc ?? all.enc ?? BUILTIN[type].enc;
   const prefixFile = { ...all.prefix, ...byType.prefix, ...spec.prefix };
-  const digits = spec.prefix?.digits ?? (prefixDigits || undefined);
+  // Defaults may restate how many length digits a variable field has (e.g. one hex char), but
+  // never turn a fixed field into a variable one; only the field's own prefix can.
+  const digits = spec.prefix?.digits ?? (prefixDigits ? (prefixFile.digits ?? prefixDigits) : undefined);
   const resolved: ResolvedField = {
     path,
     name: spec.name ?? '',

@@ -45,10 +45,12 @@ export function kernelFor(f: ResolvedField): Kernel {
 
 function textKernel(charset: Charset): Kernel {
   const byteTransparent = charset === 'latin1';
+  const multiByte = charset === 'gbk' || charset === 'utf8';
   return {
     wireSize: (u) => u,
     unitsOf: (b) => b,
-    unitsOfValue: (v) => v.length,
+    // GBK/UTF-8 lengths (fixed sizes, maxima, byte-counting prefixes) are in bytes, not chars.
+    unitsOfValue: multiByte ? (v) => textBytes(charset, v).length : (v) => v.length,
     write(w, value, path) {
       if (!isRepresentable(charset, value)) {
         throw new Iso8583Error('invalid-value', path, -1, `text in ${charset}`, show(value));

@@ -5,7 +5,7 @@ import { bitmapped } from './composite/bitmapped.js';
 import { positional } from './composite/positional.js';
 import { simpleTlv } from './composite/tlv.js';
 import type { Composite } from './composite/types.js';
-import type { DialectFile } from './dialect-schema.js';
+import type { DialectFile, FieldSpecFile } from './dialect-schema.js';
 import { Iso8583Error } from './errors.js';
 import { compileField, type FieldCodec } from './field-codec.js';
 import { type ResolvedField, resolveField } from './field-spec.js';
@@ -29,7 +29,7 @@ export interface MessageLayout {
   bitmap: { enc: 'binary' | 'hex'; tertiary: boolean };
   charset: NonNullable<DialectFile['charset']>;
   defaults: DialectFile['defaults'];
-  fields: Record<string, NonNullable<DialectFile['fields'][string]>>;
+  fields: Record<string, FieldSpecFile>;
 }
 
 export function compileMessageCodec(layout: MessageLayout): MessageCodec {
@@ -110,8 +110,9 @@ export function compileMessageCodec(layout: MessageLayout): MessageCodec {
     }
     if (!sorted) ids.sort((a, b) => a - b);
     const max = ids.length ? ids[ids.length - 1]! : 0;
-    if (max > 64) present[1] = 1;
-    if (max > 128) present[65] = 1;
+    const bitmaps = msg.bitmaps ?? 1;
+    if (max > 64 || bitmaps >= 2) present[1] = 1;
+    if (tertiary && (max > 128 || bitmaps === 3)) present[65] = 1;
     writeBitmap(w, bitmapEnc, 8, present, 0);
     if (present[1]) writeBitmap(w, bitmapEnc, 8, present, 64);
     if (present[65]) writeBitmap(w, bitmapEnc, 8, present, 128);
@@ -136,8 +137,10 @@ export function compileMessageCodec(layout: MessageLayout): MessageCodec {
     if (tertiary && bits[65]) readBitmapInto(r, bitmapEnc, 8, 'bitmap', bits, 128);
     const fields: Record<string, FieldValue> = {};
     const limit = bits[1] ? (tertiary && bits[65] ? 192 : 128) : 64;
+    let max = 0;
     for (let id = 2; id <= limit; id++) {
       if (!bits[id] || structural(id)) continue;
+      max = id;
       const codec = byBit[id];
       if (!codec) {
         throw new Iso8583Error(
@@ -159,6 +162,8 @@ export function compileMessageCodec(layout: MessageLayout): MessageCodec {
         `${r.end - r.pos} more bytes (${buf.toString('hex', r.pos, Math.min(r.end, r.pos + 8))}…)`,
       );
     }
+    const count = limit === 192 ? 3 : limit === 128 ? 2 : 1;
+    if (count > (max > 128 ? 3 : max > 64 ? 2 : 1)) return { mti, fields, bitmaps: count as 2 | 3 };
     return { mti, fields };
   }
 

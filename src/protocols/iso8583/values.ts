@@ -18,8 +18,13 @@ export type FieldValue = string | Subfields | TlvItem[];
 
 export interface IsoMessage {
   mti: string;
-  /** Data elements by number ("2" … "192"); bitmaps are derived, never stored here. */
+  /** Data elements by number ("2" … "192"); bitmaps are derived from them. */
   fields: Record<string, FieldValue>;
+  /**
+   * Only when the wire carried more bitmaps than the fields need (a secondary bitmap with no
+   * bit set, which some hosts send): pack writes at least this many, so re-encoding is exact.
+   */
+  bitmaps?: 2 | 3;
 }
 
 export function isTlvList(v: FieldValue): v is TlvItem[] {

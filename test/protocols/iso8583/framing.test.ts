@@ -368,8 +368,10 @@ describe('FrameStreamDecoder properties', () => {
           expect(decoder.pending).toBeLessThanOrEqual(Math.min(received, frameOverhead(spec) + 64));
         }
       }),
-      { numRuns: 500 },
+      // Fixed seed: the last assertion is about this sample (random bytes rarely form a frame),
+      // and a suite that fails one run in fifty teaches people to ignore it.
+      { numRuns: 500, seed: 20261125 },
     );
-    expect(frames).toBeGreaterThan(0); // the bias below does reach the success path
+    expect(frames).toBeGreaterThan(0); // the byte bias does reach the success path
   });
 });
