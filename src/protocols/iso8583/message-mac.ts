@@ -42,7 +42,7 @@ function macField(dialect: Dialect, msg: IsoMessage, algorithm?: MacAlgorithm) {
   if (!alg)
     throw new Iso8583Error('invalid-value', String(field), -1, 'a MAC algorithm', `none in ${dialect.id}`);
   const spec = dialect.field(field);
-  if (!spec || spec.type !== 'b' || spec.length !== 8 || spec.prefix) {
+  if (spec?.type !== 'b' || spec.length !== 8 || spec.prefix) {
     throw new Iso8583Error(
       'invalid-value',
       String(field),
