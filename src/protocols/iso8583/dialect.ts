@@ -59,11 +59,16 @@ export function buildDialect(merged: DialectFile, file: string, lineage: string[
   function packFrame(framed: FramedMessage): Buffer {
     const body = codec.pack(framed.message);
     if (!framing) return body;
-    return encodeFrame(framing, {
-      ...(framed.tpdu && { tpdu: framed.tpdu }),
-      ...(framed.header !== undefined && { header: Buffer.from(framed.header, 'hex') }),
-      body,
-    });
+    try {
+      return encodeFrame(framing, {
+        ...(framed.tpdu && { tpdu: framed.tpdu }),
+        ...(framed.header !== undefined && { header: Buffer.from(framed.header, 'hex') }),
+        body,
+      });
+    } catch (err) {
+      if (!(err instanceof FrameError)) throw err;
+      throw new Iso8583Error('invalid-frame', 'frame', -1, err.expected, err.found);
+    }
   }
 
   function unpackFrame(bytes: Uint8Array, options?: UnpackOptions): FramedMessage {

@@ -34,6 +34,7 @@ export function compileField(spec: ResolvedField, makeComposite: CompositeFactor
     throw new Error(`charset ${spec.charset} has multi-byte characters: its length prefix must count bytes`);
   }
   const fixedWire = kernel.wireSize(length);
+  const multiByte = (spec.charset === 'gbk' || spec.charset === 'utf8') && kernel.unitsOf(1) === 1;
   const padChar = spec.pad.char;
   const padLeft = spec.pad.side === 'left';
 
@@ -127,6 +128,10 @@ export function compileField(spec: ResolvedField, makeComposite: CompositeFactor
     const value = composite ? composite.decode(text, path, start, strict) : text;
     if (strict && !matchesContentType(type, text)) {
       throw new Iso8583Error('invalid-content', path, start, describeContentType(type), show(text));
+    }
+    // GBK/UTF-8 decoding turns invalid byte sequences into U+FFFD, which would not re-encode.
+    if (strict && multiByte && text.includes('\uFFFD')) {
+      throw new Iso8583Error('invalid-content', path, start, `valid ${spec.charset} text`, show(text));
     }
     if (strict && date && !matchesDate(date, text)) {
       throw new Iso8583Error('invalid-content', path, start, `a ${date} date`, show(text));

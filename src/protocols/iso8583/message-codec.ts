@@ -40,7 +40,7 @@ export function compileMessageCodec(layout: MessageLayout): MessageCodec {
     const sub = spec.subfields!;
     switch (sub.kind) {
       case 'positional':
-        return positional(sub.fields, spec.path);
+        return positional(sub.fields, spec.path, !spec.prefix);
       case 'ber-tlv':
         return berTlv;
       case 'tlv':
@@ -115,7 +115,7 @@ export function compileMessageCodec(layout: MessageLayout): MessageCodec {
     if (tertiary && (max > 128 || bitmaps === 3)) present[65] = 1;
     writeBitmap(w, bitmapEnc, 8, present, 0);
     if (present[1]) writeBitmap(w, bitmapEnc, 8, present, 64);
-    if (present[65]) writeBitmap(w, bitmapEnc, 8, present, 128);
+    if (tertiary && present[65]) writeBitmap(w, bitmapEnc, 8, present, 128);
     const fieldsOf = msg.fields;
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i]!;

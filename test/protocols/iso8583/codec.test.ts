@@ -284,3 +284,29 @@ describe('framing through the dialect', () => {
     expect(thrown(() => cup.unpackFrame(Buffer.from('00ff6000030000', 'hex'))).code).toBe('invalid-frame');
   });
 });
+
+describe('edge cases found by the property tests', () => {
+  it('DE65 is a data element when the dialect has no tertiary bitmap', () => {
+    const d = builtin.get('iso8583-1987-binary');
+    const msg = { mti: '0100', fields: { 65: '00' } };
+    expect(d.pack(msg).length).toBe(2 + 16 + 1);
+    expect(d.unpack(d.pack(msg))).toEqual(msg);
+  });
+
+  it('a fixed positional field needs every subfield', () => {
+    const d = builtin.get('iso8583-1987-ascii');
+    expect(thrown(() => d.pack({ mti: '0400', fields: { 90: { 1: '0200' } } })).path).toBe('90.2');
+  });
+
+  it('strict unpack refuses malformed GBK; lenient keeps it as U+FFFD', () => {
+    const cup = builtin.get('cup-pos');
+    const bytes = Buffer.from('0200' + '0000000000800000' + '8120434445464748', 'hex');
+    expect(thrown(() => cup.unpack(bytes))).toMatchObject({ code: 'invalid-content', path: '41' });
+    expect(cup.unpack(bytes, { strict: false }).fields[41]).toBe('\uFFFD CDEFGH');
+  });
+
+  it('packFrame reports framing problems as Iso8583Error', () => {
+    const cup = builtin.get('cup-pos');
+    expect(thrown(() => cup.packFrame({ message: { mti: '0800', fields: {} } })).code).toBe('invalid-frame');
+  });
+});

@@ -9,7 +9,12 @@ import type { StringComposite } from './types.js';
  * Trailing subfields may be absent: terminals send only as many as the transaction needs.
  * A variable subfield (ans..20) carries its own ASCII length digits inside the string.
  */
-export function positional(fields: Record<string, { format: string }>, parentPath: string): StringComposite {
+export function positional(
+  fields: Record<string, { format: string }>,
+  parentPath: string,
+  /** A fixed-length parent (DE90 n42) needs every subfield: padding the whole would shift them. */
+  fixed: boolean,
+): StringComposite {
   const subs = Object.entries(fields)
     .map(([id, f]) => ({ id, path: `${parentPath}.${id}`, ...parseFormat(f.format) }))
     .sort((a, b) => Number(a.id) - Number(b.id));
@@ -25,6 +30,8 @@ export function positional(fields: Record<string, { format: string }>, parentPat
       for (const sub of subs) {
         const part = v[sub.id];
         if (part === undefined) {
+          if (fixed)
+            throw new Iso8583Error('invalid-value', sub.path, -1, 'every subfield of a fixed field', 'none');
           ended ??= sub.id;
           continue;
         }
