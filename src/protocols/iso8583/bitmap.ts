@@ -19,9 +19,23 @@ export function readBitmapInto(
   present: Uint8Array,
   base: number,
 ): void {
+  const raw = new Uint8Array(bytes);
+  readBitmapBytes(r, enc, bytes, path, raw, 0);
+  for (let i = 0; i < bytes; i++) setBits(present, base + i * 8, raw[i]!);
+}
+
+/** One bitmap block as raw bytes into out[at…]: the message codec walks set bits byte by byte. */
+export function readBitmapBytes(
+  r: Reader,
+  enc: 'binary' | 'hex',
+  bytes: number,
+  path: string,
+  out: Uint8Array,
+  at: number,
+): void {
   if (enc === 'binary') {
     const start = r.take(bytes, path, 'bitmap');
-    for (let i = 0; i < bytes; i++) setBits(present, base + i * 8, r.buf[start + i]!);
+    for (let i = 0; i < bytes; i++) out[at + i] = r.buf[start + i]!;
     return;
   }
   const start = r.take(bytes * 2, path, 'hex bitmap');
@@ -32,7 +46,7 @@ export function readBitmapInto(
       const found = r.buf.toString('latin1', start, start + bytes * 2);
       throw new Iso8583Error('invalid-content', path, start, 'hex characters', show(found));
     }
-    setBits(present, base + i * 8, (hi << 4) | lo);
+    out[at + i] = (hi << 4) | lo;
   }
 }
 
@@ -69,4 +83,21 @@ export function writeBitmap(
       w.buf[w.pos++] = HEX.charCodeAt(byte & 0xf);
     }
   }
+}
+
+/** Raw bitmap bytes (all blocks) as they go on the wire: raw, or two hex characters per byte. */
+export function writeBitmapBytes(w: Writer, enc: 'binary' | 'hex', bm: Uint8Array, bytes: number): void {
+  w.ensure(bytes * 2);
+  const buf = w.buf;
+  let pos = w.pos;
+  for (let i = 0; i < bytes; i++) {
+    const byte = bm[i]!;
+    if (enc === 'binary') {
+      buf[pos++] = byte;
+    } else {
+      buf[pos++] = HEX.charCodeAt(byte >> 4);
+      buf[pos++] = HEX.charCodeAt(byte & 0xf);
+    }
+  }
+  w.pos = pos;
 }

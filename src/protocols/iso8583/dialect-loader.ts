@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DataFileError } from '../../data/data-file-error.js';
@@ -6,9 +6,11 @@ import { loadDataFile } from '../../data/load-data-file.js';
 import { buildDialect, type Dialect } from './dialect.js';
 import { type DialectFile, DialectFileSchema } from './dialect-schema.js';
 
-/** protocols/iso8583 at the package root (same relative place from src/ and from dist/). */
+/** protocols/iso8583 at the package root: the nearest folder above this module with a package.json. */
 export function builtinDialectsDir(): string {
-  return resolve(dirname(fileURLToPath(import.meta.url)), '../../../protocols/iso8583');
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return resolve(dir, 'protocols/iso8583');
 }
 
 export interface DialectRegistry {

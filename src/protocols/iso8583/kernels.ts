@@ -1,5 +1,5 @@
 import { type Align, bcdSize, readBcd, writeBcd } from './bcd.js';
-import { bytesToHex, hexToBytes, type Reader, type Writer } from './bytes.js';
+import { bytesToHex, hexToBytes, latin1Slice, type Reader, type Writer } from './bytes.js';
 import { type Charset, decodeText, isRepresentable, LATIN1_TO_EBCDIC, textBytes } from './charsets.js';
 import { Iso8583Error, show } from './errors.js';
 import type { ResolvedField } from './field-spec.js';
@@ -52,12 +52,22 @@ function textKernel(charset: Charset): Kernel {
     // GBK/UTF-8 lengths (fixed sizes, maxima, byte-counting prefixes) are in bytes, not chars.
     unitsOfValue: multiByte ? (v) => textBytes(charset, v).length : (v) => v.length,
     write(w, value, path) {
+      if (byteTransparent) {
+        // One pass that both checks and writes: faster than Buffer#write for short fields.
+        const n = value.length;
+        w.ensure(n);
+        const buf = w.buf;
+        const pos = w.pos;
+        for (let i = 0; i < n; i++) {
+          const c = value.charCodeAt(i);
+          if (c > 0xff) throw new Iso8583Error('invalid-value', path, -1, `text in ${charset}`, show(value));
+          buf[pos + i] = c;
+        }
+        w.pos = pos + n;
+        return;
+      }
       if (!isRepresentable(charset, value)) {
         throw new Iso8583Error('invalid-value', path, -1, `text in ${charset}`, show(value));
-      }
-      if (byteTransparent) {
-        w.latin1(value);
-        return;
       }
       if (charset === 'ebcdic') {
         w.ensure(value.length);
@@ -68,7 +78,9 @@ function textKernel(charset: Charset): Kernel {
     },
     read(r, _units, wire, path) {
       const start = r.take(wire, path, 'field data');
-      return decodeText(charset, r.buf, start, start + wire);
+      return byteTransparent
+        ? latin1Slice(r.buf, start, start + wire)
+        : decodeText(charset, r.buf, start, start + wire);
     },
   };
 }
@@ -118,6 +130,8 @@ const binaryKernel: Kernel = {
 };
 
 const HEX_CHARS = /^[0-9A-Fa-f]*$/;
+const HEX_BYTE = new Uint8Array(256);
+for (const c of '0123456789ABCDEFabcdef') HEX_BYTE[c.charCodeAt(0)] = 1;
 
 const asciiHexKernel: Kernel = {
   wireSize: (u) => u * 2,
@@ -129,10 +143,14 @@ const asciiHexKernel: Kernel = {
   },
   read(r, _units, wire, path) {
     const start = r.take(wire, path, 'hex characters');
-    const text = r.buf.toString('latin1', start, start + wire);
-    if (!HEX_CHARS.test(text))
-      throw new Iso8583Error('invalid-content', path, start, 'hex characters', show(text));
-    return text.toUpperCase();
+    const buf = r.buf;
+    for (let i = start; i < start + wire; i++) {
+      if (HEX_BYTE[buf[i]!] === 0) {
+        const text = buf.toString('latin1', start, start + wire);
+        throw new Iso8583Error('invalid-content', path, start, 'hex characters', show(text));
+      }
+    }
+    return latin1Slice(buf, start, start + wire).toUpperCase();
   },
 };
 

@@ -1,4 +1,4 @@
-import { readBitmapInto, writeBitmap } from './bitmap.js';
+import { readBitmapBytes, writeBitmapBytes } from './bitmap.js';
 import { Reader, Writer } from './bytes.js';
 import { berTlv } from './composite/ber-tlv.js';
 import { bitmapped } from './composite/bitmapped.js';
@@ -79,21 +79,29 @@ export function compileMessageCodec(layout: MessageLayout): MessageCodec {
     if (id > maxBit || structural(id)) throw new Error(`field ${id}: not a data element with this bitmap`);
   }
 
+  // Scratch state reused across calls: pack and unpack are synchronous, so calls never interleave.
+  const unpackBitmap = new Uint8Array(24);
   const writer = new Writer(4096);
-  const present = new Uint8Array(maxBit + 1);
+  const packBitmap = new Uint8Array(24);
   const ids: number[] = [];
 
   function pack(msg: IsoMessage): Buffer {
     const w = writer;
     w.pos = 0;
     writeMti(w, layout.mti, msg.mti);
-    present.fill(0);
+    const fieldsOf = msg.fields;
+    // Object.keys lists integer keys in ascending order: no sort in the usual case.
+    const keys = Object.keys(fieldsOf);
+    const bm = packBitmap;
+    bm.fill(0);
     ids.length = 0;
     let last = 0;
     let sorted = true;
-    for (const key in msg.fields) {
-      const id = Number(key);
-      if (!byBit[id] || !(id > 0)) {
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      if (fieldsOf[key] === undefined) continue;
+      const id = +key;
+      if (!byBit[id] || String(id) !== key) {
         throw new Iso8583Error(
           'invalid-value',
           key,
@@ -102,21 +110,18 @@ export function compileMessageCodec(layout: MessageLayout): MessageCodec {
           'a field it does not define',
         );
       }
-      if (msg.fields[key] === undefined) continue;
-      present[id] = 1;
       if (id < last) sorted = false;
       last = id;
       ids.push(id);
+      bm[(id - 1) >> 3]! |= 0x80 >> ((id - 1) & 7);
     }
     if (!sorted) ids.sort((a, b) => a - b);
     const max = ids.length ? ids[ids.length - 1]! : 0;
     const bitmaps = msg.bitmaps ?? 1;
-    if (max > 64 || bitmaps >= 2) present[1] = 1;
-    if (tertiary && (max > 128 || bitmaps === 3)) present[65] = 1;
-    writeBitmap(w, bitmapEnc, 8, present, 0);
-    if (present[1]) writeBitmap(w, bitmapEnc, 8, present, 64);
-    if (tertiary && present[65]) writeBitmap(w, bitmapEnc, 8, present, 128);
-    const fieldsOf = msg.fields;
+    if (max > 64 || bitmaps >= 2) bm[0]! |= 0x80;
+    if (tertiary && (max > 128 || bitmaps === 3)) bm[8]! |= 0x80;
+    const blocks = bm[0]! & 0x80 ? (tertiary && bm[8]! & 0x80 ? 3 : 2) : 1;
+    writeBitmapBytes(w, bitmapEnc, bm, blocks * 8);
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i]!;
       byBit[id]!.pack(w, fieldsOf[id] as FieldValue);
@@ -131,27 +136,40 @@ export function compileMessageCodec(layout: MessageLayout): MessageCodec {
       : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const r = new Reader(buf, 0, buf.length);
     const mti = readMti(r, layout.mti);
-    const bits = new Uint8Array(maxBit + 1);
-    readBitmapInto(r, bitmapEnc, 8, 'bitmap', bits, 0);
-    if (bits[1]) readBitmapInto(r, bitmapEnc, 8, 'bitmap', bits, 64);
-    if (tertiary && bits[65]) readBitmapInto(r, bitmapEnc, 8, 'bitmap', bits, 128);
-    const fields: Record<string, FieldValue> = {};
-    const limit = bits[1] ? (tertiary && bits[65] ? 192 : 128) : 64;
-    let max = 0;
-    for (let id = 2; id <= limit; id++) {
-      if (!bits[id] || structural(id)) continue;
-      max = id;
-      const codec = byBit[id];
-      if (!codec) {
-        throw new Iso8583Error(
-          'undefined-field',
-          String(id),
-          r.pos,
-          'a field the dialect defines',
-          `bit ${id} set`,
-        );
+    const bm = unpackBitmap;
+    readBitmapBytes(r, bitmapEnc, 8, 'bitmap', bm, 0);
+    let blocks = 1;
+    if (bm[0]! & 0x80) {
+      readBitmapBytes(r, bitmapEnc, 8, 'bitmap', bm, 8);
+      blocks = 2;
+      if (tertiary && bm[8]! & 0x80) {
+        readBitmapBytes(r, bitmapEnc, 8, 'bitmap', bm, 16);
+        blocks = 3;
       }
-      fields[id] = codec.unpack(r, strict);
+    }
+    const fields: Record<string, FieldValue> = {};
+    let max = 0;
+    // Walk set bits a byte at a time: most bitmap bytes are zero, the secondary often entirely.
+    for (let i = 0; i < blocks * 8; i++) {
+      const byte = bm[i]!;
+      if (byte === 0) continue;
+      for (let bit = 0; bit < 8; bit++) {
+        if (!(byte & (0x80 >> bit))) continue;
+        const id = i * 8 + bit + 1;
+        if (id === 1 || (tertiary && id === 65)) continue;
+        const codec = byBit[id];
+        if (!codec) {
+          throw new Iso8583Error(
+            'undefined-field',
+            String(id),
+            r.pos,
+            'a field the dialect defines',
+            `bit ${id} set`,
+          );
+        }
+        fields[id] = codec.unpack(r, strict);
+        max = id;
+      }
     }
     if (r.pos < r.end) {
       throw new Iso8583Error(
@@ -162,8 +180,7 @@ export function compileMessageCodec(layout: MessageLayout): MessageCodec {
         `${r.end - r.pos} more bytes (${buf.toString('hex', r.pos, Math.min(r.end, r.pos + 8))}…)`,
       );
     }
-    const count = limit === 192 ? 3 : limit === 128 ? 2 : 1;
-    if (count > (max > 128 ? 3 : max > 64 ? 2 : 1)) return { mti, fields, bitmaps: count as 2 | 3 };
+    if (blocks > (max > 128 ? 3 : max > 64 ? 2 : 1)) return { mti, fields, bitmaps: blocks as 2 | 3 };
     return { mti, fields };
   }
 
