@@ -96,6 +96,13 @@ fields:
     expect(d.unpack(packed)).toEqual({ mti: '0800', fields: { 130: '007' } });
   });
 
+  it('pads a short x+n amount after its sign, in ASCII and in BCD', () => {
+    for (const id of ['iso8583-1987-ascii', 'iso8583-1987-binary']) {
+      const d = builtin.get(id);
+      expect(d.unpack(d.pack({ mti: '0200', fields: { 28: 'D100' } })).fields[28]).toBe('D00000100');
+    }
+  });
+
   it('pads short fixed values and refuses long ones', () => {
     const d = builtin.get('iso8583-1987-ascii');
     const back = d.unpack(d.pack({ mti: '0200', fields: { 4: '2500', 41: 'T1' } }));

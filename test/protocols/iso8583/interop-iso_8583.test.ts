@@ -362,8 +362,7 @@ function agreedValue(id: number): fc.Arbitrary<string> {
   const f = dialect.field(id)!;
   const t = isoFormats[id]!;
   if (f.type === 'x+n') {
-    // Full length only: iso_8583 wants exact lengths anyway, and EXCLUDED pending codec fix: a
-    // short x+n value is zero-padded in front of its sign ('D100' -> '00000D100').
+    // Full length only: iso_8583 wants exact lengths (ours pads short ones after the sign).
     const digits = fc.string({
       unit: fc.constantFrom(...'0123456789'),
       minLength: f.length - 1,
