@@ -70,8 +70,15 @@ export class Writer {
 
   /** A copy of what was written, so the scratch buffer can be reused. */
   take(): Buffer {
-    const out = Buffer.allocUnsafe(this.pos);
-    out.set(this.buf.subarray(0, this.pos));
+    const n = this.pos;
+    const out = Buffer.allocUnsafe(n);
+    if (n > 256) {
+      out.set(this.buf.subarray(0, n));
+      return out;
+    }
+    // Typical messages are a few hundred bytes: a loop avoids allocating a view to copy from.
+    const buf = this.buf;
+    for (let i = 0; i < n; i++) out[i] = buf[i]!;
     return out;
   }
 }

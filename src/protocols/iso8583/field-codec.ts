@@ -133,7 +133,7 @@ export function compileField(spec: ResolvedField, makeComposite: CompositeFactor
     const text = kernel.read(r, units, wire, path);
     // Subfields first: their errors name the exact subfield (60.3), not just the field.
     const value = composite ? composite.decode(text, path, start, strict) : text;
-    if (strict) checkText(text, start);
+    if (strict && !kernel.checked) checkText(text, start);
     return value;
   }
 

@@ -17,6 +17,8 @@ export interface Kernel {
   unitsOfValue(value: string, path: string): number;
   write(w: Writer, value: string, path: string): void;
   read(r: Reader, units: number, wire: number, path: string): string;
+  /** read() itself guarantees the content type (binary kernels yield uppercase hex). */
+  readonly checked?: boolean;
 }
 
 export function kernelFor(f: ResolvedField): Kernel {
@@ -44,15 +46,16 @@ export function kernelFor(f: ResolvedField): Kernel {
 }
 
 function textKernel(charset: Charset): Kernel {
-  const byteTransparent = charset === 'latin1';
   const multiByte = charset === 'gbk' || charset === 'utf8';
+  // GBK and UTF-8 are ASCII-compatible: plain ASCII text (most of it) takes the Latin-1 path.
+  const direct = (v: string) => charset === 'latin1' || (multiByte && isAscii(v));
   return {
     wireSize: (u) => u,
     unitsOf: (b) => b,
     // GBK/UTF-8 lengths (fixed sizes, maxima, byte-counting prefixes) are in bytes, not chars.
-    unitsOfValue: multiByte ? (v) => textBytes(charset, v).length : (v) => v.length,
+    unitsOfValue: multiByte ? (v) => (isAscii(v) ? v.length : textBytes(charset, v).length) : (v) => v.length,
     write(w, value, path) {
-      if (byteTransparent) {
+      if (direct(value)) {
         // One pass that both checks and writes: faster than Buffer#write for short fields.
         const n = value.length;
         w.ensure(n);
@@ -78,11 +81,22 @@ function textKernel(charset: Charset): Kernel {
     },
     read(r, _units, wire, path) {
       const start = r.take(wire, path, 'field data');
-      return byteTransparent
-        ? latin1Slice(r.buf, start, start + wire)
-        : decodeText(charset, r.buf, start, start + wire);
+      const end = start + wire;
+      if (charset === 'latin1' || (multiByte && asciiBytes(r.buf, start, end)))
+        return latin1Slice(r.buf, start, end);
+      return decodeText(charset, r.buf, start, end);
     },
   };
+}
+
+function isAscii(v: string): boolean {
+  for (let i = 0; i < v.length; i++) if (v.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
+
+function asciiBytes(buf: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (buf[i]! > 0x7f) return false;
+  return true;
 }
 
 function bcdKernel(align: Align, nibble: number): Kernel {
@@ -117,6 +131,7 @@ function signedBcdKernel(align: Align, nibble: number): Kernel {
 }
 
 const binaryKernel: Kernel = {
+  checked: true,
   wireSize: (u) => u,
   unitsOf: (b) => b,
   unitsOfValue: hexUnits,
@@ -130,27 +145,45 @@ const binaryKernel: Kernel = {
 };
 
 const HEX_CHARS = /^[0-9A-Fa-f]*$/;
+/** 1 = digit or uppercase hex letter, 2 = lowercase hex letter, 0 = not hex. */
 const HEX_BYTE = new Uint8Array(256);
-for (const c of '0123456789ABCDEFabcdef') HEX_BYTE[c.charCodeAt(0)] = 1;
+for (const c of '0123456789ABCDEF') HEX_BYTE[c.charCodeAt(0)] = 1;
+for (const c of 'abcdef') HEX_BYTE[c.charCodeAt(0)] = 2;
 
 const asciiHexKernel: Kernel = {
+  checked: true,
   wireSize: (u) => u * 2,
   unitsOf: (b) => b / 2,
   unitsOfValue: hexUnits,
   write(w, value, path) {
-    hexUnits(value, path);
-    w.latin1(value.toUpperCase());
+    // One pass: check, uppercase and write.
+    const n = value.length;
+    if (n & 1) hexUnits(value, path);
+    w.ensure(n);
+    const buf = w.buf;
+    const pos = w.pos;
+    for (let i = 0; i < n; i++) {
+      const c = value.charCodeAt(i);
+      const kind = c < 256 ? HEX_BYTE[c] : 0;
+      if (kind === 0) hexUnits(value, path);
+      buf[pos + i] = kind === 2 ? c - 0x20 : c;
+    }
+    w.pos = pos + n;
   },
   read(r, _units, wire, path) {
     const start = r.take(wire, path, 'hex characters');
     const buf = r.buf;
+    let lower = false;
     for (let i = start; i < start + wire; i++) {
-      if (HEX_BYTE[buf[i]!] === 0) {
+      const kind = HEX_BYTE[buf[i]!];
+      if (kind === 0) {
         const text = buf.toString('latin1', start, start + wire);
         throw new Iso8583Error('invalid-content', path, start, 'hex characters', show(text));
       }
+      if (kind === 2) lower = true;
     }
-    return latin1Slice(buf, start, start + wire).toUpperCase();
+    const text = latin1Slice(buf, start, start + wire);
+    return lower ? text.toUpperCase() : text;
   },
 };
 

@@ -151,10 +151,11 @@ export function compileMessageCodec(layout: MessageLayout): MessageCodec {
     let max = 0;
     // Walk set bits a byte at a time: most bitmap bytes are zero, the secondary often entirely.
     for (let i = 0; i < blocks * 8; i++) {
-      const byte = bm[i]!;
-      if (byte === 0) continue;
-      for (let bit = 0; bit < 8; bit++) {
-        if (!(byte & (0x80 >> bit))) continue;
+      let byte = bm[i]!;
+      while (byte !== 0) {
+        // clz32 finds the next set bit directly, skipping the clear ones.
+        const bit = Math.clz32(byte) - 24;
+        byte &= ~(0x80 >> bit);
         const id = i * 8 + bit + 1;
         if (id === 1 || (tertiary && id === 65)) continue;
         const codec = byBit[id];

@@ -1,11 +1,18 @@
 import { readBcd, writeBcd } from './bcd.js';
-import type { Reader, Writer } from './bytes.js';
+import { latin1Slice, type Reader, type Writer } from './bytes.js';
 import { decodeText, textBytes } from './charsets.js';
 import { Iso8583Error, show } from './errors.js';
 
 export type MtiEncoding = 'ascii' | 'bcd' | 'ebcdic';
 
-const MTI_RE = /^[0-9]{4}$/;
+function isMti(s: string): boolean {
+  if (s.length !== 4) return false;
+  for (let i = 0; i < 4; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
+}
 
 /** The message type indicator: 4 digits as ASCII, EBCDIC or 2 bytes of packed BCD. */
 export function readMti(r: Reader, enc: MtiEncoding): string {
@@ -15,14 +22,15 @@ export function readMti(r: Reader, enc: MtiEncoding): string {
     mti = readBcd(r, 4, 'right', 'MTI', 'MTI');
   } else {
     r.take(4, 'MTI', 'MTI');
-    mti = decodeText(enc === 'ebcdic' ? 'ebcdic' : 'latin1', r.buf, start, start + 4);
+    mti =
+      enc === 'ebcdic' ? decodeText('ebcdic', r.buf, start, start + 4) : latin1Slice(r.buf, start, start + 4);
   }
-  if (!MTI_RE.test(mti)) throw new Iso8583Error('invalid-mti', 'MTI', start, '4 digits', show(mti));
+  if (!isMti(mti)) throw new Iso8583Error('invalid-mti', 'MTI', start, '4 digits', show(mti));
   return mti;
 }
 
 export function writeMti(w: Writer, enc: MtiEncoding, mti: string): void {
-  if (typeof mti !== 'string' || !MTI_RE.test(mti)) {
+  if (typeof mti !== 'string' || !isMti(mti)) {
     throw new Iso8583Error('invalid-mti', 'MTI', -1, '4 digits', show(String(mti)));
   }
   if (enc === 'bcd') {
