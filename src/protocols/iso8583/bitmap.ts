@@ -1,29 +1,6 @@
 import type { Reader, Writer } from './bytes.js';
 import { Iso8583Error, show } from './errors.js';
 
-/**
- * One bitmap block of `bytes` bytes, raw or as ASCII hex. Returns presence flags indexed from 1
- * (bit 1 = the first bit of the first byte), so callers can walk fields in ascending order.
- */
-export function readBitmap(r: Reader, enc: 'binary' | 'hex', bytes: number, path: string): Uint8Array {
-  const present = new Uint8Array(bytes * 8 + 1);
-  readBitmapInto(r, enc, bytes, path, present, 0);
-  return present;
-}
-
-export function readBitmapInto(
-  r: Reader,
-  enc: 'binary' | 'hex',
-  bytes: number,
-  path: string,
-  present: Uint8Array,
-  base: number,
-): void {
-  const raw = new Uint8Array(bytes);
-  readBitmapBytes(r, enc, bytes, path, raw, 0);
-  for (let i = 0; i < bytes; i++) setBits(present, base + i * 8, raw[i]!);
-}
-
 /** One bitmap block as raw bytes into out[at…]: the message codec walks set bits byte by byte. */
 export function readBitmapBytes(
   r: Reader,
@@ -50,11 +27,6 @@ export function readBitmapBytes(
   }
 }
 
-function setBits(present: Uint8Array, base: number, byte: number): void {
-  if (byte === 0) return;
-  for (let bit = 0; bit < 8; bit++) if (byte & (0x80 >> bit)) present[base + bit + 1] = 1;
-}
-
 function hexValue(c: number): number {
   if (c >= 0x30 && c <= 0x39) return c - 0x30;
   if (c >= 0x41 && c <= 0x46) return c - 0x41 + 10;
@@ -63,27 +35,6 @@ function hexValue(c: number): number {
 }
 
 const HEX = '0123456789ABCDEF';
-
-/** Writes presence flags [base+1 … base+bytes*8] as one bitmap block. */
-export function writeBitmap(
-  w: Writer,
-  enc: 'binary' | 'hex',
-  bytes: number,
-  present: Uint8Array,
-  base = 0,
-): void {
-  w.ensure(bytes * 2);
-  for (let i = 0; i < bytes; i++) {
-    let byte = 0;
-    for (let bit = 0; bit < 8; bit++) if (present[base + i * 8 + bit + 1]) byte |= 0x80 >> bit;
-    if (enc === 'binary') {
-      w.buf[w.pos++] = byte;
-    } else {
-      w.buf[w.pos++] = HEX.charCodeAt(byte >> 4);
-      w.buf[w.pos++] = HEX.charCodeAt(byte & 0xf);
-    }
-  }
-}
 
 /** Raw bitmap bytes (all blocks) as they go on the wire: raw, or two hex characters per byte. */
 export function writeBitmapBytes(w: Writer, enc: 'binary' | 'hex', bm: Uint8Array, bytes: number): void {

@@ -3,8 +3,8 @@ import type { Composite } from './composite/types.js';
 import { byteClass, describeContentType, matchesContentType, matchesDate } from './content-types.js';
 import { Iso8583Error, show } from './errors.js';
 import type { ResolvedField } from './field-spec.js';
-import { type Kernel, kernelFor } from './kernels.js';
-import { type LengthPrefix, lengthPrefix } from './length-prefix.js';
+import { kernelFor } from './kernels.js';
+import { lengthPrefix } from './length-prefix.js';
 import type { FieldValue } from './values.js';
 
 /** One field compiled from its resolved spec: all decisions are made here, once, not per message. */
@@ -30,11 +30,12 @@ export function compileField(spec: ResolvedField, makeComposite: CompositeFactor
   ) {
     throw new Error(`${spec.subfields!.kind} subfields need a binary or text parent, not ${spec.enc}`);
   }
-  if (spec.charset !== 'latin1' && spec.charset !== 'ebcdic' && countsDigits && kernel.unitsOf(1) === 1) {
+  const isText = spec.enc === 'ascii' || spec.enc === 'ebcdic';
+  const multiByte = isText && (spec.charset === 'gbk' || spec.charset === 'utf8');
+  if (multiByte && countsDigits) {
     throw new Error(`charset ${spec.charset} has multi-byte characters: its length prefix must count bytes`);
   }
   const fixedWire = kernel.wireSize(length);
-  const multiByte = (spec.charset === 'gbk' || spec.charset === 'utf8') && kernel.unitsOf(1) === 1;
   const padChar = spec.pad.char;
   const padLeft = spec.pad.side === 'left';
 
@@ -106,7 +107,10 @@ export function compileField(spec: ResolvedField, makeComposite: CompositeFactor
     prefix.write(w.buf, at, n);
   }
 
-  /** Reads the length prefix (if any); returns the wire size and sets `units`. */
+  /**
+   * Reads the length prefix (if any); returns the wire size and leaves the value's size in `units`
+   * (a closure variable rather than a returned pair: no allocation per field).
+   */
   let units = length;
   function readWire(r: Reader): number {
     if (!prefix) {
@@ -145,6 +149,10 @@ export function compileField(spec: ResolvedField, makeComposite: CompositeFactor
     if (multiByte && text.includes('\uFFFD')) {
       throw new Iso8583Error('invalid-content', path, start, `valid ${spec.charset} text`, show(text));
     }
+    checkDate(text, start);
+  }
+
+  function checkDate(text: string, start: number): void {
     if (date && !matchesDate(date, text)) {
       throw new Iso8583Error('invalid-content', path, start, `a ${date} date`, show(text));
     }
@@ -168,15 +176,11 @@ export function compileField(spec: ResolvedField, makeComposite: CompositeFactor
       }
     }
     const text = latin1Slice(buf, start, end);
-    if (strict && !allowed) checkText(text, start);
-    else if (strict && date && !matchesDate(date, text)) {
-      throw new Iso8583Error('invalid-content', path, start, `a ${date} date`, show(text));
-    }
+    if (strict && allowed) checkDate(text, start);
+    else if (strict) checkText(text, start);
     return text;
   }
 
   const plainAscii = !composite && spec.enc === 'ascii' && spec.charset === 'latin1';
   return { spec, pack, unpack: plainAscii ? unpackAscii : unpack };
 }
-
-export type { Kernel, LengthPrefix };
