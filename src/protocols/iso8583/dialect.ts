@@ -1,4 +1,5 @@
 import type { Charset } from './charsets.js';
+import { describeMessage } from './describe.js';
 import type { DialectFile, FieldSpecFile } from './dialect-schema.js';
 import { Iso8583Error, type Iso8583ErrorCode } from './errors.js';
 import type { ResolvedField } from './field-spec.js';
@@ -33,6 +34,8 @@ export interface Dialect {
   /** Message plus framing (length prefix, TPDU, header); without framing it equals pack(). */
   packFrame(framed: FramedMessage): Buffer;
   unpackFrame(bytes: Uint8Array, options?: UnpackOptions): FramedMessage;
+  /** Field-by-field dump, card data masked (see describeMessage). */
+  describe(message: IsoMessage | FramedMessage): string;
 }
 
 export const DEFAULT_MAX_FRAME = 8192;
@@ -103,7 +106,7 @@ export function buildDialect(merged: DialectFile, file: string, lineage: string[
     };
   }
 
-  return {
+  const dialect: Dialect = {
     id: merged.id,
     title: merged.title,
     description: merged.description ?? '',
@@ -118,5 +121,7 @@ export function buildDialect(merged: DialectFile, file: string, lineage: string[
     unpack: codec.unpack,
     packFrame,
     unpackFrame,
+    describe: (m) => describeMessage(dialect, 'message' in m ? m : { message: m }),
   };
+  return dialect;
 }

@@ -95,3 +95,15 @@ describe('message MAC', () => {
     ).toThrow(/no field after the MAC field 64/);
   });
 });
+
+describe('dialect.describe()', () => {
+  it('dumps a bare message or a framed one, masked', () => {
+    expect(cup.describe(sale)).toContain('620000******0005');
+    const framed = {
+      tpdu: { id: 0x60, destination: '0003', source: '0000' },
+      header: '613100311001',
+      message: sale,
+    };
+    expect(cup.describe(framed)).toMatch(/TPDU\s+id 60\s+destination 0003\s+source 0000/);
+  });
+});
