@@ -1,0 +1,15 @@
+import { Type as T } from '@sinclair/typebox';
+import { defineFault } from '../types.js';
+
+/** A dropped mobile/NAT link: the terminal sees ECONNRESET instead of an answer (Toxiproxy `reset_peer`). */
+export const connectionReset = defineFault({
+  name: 'connection-reset',
+  description: 'Resets the connection (TCP RST) instead of answering; the terminal sees ECONNRESET.',
+  params: T.Object({}, { additionalProperties: false }),
+  iso: {
+    takeover(ctx) {
+      if (!ctx.socket.destroyed) ctx.socket.resetAndDestroy();
+      return 'reset';
+    },
+  },
+});

@@ -1,0 +1,228 @@
+import type { TSchema } from '@sinclair/typebox';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { FaultSpecError, type FaultSpecErrorCode, joinPath } from './errors.js';
+import { type AnyFaultDefinition, getFault, isConnectionFault, listFaults } from './registry.js';
+import {
+  FAULT_ID_PATTERN,
+  FaultScopeSchema,
+  type FaultScopeSpec,
+  type FaultTransport,
+  type ResolvedFaultSpec,
+} from './types.js';
+
+// useDefaults fills each fault's parameter defaults in; verbose gives the schema and value at the
+// failing spot, so messages can list the allowed keys and show what was found.
+const ajv = new Ajv({ strict: false, useDefaults: true, verbose: true, allErrors: false });
+const compiled = new WeakMap<TSchema, ValidateFunction>();
+
+function validator(schema: TSchema): ValidateFunction {
+  let v = compiled.get(schema);
+  if (!v) {
+    v = ajv.compile(schema);
+    compiled.set(schema, v);
+  }
+  return v;
+}
+
+const SPEC_KEYS = ['fault', 'params', 'scope', 'id'];
+
+export interface ResolveOptions {
+  /** The implementation the caller will run; a fault without it is refused. Default 'iso'. */
+  transport?: FaultTransport;
+}
+
+export interface ResolvedFault extends ResolvedFaultSpec {
+  definition: AnyFaultDefinition;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Validates one spec (a scenario entry, a start-up entry, an admin API body) and returns it with
+ * the defaults of its params applied. Throws FaultSpecError naming `path` and the spot inside it.
+ * The id defaults to the fault name; resolveFaultSpecs() makes ids unique across a list.
+ */
+export function resolveFaultSpec(spec: unknown, path = 'fault', options: ResolveOptions = {}): ResolvedFault {
+  const transport = options.transport ?? 'iso';
+  if (!isObject(spec))
+    throw new FaultSpecError('invalid-spec', path, `must be an object like { fault: 'latency' }`);
+  for (const key of Object.keys(spec)) {
+    if (!SPEC_KEYS.includes(key)) {
+      throw new FaultSpecError(
+        'invalid-spec',
+        joinPath(path, `/${key}`),
+        `unknown key (known: ${SPEC_KEYS.join(', ')})`,
+      );
+    }
+  }
+  const name = spec.fault;
+  if (typeof name !== 'string' || name === '') {
+    throw new FaultSpecError(
+      'invalid-spec',
+      `${path}.fault`,
+      `must be a fault name (known: ${knownNames()})`,
+    );
+  }
+  const definition = getFault(name);
+  if (!definition) throw new FaultSpecError('unknown-fault', `${path}.fault`, unknownFault(name));
+  if (!definition[transport]) {
+    throw new FaultSpecError(
+      'unsupported-transport',
+      `${path}.fault`,
+      `"${name}" has no ${transport} implementation`,
+    );
+  }
+
+  const id = spec.id ?? name;
+  if (typeof id !== 'string' || !new RegExp(FAULT_ID_PATTERN).test(id)) {
+    throw new FaultSpecError('invalid-spec', `${path}.id`, `must match ${FAULT_ID_PATTERN}, got ${show(id)}`);
+  }
+
+  const rawParams = spec.params ?? {};
+  if (!isObject(rawParams)) throw new FaultSpecError('invalid-params', `${path}.params`, 'must be an object');
+  const params = structuredClone(rawParams);
+  check('invalid-params', `${path}.params`, definition.params, params, 'parameter');
+
+  const rawScope = spec.scope ?? {};
+  if (!isObject(rawScope)) throw new FaultSpecError('invalid-scope', `${path}.scope`, 'must be an object');
+  const scope = structuredClone(rawScope) as FaultScopeSpec;
+  check('invalid-scope', `${path}.scope`, FaultScopeSchema, scope, 'scope key');
+  if (scope.nth && scope.firstN !== undefined) {
+    throw new FaultSpecError('invalid-scope', `${path}.scope`, 'use nth or firstN, not both');
+  }
+  if (isConnectionFault(definition)) {
+    for (const key of ['mti', 'processingCode'] as const) {
+      if (scope[key] !== undefined) {
+        throw new FaultSpecError(
+          'invalid-scope',
+          `${path}.scope.${key}`,
+          `"${name}" acts on connections, before any message: only nth, firstN and probability apply`,
+        );
+      }
+    }
+  }
+
+  const problem = definition.check?.(params, scope);
+  if (problem) {
+    const code = problem.path.startsWith('scope') ? 'invalid-scope' : 'invalid-params';
+    throw new FaultSpecError(code, `${path}.${problem.path}`, problem.problem);
+  }
+  return { id, fault: name, params, scope, definition };
+}
+
+/** Validates a list (`faults:` in a scenario or host start-up file) and gives every fault a unique id. */
+export function resolveFaultSpecs(
+  specs: unknown,
+  root = 'faults',
+  options: ResolveOptions = {},
+): ResolvedFault[] {
+  if (specs === undefined) return [];
+  if (!Array.isArray(specs)) throw new FaultSpecError('invalid-spec', root, 'must be a list of faults');
+  const taken = new Set<string>();
+  return specs.map((spec, i) => {
+    const path = `${root}[${i}]`;
+    const resolved = resolveFaultSpec(spec, path, options);
+    const explicit = isObject(spec) && spec.id !== undefined;
+    if (explicit && taken.has(resolved.id)) {
+      throw new FaultSpecError(
+        'duplicate-id',
+        `${path}.id`,
+        `"${resolved.id}" is already used by another fault`,
+      );
+    }
+    if (!explicit) resolved.id = assignFaultId(resolved.fault, taken);
+    taken.add(resolved.id);
+    return resolved;
+  });
+}
+
+/**
+ * The default id: the fault name, then `name#2`, `name#3`… Derived from the name, not the list
+ * position, so inserting a different fault never renames (and so never reseeds) this one.
+ */
+export function assignFaultId(name: string, taken: ReadonlySet<string>): string {
+  if (!taken.has(name)) return name;
+  for (let n = 2; ; n++) if (!taken.has(`${name}#${n}`)) return `${name}#${n}`;
+}
+
+function check(code: FaultSpecErrorCode, path: string, schema: TSchema, data: unknown, noun: string): void {
+  const validate = validator(schema);
+  if (validate(data)) return;
+  const e = validate.errors?.[0];
+  if (!e) throw new FaultSpecError(code, path, 'is invalid');
+  const where = joinPath(path, e.instancePath);
+  throw describe(code, where, e, noun);
+}
+
+function describe(code: FaultSpecErrorCode, where: string, e: ErrorObject, noun: string): FaultSpecError {
+  const params = e.params as Record<string, unknown>;
+  const parent = e.parentSchema as { properties?: Record<string, unknown> } | undefined;
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const extra = String(params.additionalProperty);
+      const known = Object.keys(parent?.properties ?? {});
+      const list = known.length > 0 ? `known: ${known.join(', ')}` : 'this fault takes none';
+      const hint = closest(extra, known);
+      return new FaultSpecError(
+        code,
+        joinPath(where, `/${extra}`),
+        `unknown ${noun}${hint ? ` (did you mean "${hint}"?)` : ''}; ${list}`,
+      );
+    }
+    case 'required':
+      return new FaultSpecError(code, joinPath(where, `/${String(params.missingProperty)}`), 'is required');
+    case 'enum':
+      return new FaultSpecError(
+        code,
+        where,
+        `must be one of ${(params.allowedValues as unknown[]).map(show).join(', ')}, got ${show(e.data)}`,
+      );
+    default:
+      return new FaultSpecError(code, where, `${e.message ?? 'is invalid'}, got ${show(e.data)}`);
+  }
+}
+
+function show(v: unknown): string {
+  return v === undefined ? 'nothing' : JSON.stringify(v);
+}
+
+function knownNames(): string {
+  const names = listFaults().map((f) => f.name);
+  return names.length > 0 ? names.join(', ') : 'none registered; import src/mocks/faults/index.js';
+}
+
+function unknownFault(name: string): string {
+  const hint = closest(
+    name,
+    listFaults().map((f) => f.name),
+  );
+  return `unknown fault "${name}"${hint ? ` (did you mean "${hint}"?)` : ''}; known: ${knownNames()}`;
+}
+
+/** The candidate within edit distance 2 (typos such as "latncy", "delayms"), if any. */
+function closest(word: string, candidates: string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const c of candidates) {
+    const d = distance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length]!;
+}

@@ -1,0 +1,112 @@
+import { type Static, Type as T, type TObject } from '@sinclair/typebox';
+import type { IsoFault } from './iso-types.js';
+
+/**
+ * Faults as data: how a fault appears in a scenario, a host's start-up YAML or the admin API's
+ * JSON. Written once with TypeBox so the TypeScript type and the JSON Schema cannot drift apart.
+ * The params are only checked as "an object" here; each fault's own schema checks them when the
+ * spec is resolved (resolveFaultSpec), so a loader can embed FaultSpecSchema without knowing every
+ * fault.
+ */
+
+export const FaultScopeSchema = T.Object(
+  {
+    mti: T.Optional(
+      T.Array(T.String({ pattern: '^[0-9xX]{4}$' }), {
+        minItems: 1,
+        description: "MTIs the fault applies to; 'x' matches any digit ('02xx' = every financial message)",
+      }),
+    ),
+    processingCode: T.Optional(
+      T.Array(T.String({ pattern: '^[0-9]{1,6}$' }), {
+        minItems: 1,
+        description: "prefixes of DE3 ('00' = purchases, '20' = refunds, '000000' = exactly that code)",
+      }),
+    ),
+    nth: T.Optional(
+      T.Array(T.Integer({ minimum: 1 }), {
+        minItems: 1,
+        description: 'occurrences (1-based) among the messages that match mti/processingCode',
+      }),
+    ),
+    firstN: T.Optional(T.Integer({ minimum: 1, description: 'only the first N matching occurrences' })),
+    probability: T.Optional(
+      T.Number({ minimum: 0, maximum: 1, description: 'chance that a selected occurrence fires (seeded)' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type FaultScopeSpec = Static<typeof FaultScopeSchema>;
+
+export const FAULT_ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.:#-]{0,63}$';
+
+export const FaultSpecSchema = T.Object(
+  {
+    fault: T.String({ minLength: 1, description: 'registered fault name, e.g. latency' }),
+    params: T.Optional(T.Record(T.String(), T.Unknown(), { description: "the fault's parameters" })),
+    scope: T.Optional(FaultScopeSchema),
+    id: T.Optional(
+      T.String({
+        pattern: FAULT_ID_PATTERN,
+        description: 'names this fault for removal and in the journal; also seeds its random stream',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type FaultSpec = Static<typeof FaultSpecSchema>;
+
+/** A spec after validation: id assigned, params complete with defaults, scope checked. */
+export interface ResolvedFaultSpec {
+  id: string;
+  fault: string;
+  params: Record<string, unknown>;
+  scope: FaultScopeSpec;
+}
+
+/** What a message offers to scope matching. Issue 4 (REST) adds its own keys (operation, path). */
+export interface FaultTarget {
+  mti?: string;
+  processingCode?: string;
+}
+
+/** One fault that fired: the journal stores the id (Exchange.faults). */
+export interface FiredFault {
+  id: string;
+  fault: string;
+  /** Which matching occurrence it fired on (1-based; connections for connection-level faults). */
+  occurrence: number;
+}
+
+/** A problem a fault's own cross-field check finds; `path` is relative to the spec (`params.mode`, `scope`). */
+export interface FaultCheckProblem {
+  path: string;
+  problem: string;
+}
+
+/**
+ * One named disturbance: a parameter schema (TypeBox, with defaults) and one implementation per
+ * transport. Direction, scope and probability are not its business: the fault set decides whether
+ * it fires and the transport's pipeline decides when its hooks run.
+ */
+export interface FaultDefinition<S extends TObject = TObject> {
+  /** kebab-case, unique in the registry. */
+  name: string;
+  /** One or two sentences for `paymatrix faults`, the admin API and docs. */
+  description: string;
+  /** An object schema; every property should have a default or be optional, so `{ fault }` alone works. */
+  params: S;
+  /** Optional cross-field rules the schema cannot express (e.g. a mode that forbids a scope). */
+  check?(params: Static<S>, scope: FaultScopeSpec): FaultCheckProblem | undefined;
+  /** ISO 8583 over TCP (mock acquirer hosts). */
+  iso?: IsoFault<Static<S>>;
+  // Issue 4 adds `http?: HttpFault<Static<S>>` for the REST gateways, next to `iso`.
+}
+
+/** Identity helper that infers the params type from the schema for the hooks. */
+export function defineFault<S extends TObject>(def: FaultDefinition<S>): FaultDefinition<S> {
+  return def;
+}
+
+/** The implementation a fault set runs: the key of that implementation in FaultDefinition. */
+export type FaultTransport = 'iso'; // issue 4: | 'http'
