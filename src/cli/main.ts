@@ -6,6 +6,7 @@ import { Iso8583Error } from '../protocols/iso8583/index.js';
 import { registerDecode } from './decode.js';
 import { registerDialects } from './dialects.js';
 import { registerEncode } from './encode.js';
+import { registerHosts } from './hosts.js';
 import { UsageError } from './input.js';
 
 /** Exit codes: 0 ok, 1 the input (message) is bad, 2 the command or a data file is bad. */
@@ -21,6 +22,7 @@ const program = new Command('paymatrix')
 registerDecode(program);
 registerEncode(program);
 registerDialects(program);
+registerHosts(program);
 
 try {
   await program.parseAsync(process.argv);

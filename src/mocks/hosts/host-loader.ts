@@ -1,0 +1,759 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DataFileError } from '../../data/data-file-error.js';
+import { loadDataFile, validateData } from '../../data/load-data-file.js';
+import { DEFAULT_MAX_FRAME } from '../../protocols/iso8583/dialect.js';
+import type { CompositeSpec, FieldSpecFile } from '../../protocols/iso8583/dialect-schema.js';
+import {
+  builtinDialectsDir,
+  type Dialect,
+  type DialectRegistry,
+  type FramingSpec,
+  getField,
+  type IsoMessage,
+  loadDialects,
+} from '../../protocols/iso8583/index.js';
+import { type CardFile, CardFileSchema, type CardSpec, type Trigger } from './card-schema.js';
+import {
+  type Condition,
+  type Conditional,
+  type HostFile,
+  HostFileSchema,
+  HostVersionSchema,
+  type HostVersionSpec,
+  type KeyRole,
+  type KeySet,
+  type MessageKind,
+  type MessageRule,
+  type Outcome,
+  type ResponseCodeTable,
+  type Variant,
+} from './host-schema.js';
+
+/** The package root: the nearest folder above this module with a package.json. */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+
+/** mocks/hosts at the package root. */
+export function builtinHostsDir(): string {
+  return resolve(packageRoot(), 'mocks/hosts');
+}
+
+/** mocks/cards.yaml at the package root. */
+export function builtinCardsFile(): string {
+  return resolve(packageRoot(), 'mocks/cards.yaml');
+}
+
+/** The rule that applies to one request, message-level and variant-level entries combined. */
+export interface EffectiveRule {
+  mti: string;
+  responseMti: string;
+  /** The variant that matched, if any. */
+  variant?: string;
+  kind: MessageKind;
+  name?: string;
+  mandatory: string[];
+  forbidden: string[];
+  /** Conditional requirements whose `when` matched this message. */
+  conditional: Conditional[];
+  echo: string[];
+  returns: string[];
+  original?: 'required' | 'optional';
+  /** This message's path → the original's path (or `mti`). */
+  originalMatch?: Record<string, string>;
+  macRequired: boolean;
+  /** The version's table with this message's overrides applied. */
+  responseCodes: ResponseCodeTable;
+}
+
+/** One version of a host, `extends` applied, checked against its dialect. */
+export interface HostVersion {
+  /** `host@version` */
+  readonly ref: string;
+  readonly host: string;
+  readonly version: string;
+  readonly file: string;
+  /** The versions it extends, nearest first. */
+  readonly lineage: readonly string[];
+  /** The merged data; every field reference is a string path ("41", "60.1"). */
+  readonly spec: HostVersionSpec;
+  readonly dialect: Dialect;
+  /** The dialect's framing with this version's overrides. */
+  readonly framing?: FramingSpec;
+  /** undefined: the host does not know this MTI, or no variant of it matches. */
+  ruleFor(message: IsoMessage): EffectiveRule | undefined;
+  /** The default keys with the terminal's own merged over them. */
+  keysFor(terminalId: string): KeySet;
+}
+
+export interface Host {
+  readonly id: string;
+  readonly title: string;
+  readonly description: string;
+  readonly kind: 'iso8583';
+  readonly file: string;
+  /** Oldest first. */
+  readonly versions: readonly HostVersion[];
+}
+
+export interface HostRegistry {
+  /** `host@version` (or `host@latest`) → the resolved version; unknown names list the known ones. */
+  get(ref: string): HostVersion;
+  has(ref: string): boolean;
+  /** Hosts by id. */
+  list(): Host[];
+  /** Checks a `host@version` reference and returns its parts, `latest` resolved. */
+  parseHostRef(ref: string): { host: string; version: string };
+}
+
+export interface LoadHostsOptions {
+  /** The dialects versions may name; default: the built-in ones. */
+  dialects?: DialectRegistry;
+}
+
+/**
+ * Loads every *.yaml host in the given folders (a later folder's host replaces an earlier one with the
+ * same id), resolves `extends:` between versions and checks each version against its dialect.
+ */
+export function loadHosts(
+  dirs: string[] = [builtinHostsDir()],
+  options: LoadHostsOptions = {},
+): HostRegistry {
+  const dialects = options.dialects ?? loadDialects();
+  const files = new Map<string, { file: string; data: HostFile }>();
+  for (const dir of dirs) {
+    let names: string[];
+    try {
+      names = readdirSync(dir).filter((n) => /\.ya?ml$/.test(n));
+    } catch (err) {
+      throw new DataFileError(dir, '', `cannot read host folder: ${(err as Error).message}`);
+    }
+    for (const name of names.sort()) {
+      const file = join(dir, name);
+      const data = loadDataFile(file, HostFileSchema) as HostFile;
+      const stem = name.replace(/\.ya?ml$/, '');
+      if (data.id !== stem)
+        throw new DataFileError(file, '/id', `is "${data.id}" but the file is named ${name}`);
+      files.set(data.id, { file, data });
+    }
+  }
+
+  const hosts = new Map<string, Host>();
+  for (const [id, { file, data }] of [...files].sort(([a], [b]) => a.localeCompare(b))) {
+    hosts.set(id, buildHost(file, data, dialects));
+  }
+
+  function parseHostRef(ref: string): { host: string; version: string } {
+    const at = ref.lastIndexOf('@');
+    if (at <= 0 || at === ref.length - 1) {
+      throw new Error(`host reference "${ref}" must be <host>@<version>, e.g. ${example()}`);
+    }
+    const id = ref.slice(0, at);
+    const wanted = ref.slice(at + 1);
+    const host = hosts.get(id);
+    if (!host) throw new Error(`unknown host "${id}" (known: ${[...hosts.keys()].join(', ') || 'none'})`);
+    const versions = host.versions.map((v) => v.version);
+    const version = wanted === 'latest' ? versions[versions.length - 1]! : wanted;
+    if (!versions.includes(version)) {
+      throw new Error(`unknown version "${wanted}" of host ${id} (versions: ${versions.join(', ')})`);
+    }
+    return { host: id, version };
+  }
+
+  function example(): string {
+    const v = [...hosts.values()][0]?.versions[0];
+    return v ? v.ref : 'my-bank@2025.1';
+  }
+
+  return {
+    get(ref) {
+      const { host, version } = parseHostRef(ref);
+      return hosts.get(host)!.versions.find((v) => v.version === version)!;
+    },
+    has(ref) {
+      try {
+        parseHostRef(ref);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    list: () => [...hosts.values()],
+    parseHostRef,
+  };
+}
+
+/**
+ * The built-in hosts plus the user's workspace: `mocks/hosts` in the workspace adds hosts or replaces
+ * built-in ones with the same id, and versions may name the workspace's own dialects.
+ */
+export function workspaceHosts(workspace = '.'): HostRegistry {
+  const dialectDirs = overlay(builtinDialectsDir(), resolve(workspace, 'protocols/iso8583'));
+  const hostDirs = overlay(builtinHostsDir(), resolve(workspace, 'mocks/hosts'));
+  return loadHosts(hostDirs, { dialects: loadDialects(dialectDirs) });
+}
+
+function overlay(builtin: string, own: string): string[] {
+  return own !== builtin && existsSync(own) ? [builtin, own] : [builtin];
+}
+
+/** Dotted versions compare part by part, numerically where both parts are numbers: 2019.10 > 2019.4. */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split(/[.-]/);
+  const pb = b.split(/[.-]/);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const x = pa[i];
+    const y = pb[i];
+    if (x === undefined || y === undefined) return x === undefined ? -1 : 1;
+    const diff = /^\d+$/.test(x) && /^\d+$/.test(y) ? Number(x) - Number(y) : x.localeCompare(y);
+    if (diff !== 0) return Math.sign(diff);
+  }
+  return 0;
+}
+
+/** Child over parent: objects merge at every depth, lists and scalars replace, null removes. */
+export function mergeVersion(
+  parent: Record<string, unknown>,
+  child: Record<string, unknown>,
+): Record<string, unknown> {
+  const { summary: _s, changes: _c, extends: _e, ...inherited } = parent;
+  return deepMerge(inherited, child) as Record<string, unknown>;
+}
+
+function deepMerge(base: unknown, over: unknown): unknown {
+  if (!isObject(base) || !isObject(over)) return structuredClone(over);
+  const out: Record<string, unknown> = structuredClone(base);
+  for (const [k, v] of Object.entries(over)) {
+    if (v === null) delete out[k];
+    else out[k] = k in out ? deepMerge(out[k], v) : structuredClone(v);
+  }
+  return out;
+}
+
+function deepFreeze(v: unknown): void {
+  if (typeof v !== 'object' || v === null || Object.isFrozen(v)) return;
+  Object.freeze(v);
+  for (const child of Object.values(v)) deepFreeze(child);
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function buildHost(file: string, data: HostFile, dialects: DialectRegistry): Host {
+  const order = Object.keys(data.versions).sort(compareVersions);
+  const merged = new Map<string, Record<string, unknown>>();
+  const built = new Map<string, HostVersion>();
+  for (const version of order) {
+    const own = data.versions[version]!;
+    const base = `/versions/${version}`;
+    let spec: Record<string, unknown> = own;
+    let lineage: string[] = [];
+    const parent = own.extends;
+    if (typeof parent === 'string') {
+      if (!(parent in data.versions)) {
+        throw new DataFileError(
+          file,
+          `${base}/extends`,
+          `unknown version "${parent}" of host ${data.id} (versions: ${order.join(', ')})`,
+        );
+      }
+      if (compareVersions(parent, version) >= 0) {
+        throw new DataFileError(
+          file,
+          `${base}/extends`,
+          `"${parent}" is not earlier than "${version}": a version can only extend an earlier one`,
+        );
+      }
+      spec = mergeVersion(merged.get(parent)!, own);
+      lineage = [parent, ...built.get(parent)!.lineage];
+    }
+    merged.set(version, spec);
+    built.set(version, resolveVersion({ file, host: data.id, version, own, raw: spec, lineage, dialects }));
+  }
+  return {
+    id: data.id,
+    title: data.title,
+    description: data.description ?? '',
+    kind: data.kind,
+    file,
+    versions: order.map((v) => built.get(v)!),
+  };
+}
+
+interface VersionInput {
+  file: string;
+  host: string;
+  version: string;
+  /** The version as written, to tell its own mistakes from inherited ones. */
+  own: Record<string, unknown>;
+  raw: Record<string, unknown>;
+  lineage: string[];
+  dialects: DialectRegistry;
+}
+
+function resolveVersion(input: VersionInput): HostVersion {
+  const { file, host, version, own, raw, lineage, dialects } = input;
+  const base = `/versions/${version}`;
+  const fail = (pointer: string, problem: string): never => {
+    const inherited =
+      lineage.length > 0 && !hasPointer(own, pointer) ? ` (inherited from ${lineage[0]})` : '';
+    throw new DataFileError(file, `${base}${pointer}`, problem + inherited);
+  };
+
+  // Bad MTI keys get their own message: the schema alone would only say "unknown property".
+  if (isObject(raw.messages)) {
+    for (const mti of Object.keys(raw.messages)) {
+      if (!/^[0-9]{4}$/.test(mti)) fail(`/messages/${mti}`, `MTI must be 4 digits, e.g. "0200"`);
+    }
+  }
+  try {
+    validateData(file, raw, HostVersionSchema);
+  } catch (err) {
+    if (!(err instanceof DataFileError)) throw err;
+    fail(err.path === '/' ? '' : err.path, err.problem);
+  }
+
+  const spec = structuredClone(raw) as unknown as HostVersionSpec;
+  eachFieldRef(spec, (_pointer, value, set) => set(String(value)));
+
+  if (!dialects.has(spec.dialect)) {
+    const known = dialects
+      .list()
+      .map((d) => d.id)
+      .sort()
+      .join(', ');
+    fail('/dialect', `unknown dialect "${spec.dialect}" (known: ${known})`);
+  }
+  const dialect = dialects.get(spec.dialect);
+  eachFieldRef(spec, (pointer, value) => {
+    if (value !== 'mti' && !hasPath(dialect, value)) {
+      fail(pointer, `${describePath(value)} is not a field of dialect ${dialect.id}`);
+    }
+  });
+  checkVersion(spec, dialect, fail);
+
+  let framing: FramingSpec | undefined = dialect.framing;
+  if (spec.framing) {
+    const length = spec.framing.length ?? framing?.length;
+    if (!length)
+      fail('/framing/length', `dialect ${dialect.id} has no framing, so the version must give one`);
+    framing = {
+      lengthIncludesHeader: true,
+      tpdu: false,
+      headerLength: 0,
+      maxFrameLength: DEFAULT_MAX_FRAME,
+      ...framing,
+      ...spec.framing,
+      length: length!,
+    } as FramingSpec;
+  }
+
+  const variants = new Map<string, [string, Variant][]>();
+  for (const [mti, rule] of Object.entries(spec.messages)) {
+    variants.set(mti, sortBySpecificity(Object.entries(rule.variants ?? {})));
+  }
+
+  // Versions are shared by every cell that runs them: a server must not change one for the others.
+  deepFreeze(spec);
+  const ref = `${host}@${version}`;
+  return {
+    ref,
+    host,
+    version,
+    file,
+    lineage,
+    spec,
+    dialect,
+    ...(framing && { framing }),
+    ruleFor: (message) => ruleFor(spec, message, variants.get(message.mti) ?? []),
+    keysFor: (terminalId) => ({ ...spec.keys?.default, ...spec.keys?.terminals?.[terminalId] }),
+  };
+}
+
+/** Most conditions first, then the longest prefixes; ties keep file order. */
+function sortBySpecificity(entries: [string, Variant][]): [string, Variant][] {
+  const weight = (v: Variant): [number, number] => {
+    const when: Condition = { ...(v.processingCode && { 3: v.processingCode }), ...v.when };
+    const lengths = Object.values(when).map((w) =>
+      typeof w === 'object' && !Array.isArray(w) ? 1 : Math.min(...[w].flat().map((x) => x.length)),
+    );
+    return [lengths.length, lengths.reduce((a, b) => a + b, 0)];
+  };
+  return entries
+    .map((e, i) => ({ e, i, w: weight(e[1]) }))
+    .sort((a, b) => b.w[0] - a.w[0] || b.w[1] - a.w[1] || a.i - b.i)
+    .map((x) => x.e);
+}
+
+function ruleFor(
+  spec: HostVersionSpec,
+  message: IsoMessage,
+  variants: [string, Variant][],
+): EffectiveRule | undefined {
+  const rule = spec.messages[message.mti];
+  if (!rule) return undefined;
+  const matches = (c: Condition): boolean => conditionHolds(c, message);
+  const hit = variants.find(
+    ([, v]) =>
+      (v.processingCode === undefined || matches({ 3: v.processingCode })) &&
+      (v.when === undefined || matches(v.when)),
+  );
+  const variant = hit?.[1];
+  const kind = variant?.kind ?? rule.kind;
+  if (!kind) return undefined;
+  const both = (key: 'mandatory' | 'forbidden' | 'echo' | 'returns') => [
+    ...new Set([...(rule[key] ?? []), ...(variant?.[key] ?? [])]),
+  ];
+  const original = variant?.original ?? rule.original;
+  const originalMatch = variant?.originalMatch ?? rule.originalMatch ?? spec.originalData?.match;
+  const name = variant?.name ?? rule.name;
+  return {
+    mti: message.mti,
+    responseMti: rule.responseMti ?? responseMtiOf(message.mti),
+    ...(hit && { variant: hit[0] }),
+    kind,
+    ...(name && { name }),
+    mandatory: both('mandatory'),
+    forbidden: both('forbidden'),
+    conditional: [...(rule.conditional ?? []), ...(variant?.conditional ?? [])].filter((c) =>
+      matches(c.when),
+    ),
+    echo: both('echo'),
+    returns: both('returns'),
+    ...(original && { original }),
+    ...(original && originalMatch && { originalMatch }),
+    macRequired: spec.mac?.required.includes(message.mti) ?? false,
+    responseCodes: { ...spec.responseCodes, ...rule.responseCodes, ...variant?.responseCodes },
+  };
+}
+
+const patterns = new Map<string, RegExp>();
+
+/** Every entry's field is present and starts with (one of) its prefix(es), or matches its pattern. */
+export function conditionHolds(condition: Condition, message: IsoMessage): boolean {
+  return Object.entries(condition).every(([path, want]) => {
+    const value = getField(message, path);
+    if (typeof value !== 'string') return false;
+    if (typeof want === 'object' && !Array.isArray(want)) return compiled(want.pattern).test(value);
+    return [want].flat().some((p) => value.startsWith(p));
+  });
+}
+
+function compiled(pattern: string): RegExp {
+  let re = patterns.get(pattern);
+  if (!re) {
+    re = new RegExp(pattern);
+    patterns.set(pattern, re);
+  }
+  return re;
+}
+
+/** Request → response: function digit + 1, the origin's "repeat" bit cleared (0401 → 0410, 1804 → 1814). */
+export function responseMtiOf(mti: string): string {
+  return `${mti.slice(0, 2)}${Number(mti[2]) + 1}${Number(mti[3]) & ~1}`;
+}
+
+type Fail = (pointer: string, problem: string) => never;
+
+/** Checks that need the whole version: cross references, outcomes, keys, code formats. */
+function checkVersion(spec: HostVersionSpec, dialect: Dialect, fail: Fail): void {
+  const codes = spec.responseCodes;
+  const needOutcome = (outcome: Outcome | 'close', pointer: string) => {
+    if (outcome !== 'close' && codes[outcome] === undefined) {
+      fail(pointer, `outcome "${outcome}" has no code in responseCodes`);
+    }
+  };
+  const de39 = dialect.field(39);
+  const checkCodes = (table: Partial<ResponseCodeTable> | undefined, pointer: string) => {
+    for (const [outcome, code] of Object.entries(table ?? {})) {
+      if (!de39 || code === undefined) continue;
+      const digits = de39.type === 'n' && !/^[0-9]+$/.test(code);
+      if (digits || (!de39.prefix && code.length !== de39.length)) {
+        fail(`${pointer}/${outcome}`, `"${code}" does not fit DE39 of ${dialect.id} (${de39.format})`);
+      }
+    }
+  };
+  checkCodes(codes, '/responseCodes');
+
+  eachCondition(spec, (at, condition) => {
+    for (const [path, want] of Object.entries(condition)) {
+      if (typeof want !== 'object' || Array.isArray(want)) continue;
+      try {
+        new RegExp(want.pattern);
+      } catch (err) {
+        fail(`${at}/${path}/pattern`, `not a valid regular expression: ${(err as Error).message}`);
+      }
+    }
+  });
+
+  const kinds = new Set<MessageKind>();
+  for (const [mti, rule] of Object.entries(spec.messages)) {
+    const at = `/messages/${mti}`;
+    if (Number(mti[2]) % 2 === 1 && !rule.responseMti) {
+      fail(at, 'is a response MTI; hosts are keyed by the requests they receive');
+    }
+    if (!rule.kind && !rule.variants) fail(at, 'needs a kind, or variants that each have one');
+    checkRule(rule, at, rule);
+    for (const [name, variant] of Object.entries(rule.variants ?? {})) {
+      const vat = `${at}/variants/${name}`;
+      if (variant.processingCode === undefined && variant.when === undefined) {
+        fail(vat, 'a variant needs processingCode or when, or it would match every message');
+      }
+      if (!variant.kind && !rule.kind) fail(`${vat}/kind`, `needs a kind (the message ${mti} has none)`);
+      checkRule(variant, vat, rule);
+    }
+  }
+
+  function checkRule(rule: MessageRule | Variant, at: string, message: MessageRule): void {
+    if (rule.kind) kinds.add(rule.kind);
+    const mandatory = new Set([...(message.mandatory ?? []), ...(rule.mandatory ?? [])]);
+    const clash = [...(message.forbidden ?? []), ...(rule.forbidden ?? [])].find((f) => mandatory.has(f));
+    if (clash) fail(at, `field ${clash} is both mandatory and forbidden`);
+    if (rule.original === 'required') needOutcome('original-not-found', `${at}/original`);
+    if (rule.original && !rule.originalMatch && !message.originalMatch && !spec.originalData) {
+      fail(`${at}/original`, 'needs originalMatch here or an originalData section');
+    }
+    checkCodes(rule.responseCodes, `${at}/responseCodes`);
+  }
+
+  for (const [key, outcome] of Object.entries(spec.answers)) needOutcome(outcome, `/answers/${key}`);
+  if (spec.signOnRequired) {
+    if (!spec.answers.notSignedOn) fail('/answers', 'signOnRequired needs answers.notSignedOn');
+    if (!kinds.has('sign-on')) fail('/signOnRequired', 'no message has kind sign-on');
+  }
+  if (spec.duplicates) needOutcome('duplicate', '/duplicates');
+  if (spec.batch) needOutcome('batch-mismatch', '/batch');
+
+  const keysOf = (terminal?: string): KeySet => ({
+    ...spec.keys?.default,
+    ...(terminal && spec.keys?.terminals?.[terminal]),
+  });
+  const terminals = [undefined, ...Object.keys(spec.keys?.terminals ?? {})];
+  const issued = new Set<KeyRole>(spec.keys?.download?.order ?? []);
+  const needKey = (role: KeyRole, pointer: string, lengths: number[]) => {
+    if (!spec.keys) fail(pointer, `needs key ${role}, but the version has no keys section`);
+    for (const t of terminals) {
+      const hex = keysOf(t)[role];
+      if (hex === undefined) {
+        fail(t ? `/keys/terminals/${t}` : '/keys/default', `has no ${role}, which ${pointer} uses`);
+      } else if (!lengths.includes(hex.length / 2)) {
+        const at = t ? `/keys/terminals/${t}/${role}` : `/keys/default/${role}`;
+        fail(at, `is ${hex.length / 2} bytes, but ${pointer} needs ${lengths.join(' or ')}`);
+      }
+    }
+  };
+  if (spec.mac) {
+    needOutcome('mac-error', '/mac');
+    const lengths = { 'x9.9': [8], 'x9.19': [16, 8], 'cup-ecb': [8, 16] }[spec.mac.algorithm];
+    needKey(spec.mac.key, '/mac/key', lengths);
+    spec.mac.required.forEach((mti, i) => {
+      if (!spec.messages[mti]) fail(`/mac/required/${i}`, `MTI ${mti} is not in messages`);
+    });
+  }
+  if (spec.pin) needKey(spec.pin.key, '/pin/key', [8, 16, 24]);
+  if (spec.keys?.download) {
+    needKey('tmk', '/keys/download', [8, 16, 24]);
+    for (const role of issued) needKey(role, '/keys/download/order', [8, 16, 24]);
+    if (!kinds.has('sign-on'))
+      fail('/keys/download', 'keys are issued at sign-on, but no message has kind sign-on');
+  }
+
+  const s = spec.settlement;
+  if (s) {
+    if (!kinds.has('settlement')) fail('/settlement', 'no message has kind settlement');
+    for (const [part, slice] of Object.entries(s.totals)) {
+      checkSlice(slice, `/settlement/totals/${part}`);
+    }
+    if (s.result) checkSlice(s.result.at, '/settlement/result/at');
+    needOutcome(s.unbalanced.outcome, '/settlement/unbalanced/outcome');
+    if (s.unbalanced.expects === 'batch-upload' && !s.batchUpload) {
+      fail('/settlement/unbalanced/expects', 'batch-upload needs a batchUpload section');
+    }
+    if (s.batchUpload) {
+      needOutcome(s.batchUpload.outcome, '/settlement/batchUpload/outcome');
+      if (!spec.messages[s.batchUpload.end.mti]) {
+        fail('/settlement/batchUpload/end/mti', `MTI ${s.batchUpload.end.mti} is not in messages`);
+      }
+      if (!kinds.has('batch-upload')) fail('/settlement/batchUpload', 'no message has kind batch-upload');
+    }
+  }
+
+  function checkSlice(slice: { field: string; offset?: number; digits?: number }, pointer: string): void {
+    const f = dialect.field(Number(slice.field));
+    if (!f || slice.field.includes('.')) return;
+    const end = (slice.offset ?? 0) + (slice.digits ?? 0);
+    if (end > f.length) fail(pointer, `ends at digit ${end}, but DE${slice.field} holds at most ${f.length}`);
+  }
+}
+
+/** Visits every field reference of a version: list items, single fields, condition and match keys. */
+function eachFieldRef(
+  spec: HostVersionSpec,
+  visit: (pointer: string, value: string, set: (v: string) => void) => void,
+): void {
+  const list = (arr: unknown[] | undefined, at: string) => {
+    arr?.forEach((v, i) => {
+      visit(`${at}/${i}`, v as string, (s) => {
+        arr[i] = s;
+      });
+    });
+  };
+  const one = (obj: Record<string, unknown> | undefined, key: string, at: string) => {
+    if (obj && obj[key] !== undefined) visit(`${at}/${key}`, obj[key] as string, (s) => (obj[key] = s));
+  };
+  const keys = (obj: Record<string, unknown> | undefined, at: string) => {
+    for (const k of Object.keys(obj ?? {})) visit(`${at}/${k}`, k, () => {});
+  };
+  const match = (m: Record<string, string> | undefined, at: string) => {
+    for (const k of Object.keys(m ?? {})) {
+      visit(`${at}/${k}`, k, () => {});
+      one(m, k, at);
+    }
+  };
+  const rule = (r: MessageRule | Variant, at: string) => {
+    for (const key of ['mandatory', 'forbidden', 'echo', 'returns'] as const) list(r[key], `${at}/${key}`);
+    r.conditional?.forEach((c, i) => {
+      list(c.mandatory, `${at}/conditional/${i}/mandatory`);
+      list(c.forbidden, `${at}/conditional/${i}/forbidden`);
+    });
+    match(r.originalMatch, `${at}/originalMatch`);
+  };
+  eachCondition(spec, (at, c) => keys(c, at));
+  for (const [mti, r] of Object.entries(spec.messages)) {
+    rule(r, `/messages/${mti}`);
+    for (const [name, v] of Object.entries(r.variants ?? {})) rule(v, `/messages/${mti}/variants/${name}`);
+  }
+  one(spec.batch, 'field', '/batch');
+  one(spec.mac, 'field', '/mac');
+  one(spec.pin, 'field', '/pin');
+  one(spec.originalData, 'field', '/originalData');
+  match(spec.originalData?.match, '/originalData/match');
+  one(spec.keys?.download, 'field', '/keys/download');
+  list(spec.duplicates?.key, '/duplicates/key');
+  for (const [part, slice] of Object.entries(spec.settlement?.totals ?? {})) {
+    one(slice, 'field', `/settlement/totals/${part}`);
+  }
+  one(spec.settlement?.result?.at, 'field', '/settlement/result/at');
+}
+
+/** Visits every `when` of a version. */
+function eachCondition(spec: HostVersionSpec, visit: (pointer: string, condition: Condition) => void): void {
+  const rule = (r: MessageRule | Variant, at: string) => {
+    r.conditional?.forEach((c, i) => {
+      visit(`${at}/conditional/${i}/when`, c.when);
+    });
+    if ('when' in r && r.when) visit(`${at}/when`, r.when);
+  };
+  for (const [mti, r] of Object.entries(spec.messages)) {
+    rule(r, `/messages/${mti}`);
+    for (const [name, v] of Object.entries(r.variants ?? {})) rule(v, `/messages/${mti}/variants/${name}`);
+  }
+  const end = spec.settlement?.batchUpload?.end.when;
+  if (end) visit('/settlement/batchUpload/end/when', end);
+}
+
+/** "60.1" exists when DE60 exists and has a subfield 1; any tag of a TLV field exists. */
+function hasPath(dialect: Dialect, path: string): boolean {
+  const [head, ...rest] = path.split('.');
+  let sub: CompositeSpec | undefined = dialect.field(Number(head))?.subfields;
+  if (!dialect.field(Number(head))) return false;
+  for (const key of rest) {
+    if (!sub) return false;
+    if (sub.kind === 'ber-tlv' || sub.kind === 'tlv') return true;
+    const next: FieldSpecFile | { format: string } | undefined = sub.fields[key];
+    if (!next) return false;
+    sub = 'subfields' in next ? next.subfields : undefined;
+  }
+  return true;
+}
+
+function describePath(path: string): string {
+  return path.includes('.') ? `subfield ${path}` : `DE${path}`;
+}
+
+function hasPointer(obj: unknown, pointer: string): boolean {
+  let cur = obj;
+  for (const seg of pointer.split('/').slice(1)) {
+    if (isObject(cur) && seg in cur) cur = cur[seg];
+    else if (Array.isArray(cur) && /^\d+$/.test(seg) && Number(seg) < cur.length) cur = cur[Number(seg)];
+    else return false;
+  }
+  return true;
+}
+
+// ── test cards ──────────────────────────────────────────────────────────────────────────────────
+
+export interface TestCard extends CardSpec {
+  readonly id: string;
+}
+
+export interface CardBook {
+  readonly file: string;
+  readonly checks: CardFile['checks'];
+  list(): TestCard[];
+  get(id: string): TestCard;
+  byPan(pan: string): TestCard | undefined;
+  /** The first trigger of the card, then of the file, that fits this amount and message kind. */
+  triggerFor(card: TestCard, amountMinor: number, kind: MessageKind): Trigger | undefined;
+}
+
+/** Loads mocks/cards.yaml: every PAN Luhn-valid and unique, every trigger with an amount condition. */
+export function loadCards(file: string = builtinCardsFile()): CardBook {
+  const data = loadDataFile(file, CardFileSchema);
+  const checkTriggers = (triggers: Trigger[] | undefined, at: string) =>
+    triggers?.forEach((t, i) => {
+      if (t.amountEndsWith === undefined && t.amountMinor === undefined) {
+        throw new DataFileError(file, `${at}/${i}`, 'a trigger needs amountEndsWith or amountMinor');
+      }
+    });
+  checkTriggers(data.triggers, '/triggers');
+  const byPan = new Map<string, TestCard>();
+  for (const [id, spec] of Object.entries(data.cards)) {
+    if (!luhnValid(spec.pan)) throw new DataFileError(file, `/cards/${id}/pan`, 'fails the Luhn check');
+    const other = byPan.get(spec.pan);
+    if (other) throw new DataFileError(file, `/cards/${id}/pan`, `same PAN as card ${other.id}`);
+    checkTriggers(spec.triggers, `/cards/${id}/triggers`);
+    byPan.set(spec.pan, { id, ...spec });
+  }
+  const cards = [...byPan.values()];
+  const fits = (t: Trigger, amount: number, kind: MessageKind) =>
+    (t.kinds ?? data.triggerKinds).includes(kind) &&
+    (t.amountMinor === undefined || t.amountMinor === amount) &&
+    (t.amountEndsWith === undefined || String(amount).padStart(12, '0').endsWith(t.amountEndsWith));
+  return {
+    file,
+    checks: data.checks,
+    list: () => [...cards],
+    get(id) {
+      const card = cards.find((c) => c.id === id);
+      if (!card) throw new Error(`unknown test card "${id}" (known: ${cards.map((c) => c.id).join(', ')})`);
+      return card;
+    },
+    byPan: (pan) => byPan.get(pan),
+    triggerFor: (card, amount, kind) =>
+      [...(card.triggers ?? []), ...data.triggers].find((t) => fits(t, amount, kind)),
+  };
+}
+
+/** The workspace's mocks/cards.yaml when it has one, else the built-in cards. */
+export function workspaceCards(workspace = '.'): CardBook {
+  const own = resolve(workspace, 'mocks/cards.yaml');
+  return loadCards(existsSync(own) ? own : builtinCardsFile());
+}
+
+/** ISO/IEC 7812 check digit: double every second digit from the right. */
+export function luhnValid(pan: string): boolean {
+  if (!/^[0-9]{2,19}$/.test(pan)) return false;
+  let sum = 0;
+  for (let i = pan.length - 1, double = false; i >= 0; i--, double = !double) {
+    let d = Number(pan[i]);
+    if (double) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+    sum += d;
+  }
+  return sum % 10 === 0;
+}

@@ -1,0 +1,106 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = resolve(import.meta.dirname, '../..');
+// By URL, so the loader is found whatever the working directory of the run.
+const tsx = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
+
+/** Runs the real CLI entry point (TypeScript through tsx), as a user would. */
+function cli(args: string[], cwd = root) {
+  const r = spawnSync(process.execPath, ['--import', tsx, join(root, 'src/cli/main.ts'), ...args], {
+    cwd,
+    encoding: 'utf8',
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+interface HostRow {
+  id: string;
+  title: string;
+  file: string;
+  versions: {
+    version: string;
+    ref: string;
+    dialect: string;
+    extends: string | null;
+    summary: string;
+    changes: string[];
+    messages: string[];
+    mac: { algorithm: string; required: string[] } | null;
+  }[];
+}
+
+const tinyHost = [
+  'id: tiny-bank',
+  'title: Tiny Bank',
+  'kind: iso8583',
+  'versions:',
+  '  "1.0":',
+  '    summary: the smallest host there is',
+  '    changes: [first version]',
+  '    dialect: iso8583-1987-ascii',
+  '    signOnRequired: false',
+  '    messages: { "0200": { kind: sale, mandatory: [3, 4, 11] } }',
+  '    responseCodes: { approved: "00", declined: "05", format-error: "30", system-error: "96" }',
+  '    timeouts: { idleSeconds: 60, incompleteFrameMs: 1000, processingDelayMs: 0 }',
+  '    answers: { malformed: close, violation: format-error, unknownMessage: close }',
+  '',
+].join('\n');
+
+describe('paymatrix hosts', () => {
+  it('--json lists every host and version with its dialect, parent, summary and changes', () => {
+    const r = cli(['hosts', '--json']);
+    expect(r.code).toBe(0);
+    const rows = JSON.parse(r.out) as HostRow[];
+    expect(rows.map((h) => h.id)).toEqual(['harbor-bank', 'lotus-acquirer']);
+    const harbor = rows[0]!;
+    expect(harbor.versions.map((v) => [v.ref, v.dialect, v.extends])).toEqual([
+      ['harbor-bank@2019.4', 'iso8583-1987-ascii', null],
+      ['harbor-bank@2022.2', 'iso8583-1987-ascii', '2019.4'],
+      ['harbor-bank@2025.1', 'iso8583-1993-binary', null],
+    ]);
+    expect(harbor.versions[2]!.messages).toContain('1420');
+    expect(harbor.versions[2]!.mac).toEqual({
+      algorithm: 'x9.19',
+      required: ['1100', '1200', '1220', '1420', '1421', '1500'],
+    });
+    const lotus = rows[1]!;
+    expect(lotus.versions.map((v) => v.ref)).toEqual(['lotus-acquirer@2021.2', 'lotus-acquirer@2024.1']);
+    expect(lotus.versions[1]!.extends).toBe('2021.2');
+    for (const v of rows.flatMap((h) => h.versions)) {
+      expect(v.summary.length).toBeGreaterThan(10);
+      expect(v.changes.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('prints one line per version with its summary', () => {
+    const r = cli(['hosts']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^harbor-bank {2}Harbor Bank acquiring host$/m);
+    expect(r.out).toMatch(/^ {2}2025\.1 +iso8583-1993-binary +ISO 8583:1993 binary/m);
+    expect(r.out).toMatch(/^ {2}2024\.1 +cup-pos +Chip needs DE55.*\(extends 2021\.2\)$/m);
+  });
+
+  it('adds the workspace hosts, and names a bad workspace file with its JSON path', () => {
+    const ws = mkdtempSync(join(tmpdir(), 'pm-ws-'));
+    mkdirSync(join(ws, 'mocks/hosts'), { recursive: true });
+    writeFileSync(join(ws, 'mocks/hosts/tiny-bank.yaml'), tinyHost);
+    const ok = cli(['hosts', '--json', '--workspace', ws], tmpdir());
+    expect(ok.code).toBe(0);
+    expect((JSON.parse(ok.out) as HostRow[]).map((h) => h.id)).toEqual([
+      'harbor-bank',
+      'lotus-acquirer',
+      'tiny-bank',
+    ]);
+    expect(cli(['hosts'], ws).out).toContain('the smallest host there is');
+
+    writeFileSync(join(ws, 'mocks/hosts/tiny-bank.yaml'), tinyHost.replace('iso8583-1987-ascii', 'nope'));
+    const bad = cli(['hosts', '-w', ws]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/tiny-bank\.yaml at \/versions\/1\.0\/dialect: unknown dialect "nope" \(known: /);
+  });
+});
