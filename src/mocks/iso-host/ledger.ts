@@ -1,0 +1,89 @@
+import type { IsoMessage } from '../../protocols/iso8583/index.js';
+import type { MessageKind } from '../hosts/host-schema.js';
+
+/** One transaction the host answered, kept so later messages can refer to it. */
+export interface LedgerEntry {
+  seq: number;
+  terminal: string;
+  kind: MessageKind;
+  request: IsoMessage;
+  response: IsoMessage;
+  /** Amount in minor units (0 when the message has none). */
+  amountMinor: number;
+  approved: boolean;
+  /** Counted in a balanced settlement already. */
+  settled: boolean;
+  /** Set when a reversal or void cancelled it. */
+  cancelledBy?: number;
+  /** Batch number the terminal was in when it sent this (when the version has one). */
+  batch?: string;
+  at: number;
+}
+
+export interface TerminalState {
+  signedOn: boolean;
+  /** Working keys issued at sign-on (role -> hex), over the version's static keys. */
+  workingKeys: Record<string, string>;
+  batch?: string;
+  /** Set by an unbalanced settlement whose version waits for a batch upload. */
+  awaitingUpload: boolean;
+  uploaded: IsoMessage[];
+}
+
+/**
+ * The state of one host instance: what it authorised, captured, reversed and saw twice, per
+ * terminal. Settlement compares what a terminal claims with what is here. Each cell gets its own
+ * ledger; a primary and its backup share one, as the two front ends of one bank share a back end.
+ */
+export class Ledger {
+  private entries: LedgerEntry[] = [];
+  private duplicates = new Map<string, number>();
+  private terminals = new Map<string, TerminalState>();
+  private counter = 0;
+
+  add(entry: Omit<LedgerEntry, 'seq'>): LedgerEntry {
+    const full = { seq: ++this.counter, ...entry };
+    this.entries.push(full);
+    return full;
+  }
+
+  /** Newest first, so a repeated STAN finds the latest transaction. */
+  find(predicate: (e: LedgerEntry) => boolean): LedgerEntry | undefined {
+    for (let i = this.entries.length - 1; i >= 0; i--)
+      if (predicate(this.entries[i]!)) return this.entries[i];
+    return undefined;
+  }
+
+  list(terminal?: string): LedgerEntry[] {
+    return terminal === undefined ? [...this.entries] : this.entries.filter((e) => e.terminal === terminal);
+  }
+
+  /** True when the key was seen within the window (and remembers it now otherwise). */
+  seenRecently(key: string, windowMs: number, now: number): boolean {
+    const last = this.duplicates.get(key);
+    if (last !== undefined && now - last <= windowMs) return true;
+    this.duplicates.set(key, now);
+    return false;
+  }
+
+  terminal(id: string): TerminalState {
+    let state = this.terminals.get(id);
+    if (!state) {
+      state = { signedOn: false, workingKeys: {}, awaitingUpload: false, uploaded: [] };
+      this.terminals.set(id, state);
+    }
+    return state;
+  }
+
+  /** A new reference number for the host's answers: deterministic per instance, 12 digits. */
+  nextReference(): number {
+    return ++this.counter;
+  }
+
+  reset(): void {
+    this.entries = [];
+    this.duplicates.clear();
+    this.terminals.clear();
+    this.counter = 0;
+  }
+}

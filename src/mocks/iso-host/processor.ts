@@ -1,0 +1,404 @@
+import {
+  desEncryptBlock,
+  type FieldValue,
+  getField,
+  type IsoMessage,
+  keyCheckValue,
+  tdesEncryptEcb,
+  verifyMessageMac,
+} from '../../protocols/iso8583/index.js';
+import type { Violation } from '../exchange.js';
+import type { CardBook, EffectiveRule, HostVersion } from '../hosts/host-loader.js';
+import { conditionHolds, responseMtiOf } from '../hosts/host-loader.js';
+import type { MessageKind, Outcome, Slice } from '../hosts/host-schema.js';
+import { amountOf, authorize } from './authorize.js';
+import type { Ledger, LedgerEntry } from './ledger.js';
+import { ruleViolations } from './rules.js';
+
+export interface HostContext {
+  version: HostVersion;
+  cards: CardBook;
+  ledger: Ledger;
+  now(): Date;
+}
+
+/** What the host decided for one request; the server turns it into bytes, delays and faults. */
+export interface Processed {
+  /** undefined: the host closes the connection instead of answering. */
+  response?: IsoMessage;
+  kind?: MessageKind;
+  outcome: Outcome | 'close';
+  violations: Violation[];
+  /** Host time before the answer leaves (processing delay + a slow-issuer trigger), unscaled. */
+  delayMs: number;
+  /** Key (hex) to MAC the response with, when this version signs it. */
+  macKey?: string;
+}
+
+const NO_CARD_KINDS = new Set<MessageKind>([
+  'sign-on',
+  'sign-off',
+  'echo',
+  'key-exchange',
+  'settlement',
+  'batch-upload',
+  'reversal',
+  'reversal-repeat',
+]);
+const DEBITS = new Set<MessageKind>(['authorization', 'pre-auth', 'sale']);
+
+/**
+ * The host's logic for one decoded request, entirely driven by the host version's data: which
+ * rule applies, what it requires, sign-on and MAC, duplicates, the issuer's decision, the ledger,
+ * settlement, and the response that version sends.
+ */
+export function processRequest(ctx: HostContext, request: IsoMessage, bodyBytes: Buffer): Processed {
+  const { version, ledger } = ctx;
+  const spec = version.spec;
+  const baseDelay = spec.timeouts.processingDelayMs;
+  const rule = version.ruleFor(request);
+  const terminalId = text(request, '41') ?? '';
+  const terminal = ledger.terminal(terminalId);
+
+  const answer = (outcome: Outcome | 'close', violations: Violation[], kind?: MessageKind): Processed =>
+    outcome === 'close'
+      ? { outcome, violations, delayMs: 0, ...(kind && { kind }) }
+      : {
+          outcome,
+          violations,
+          delayMs: baseDelay,
+          response: respond(ctx, rule, request, outcome, {}),
+          ...(kind && { kind }),
+        };
+
+  if (!rule) {
+    return answer(spec.answers.unknownMessage, [
+      {
+        path: '',
+        rule: 'unknown-message',
+        message: `${version.ref} does not accept MTI ${request.mti} here`,
+      },
+    ]);
+  }
+  const kind = rule.kind;
+  const violations = ruleViolations(rule, request);
+  if (violations.length > 0) return answer(spec.answers.violation, violations, kind);
+
+  const exempt = kind === 'sign-on' || kind === 'echo' || kind === 'key-exchange';
+  if (spec.signOnRequired && !terminal.signedOn && !exempt) {
+    const v = { path: '41', rule: 'sign-on', message: `terminal ${terminalId} has not signed on` };
+    return answer(spec.answers.notSignedOn ?? 'mac-error', [v], kind);
+  }
+
+  // MAC: required ones must be present and right; any other MAC sent is checked too.
+  const mac = spec.mac;
+  let macKey: string | undefined;
+  if (mac) {
+    macKey = terminal.workingKeys[mac.key] ?? version.keysFor(terminalId)[mac.key];
+    const present = getField(request, mac.field) !== undefined;
+    if (rule.macRequired && !present) {
+      return answer(
+        'mac-error',
+        [{ path: mac.field, rule: 'mac', message: `${request.mti} must carry a MAC in DE${mac.field}` }],
+        kind,
+      );
+    }
+    if (present && (!macKey || !verifyMac(version, bodyBytes, macKey, mac.algorithm))) {
+      return answer(
+        'mac-error',
+        [{ path: mac.field, rule: 'mac', message: `DE${mac.field} MAC does not verify (${mac.algorithm})` }],
+        kind,
+      );
+    }
+  }
+  const signs = mac?.signResponses && mac.required.includes(request.mti) ? macKey : undefined;
+  const finish = (p: Processed): Processed => (signs && p.response ? { ...p, macKey: signs } : p);
+
+  const dup = spec.duplicates;
+  if (dup?.kinds.includes(kind)) {
+    const key = dup.key.map((p) => String(getField(request, p) ?? '')).join('|');
+    if (ledger.seenRecently(`${terminalId}|${key}`, dup.windowSeconds * 1000, ctx.now().getTime())) {
+      const v = {
+        path: dup.key.join('+'),
+        rule: 'duplicate',
+        message: `same ${dup.key.map((p) => `DE${p}`).join(', ')} within ${dup.windowSeconds} s`,
+      };
+      return finish(answer('duplicate', [v], kind));
+    }
+  }
+
+  const extra: Record<string, FieldValue> = {};
+  let outcome: Outcome = 'approved';
+  let delayMs = baseDelay;
+  let original: LedgerEntry | undefined;
+  if (rule.original) {
+    original = findOriginal(ledger, rule, request, terminalId);
+    if (!original && rule.original === 'required' && kind !== 'reversal-repeat')
+      outcome = 'original-not-found';
+  }
+
+  if (outcome === 'approved') {
+    switch (kind) {
+      case 'sign-on':
+        Object.assign(extra, signOn(ctx, request, terminalId));
+        break;
+      case 'sign-off':
+        terminal.signedOn = false;
+        break;
+      case 'settlement':
+        outcome = settle(ctx, request, terminalId, extra);
+        break;
+      case 'batch-upload':
+        outcome = upload(ctx, request, terminalId);
+        break;
+      case 'reversal':
+      case 'reversal-repeat':
+      case 'void':
+      case 'pre-auth-void':
+      case 'completion-void':
+        if (original && original.cancelledBy === undefined) original.cancelledBy = ledger.nextReference();
+        break;
+      default:
+        if (!NO_CARD_KINDS.has(kind) && kind !== 'advice' && kind !== 'completion') {
+          const pinRule = spec.pin;
+          const pinKey = pinRule
+            ? (terminal.workingKeys[pinRule.key] ?? version.keysFor(terminalId)[pinRule.key])
+            : undefined;
+          const decision = authorize({
+            msg: request,
+            kind,
+            cards: ctx.cards,
+            ...(pinRule && {
+              pin: { field: pinRule.field, format: pinRule.format, ...(pinKey && { keyHex: pinKey }) },
+            }),
+            todayYymm: yymm(ctx.now()),
+            debits: DEBITS.has(kind),
+          });
+          outcome = decision.outcome;
+          delayMs += decision.delayMs;
+          if (kind === 'balance' && decision.card && outcome === 'approved') {
+            extra['54'] =
+              `0002${decision.card.currency}C${String(decision.card.balanceMinor).padStart(12, '0')}`;
+          }
+        }
+    }
+  }
+
+  const response = respond(ctx, rule, request, outcome, extra);
+  if (!['sign-on', 'sign-off', 'echo', 'key-exchange', 'settlement', 'batch-upload'].includes(kind)) {
+    ledger.add({
+      terminal: terminalId,
+      kind,
+      request,
+      response,
+      amountMinor: amountOf(request),
+      approved: outcome === 'approved',
+      settled: false,
+      ...(terminal.batch !== undefined && { batch: terminal.batch }),
+      at: ctx.now().getTime(),
+    });
+  }
+  return finish({ response, kind, outcome, violations: [], delayMs });
+}
+
+/** The answer a version gives: its response MTI, echoed fields, its code for the outcome, and its own fields. */
+export function respond(
+  ctx: HostContext,
+  rule: EffectiveRule | undefined,
+  request: IsoMessage,
+  outcome: Outcome,
+  extra: Record<string, FieldValue>,
+): IsoMessage {
+  const { version, ledger } = ctx;
+  const dialect = version.dialect;
+  const fields: Record<string, FieldValue> = {};
+  for (const path of rule?.echo ?? ['3', '4', '11', '41']) {
+    const id = path.split('.')[0]!;
+    const v = request.fields[id];
+    if (v !== undefined) fields[id] = v;
+  }
+  const codes = rule?.responseCodes ?? version.spec.responseCodes;
+  fields['39'] = codes[outcome] ?? codes['system-error'];
+  if (outcome === 'approved') {
+    const ref = ledger.nextReference();
+    for (const path of rule?.returns ?? []) {
+      const value = generated(path, ref, ctx.now(), dialect.field(Number(path))?.length ?? 0);
+      if (value !== undefined && dialect.field(Number(path))) fields[path] = value;
+    }
+  }
+  Object.assign(fields, extra);
+  // Fields after the MAC field would break the MAC: keep the response to what the dialect defines.
+  for (const id of Object.keys(fields)) if (!dialect.field(Number(id))) delete fields[id];
+  const mti = rule?.responseMti ?? responseMtiOf(request.mti);
+  return {
+    mti,
+    fields: Object.fromEntries(Object.entries(fields).sort(([a], [b]) => Number(a) - Number(b))),
+  };
+}
+
+function generated(path: string, ref: number, now: Date, length: number): string | undefined {
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  const yy = p(now.getUTCFullYear() % 100);
+  const mmdd = p(now.getUTCMonth() + 1) + p(now.getUTCDate());
+  const hhmmss = p(now.getUTCHours()) + p(now.getUTCMinutes()) + p(now.getUTCSeconds());
+  switch (path) {
+    case '12':
+      return length === 12
+        ? yy + mmdd + hhmmss
+        : length === 14
+          ? String(now.getUTCFullYear()) + mmdd + hhmmss
+          : hhmmss;
+    case '13':
+    case '15':
+      return length === 6 ? yy + mmdd : mmdd;
+    case '37':
+      return p(ref, 12);
+    case '38':
+      return p((ref * 7919) % 1_000_000, 6);
+    default:
+      return undefined;
+  }
+}
+
+function findOriginal(
+  ledger: Ledger,
+  rule: EffectiveRule,
+  request: IsoMessage,
+  terminal: string,
+): LedgerEntry | undefined {
+  const match = rule.originalMatch;
+  if (!match) return undefined;
+  return ledger.find((e) => {
+    if (e.terminal !== terminal) return false;
+    return Object.entries(match).every(([mine, theirs]) => {
+      const want = getField(request, mine);
+      if (typeof want !== 'string') return false;
+      const got =
+        theirs === 'mti' ? e.request.mti : (getField(e.request, theirs) ?? getField(e.response, theirs));
+      return typeof got === 'string' && got === want;
+    });
+  });
+}
+
+/** Sign-on: the terminal may transact; CUP-style hosts also download working keys under the TMK. */
+function signOn(ctx: HostContext, request: IsoMessage, terminalId: string): Record<string, FieldValue> {
+  const { version, ledger } = ctx;
+  const state = ledger.terminal(terminalId);
+  state.signedOn = true;
+  const batchField = version.spec.batch?.field;
+  const batch = batchField ? getField(request, batchField) : undefined;
+  if (typeof batch === 'string') state.batch = batch;
+  const download = version.spec.keys?.download;
+  if (!download) return {};
+  const keys = version.keysFor(terminalId);
+  const tmk = Buffer.from(keys.tmk ?? '', 'hex');
+  const parts: Buffer[] = [];
+  for (const role of download.order) {
+    const hex = keys[role];
+    if (!hex || tmk.length === 0) continue;
+    const key = Buffer.from(hex, 'hex');
+    state.workingKeys[role] = hex;
+    const wrapped = tmk.length === 8 ? encryptBlocks(tmk, key) : tdesEncryptEcb(tmk, key);
+    parts.push(wrapped, keyCheckValue(key, download.checkValueBytes));
+  }
+  return { [download.field]: Buffer.concat(parts).toString('hex').toUpperCase() };
+}
+
+function encryptBlocks(key: Buffer, data: Buffer): Buffer {
+  const out: Buffer[] = [];
+  for (let i = 0; i < data.length; i += 8) out.push(desEncryptBlock(key, data.subarray(i, i + 8)));
+  return Buffer.concat(out);
+}
+
+/** Settlement: the terminal's claimed totals against the ledger's, for its unsettled transactions. */
+function settle(
+  ctx: HostContext,
+  request: IsoMessage,
+  terminalId: string,
+  extra: Record<string, FieldValue>,
+): Outcome {
+  const s = ctx.version.spec.settlement;
+  if (!s) return 'approved';
+  const state = ctx.ledger.terminal(terminalId);
+  const open = ctx.ledger
+    .list(terminalId)
+    .filter((e) => e.approved && e.cancelledBy === undefined && !e.settled);
+  const sum = (kinds: readonly MessageKind[]) => {
+    const xs = open.filter((e) => kinds.includes(e.kind));
+    return { count: xs.length, amount: xs.reduce((n, e) => n + e.amountMinor, 0) };
+  };
+  const debit = sum(s.debitKinds);
+  const credit = sum(s.creditKinds);
+  const claimed = (slice: Slice) => Number(readSlice(request, slice) ?? Number.NaN);
+  const uploadDone = !state.awaitingUpload && state.uploaded.length > 0;
+  const balanced =
+    uploadDone ||
+    (claimed(s.totals['debit-count']) === debit.count &&
+      claimed(s.totals['debit-amount']) === debit.amount &&
+      claimed(s.totals['credit-count']) === credit.count &&
+      claimed(s.totals['credit-amount']) === credit.amount);
+  if (s.result) writeSlice(request, extra, s.result.at, balanced ? s.result.balanced : s.result.unbalanced);
+  if (balanced) {
+    for (const e of open) e.settled = true;
+    state.uploaded = [];
+    return 'approved';
+  }
+  state.awaitingUpload = s.unbalanced.expects === 'batch-upload';
+  return s.unbalanced.outcome;
+}
+
+function upload(ctx: HostContext, request: IsoMessage, terminalId: string): Outcome {
+  const s = ctx.version.spec.settlement;
+  const state = ctx.ledger.terminal(terminalId);
+  state.uploaded.push(request);
+  const end = s?.batchUpload?.end;
+  if (end && request.mti === end.mti && (!end.when || conditionHolds(end.when, request))) {
+    state.awaitingUpload = false;
+    return s.batchUpload!.outcome;
+  }
+  return 'approved';
+}
+
+function readSlice(msg: IsoMessage, slice: Slice): string | undefined {
+  const v = getField(msg, slice.field);
+  if (typeof v !== 'string') return undefined;
+  return slice.offset === undefined ? v : v.slice(slice.offset, slice.offset + (slice.digits ?? v.length));
+}
+
+/** Writes a value at a slice of a field the response carries (e.g. CUP DE48 position 30: balanced). */
+function writeSlice(
+  request: IsoMessage,
+  extra: Record<string, FieldValue>,
+  slice: Slice,
+  value: string,
+): void {
+  const current = extra[slice.field] ?? getField(request, slice.field);
+  if (typeof current !== 'string' || slice.offset === undefined) {
+    extra[slice.field] = value;
+    return;
+  }
+  const padded = current.padEnd(slice.offset + value.length, '0');
+  extra[slice.field] = padded.slice(0, slice.offset) + value + padded.slice(slice.offset + value.length);
+}
+
+function verifyMac(
+  version: HostVersion,
+  body: Buffer,
+  keyHex: string,
+  algorithm: 'x9.9' | 'x9.19' | 'cup-ecb',
+): boolean {
+  try {
+    return verifyMessageMac(version.dialect, body, Buffer.from(keyHex, 'hex'), algorithm);
+  } catch {
+    return false;
+  }
+}
+
+function text(msg: IsoMessage, path: string): string | undefined {
+  const v = getField(msg, path);
+  return typeof v === 'string' ? v.trimEnd() : undefined;
+}
+
+function yymm(d: Date): string {
+  return String(d.getUTCFullYear() % 100).padStart(2, '0') + String(d.getUTCMonth() + 1).padStart(2, '0');
+}

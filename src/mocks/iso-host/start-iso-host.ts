@@ -1,0 +1,407 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  encodeFrame,
+  type Frame,
+  type FramedMessage,
+  FrameStreamDecoder,
+  Iso8583Error,
+  type IsoMessage,
+  replyTpdu,
+  signMessage,
+} from '../../protocols/iso8583/index.js';
+import type { Exchange, Violation } from '../exchange.js';
+import { IsoFaultSet, type IsoResponseCodec } from '../faults/index.js';
+import {
+  type CardBook,
+  type HostRegistry,
+  type HostVersion,
+  workspaceCards,
+  workspaceHosts,
+} from '../hosts/host-loader.js';
+import type { Outcome } from '../hosts/host-schema.js';
+import { Journal } from '../journal.js';
+import { Ledger } from './ledger.js';
+import { type HostContext, processRequest, respond } from './processor.js';
+import { recorded } from './record.js';
+
+export interface StartIsoHostOptions {
+  /** `host@version`, e.g. `harbor-bank@2025.1`, or a loaded version. */
+  host: string | HostVersion;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1: a mock bank never listens on the network unless told to. */
+  bind?: string;
+  /** Fault specs active from the start (see docs/faults.md). */
+  faults?: unknown[];
+  seed?: number;
+  /** Multiplies every duration the host applies (0.01: a 30 s delay takes 300 ms). Default 1. */
+  timeScale?: number;
+  /** Share one ledger between a primary and its backup. */
+  ledger?: Ledger;
+  /** Where hosts and cards come from when `host` is a string (default: built-in + current dir). */
+  registry?: HostRegistry;
+  cards?: CardBook;
+  /** Clock for dates in answers and expiry checks (tests pin it). */
+  now?: () => Date;
+  /** Name in the journal, e.g. `primary` / `backup`. */
+  label?: string;
+}
+
+/** A running mock acquirer host. */
+export interface IsoHost {
+  readonly ref: string;
+  readonly version: HostVersion;
+  readonly address: { host: string; port: number };
+  readonly journal: Journal;
+  readonly faults: IsoFaultSet;
+  readonly ledger: Ledger;
+  /** Forgets every transaction, terminal and exchange (faults stay). */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHost> {
+  const version =
+    typeof options.host === 'string'
+      ? (options.registry ?? workspaceHosts()).get(options.host)
+      : options.host;
+  const framing = version.framing;
+  if (!framing || framing.length === 'none')
+    throw new Error(`${version.ref}: its dialect has no TCP framing`);
+  const dialect = version.dialect;
+  const timeScale = options.timeScale ?? 1;
+  const ledger = options.ledger ?? new Ledger();
+  const journal = new Journal();
+  const faults = new IsoFaultSet(options.faults ?? [], { seed: options.seed ?? 0, timeScale });
+  const ctx: HostContext = {
+    version,
+    cards: options.cards ?? workspaceCards(),
+    ledger,
+    now: options.now ?? (() => new Date()),
+  };
+  const label = options.label ? ` (${options.label})` : '';
+  const hostName = `${version.ref}${label}`;
+  const sockets = new Set<Socket>();
+  const stopping = new AbortController();
+  const pending = new Set<Promise<void>>();
+  let connections = 0;
+  const idleMs = version.spec.timeouts.idleSeconds * 1000 * timeScale;
+  const incompleteMs = version.spec.timeouts.incompleteFrameMs * timeScale;
+
+  function log(
+    connection: number,
+    entry: Omit<Exchange, 'seq' | 'transport' | 'host' | 'connection' | 'at'>,
+    at = Date.now(),
+  ) {
+    journal.record({
+      transport: 'iso8583',
+      host: hostName,
+      connection,
+      at: new Date(at).toISOString(),
+      ...entry,
+    });
+  }
+
+  function onConnection(socket: Socket): void {
+    const id = ++connections;
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => {}); // resets and aborted clients are normal for a mock bank
+    const accepted = faults.accept(socket);
+    if (accepted.dropped) {
+      log(id, {
+        event: { kind: 'refused', detail: accepted.notes.join('; ') || 'host-down' },
+        violations: [],
+        faults: accepted.fired.map((f) => f.id),
+      });
+      return;
+    }
+    log(id, {
+      event: { kind: 'connected', detail: `${socket.remoteAddress}:${socket.remotePort}` },
+      violations: [],
+      faults: [],
+    });
+    socket.on('close', () =>
+      log(id, { event: { kind: 'disconnected', detail: '' }, violations: [], faults: [] }),
+    );
+    socket.setNoDelay(true);
+    socket.setTimeout(idleMs, () => {
+      log(id, {
+        event: { kind: 'idle-timeout', detail: `no traffic for ${version.spec.timeouts.idleSeconds} s` },
+        violations: [],
+        faults: [],
+      });
+      socket.destroy();
+    });
+    const decoder = new FrameStreamDecoder(framing!);
+    let chain = Promise.resolve();
+    let incomplete: NodeJS.Timeout | undefined;
+
+    socket.on('data', (chunk) => {
+      let frames: Frame[];
+      try {
+        frames = decoder.push(chunk);
+      } catch (err) {
+        // The length prefix itself is unusable: nothing after it can be trusted, so close.
+        log(id, {
+          event: { kind: 'malformed', detail: (err as Error).message },
+          violations: [{ path: 'frame', rule: 'framing', message: (err as Error).message }],
+          faults: [],
+        });
+        socket.destroy();
+        return;
+      }
+      clearTimeout(incomplete);
+      if (decoder.pending > 0) {
+        incomplete = setTimeout(() => {
+          log(id, {
+            event: {
+              kind: 'malformed',
+              detail: `frame incomplete after ${version.spec.timeouts.incompleteFrameMs} ms`,
+            },
+            violations: [],
+            faults: [],
+          });
+          socket.destroy();
+        }, incompleteMs);
+      }
+      for (const frame of frames) {
+        const at = Date.now();
+        const job = chain.then(() => handle(socket, id, frame, at));
+        chain = job;
+        pending.add(job);
+        void job.finally(() => pending.delete(job));
+      }
+    });
+  }
+
+  async function handle(socket: Socket, id: number, frame: Frame, at: number): Promise<void> {
+    if (socket.destroyed) return;
+    const bytes = encodeFrame(framing!, frame);
+    let framed: FramedMessage;
+    try {
+      framed = {
+        ...(frame.tpdu && { tpdu: frame.tpdu }),
+        ...(frame.header && { header: frame.header.toString('hex').toUpperCase() }),
+        message: dialect.unpack(frame.body),
+      };
+    } catch (err) {
+      await malformed(socket, id, frame, bytes, err as Error, at);
+      return;
+    }
+    const request = framed.message;
+    const pc = request.fields['3'];
+    const target = { mti: request.mti, ...(typeof pc === 'string' && { processingCode: pc }) };
+    const plan = faults.select(target);
+    if (plan.requestLost) {
+      const report = await plan.run({ socket, request: { ...target, frame: bytes } });
+      log(
+        id,
+        {
+          request: recorded(version, framed, bytes.length),
+          violations: [],
+          faults: report.fired.map((f) => f.id),
+        },
+        at,
+      );
+      return;
+    }
+    const result = processRequest(ctx, request, frame.body);
+    const requestRecord = recorded(version, framed, bytes.length, result.kind);
+    if (!result.response) {
+      log(
+        id,
+        {
+          request: requestRecord,
+          event: { kind: 'fault', detail: 'host closed the connection' },
+          violations: result.violations,
+          faults: [],
+        },
+        at,
+      );
+      socket.destroy();
+      return;
+    }
+    await answer(
+      socket,
+      id,
+      frame,
+      framed,
+      requestRecord,
+      result.response,
+      result.violations,
+      result.delayMs,
+      result.macKey,
+      plan,
+      bytes,
+      at,
+    );
+  }
+
+  /** Bytes that frame correctly but do not decode: the version answers with its format-error code, or closes. */
+  async function malformed(socket: Socket, id: number, frame: Frame, bytes: Buffer, err: Error, at: number) {
+    const violation: Violation = {
+      path: err instanceof Iso8583Error ? err.path : '',
+      rule: 'format',
+      message: err.message,
+    };
+    const how = version.spec.answers.malformed;
+    let request: IsoMessage | undefined;
+    try {
+      request = dialect.unpack(frame.body, { strict: false });
+    } catch {
+      request = undefined;
+    }
+    if (how === 'close' || !request) {
+      log(id, { event: { kind: 'malformed', detail: err.message }, violations: [violation], faults: [] }, at);
+      socket.destroy();
+      return;
+    }
+    const framed: FramedMessage = { message: request, ...(frame.tpdu && { tpdu: frame.tpdu }) };
+    const response = respond(ctx, version.ruleFor(request), request, how as Outcome, {});
+    const pc = request.fields['3'];
+    const plan = faults.select({ mti: request.mti, ...(typeof pc === 'string' && { processingCode: pc }) });
+    const rec = recorded(version, framed, bytes.length, 'malformed');
+    await answer(
+      socket,
+      id,
+      frame,
+      framed,
+      rec,
+      response,
+      [violation],
+      version.spec.timeouts.processingDelayMs,
+      undefined,
+      plan,
+      bytes,
+      at,
+    );
+  }
+
+  async function answer(
+    socket: Socket,
+    id: number,
+    frame: Frame,
+    framed: FramedMessage,
+    requestRecord: ReturnType<typeof recorded>,
+    built: IsoMessage,
+    violations: Violation[],
+    delayMs: number,
+    macKey: string | undefined,
+    plan: ReturnType<IsoFaultSet['select']>,
+    requestBytes: Buffer,
+    at: number,
+  ): Promise<void> {
+    const sign = macKey
+      ? (m: IsoMessage) => signMessage(dialect, m, Buffer.from(macKey, 'hex'), version.spec.mac?.algorithm)
+      : undefined;
+    const replyFramed = (m: IsoMessage): FramedMessage => ({
+      ...(frame.tpdu && { tpdu: replyTpdu(frame.tpdu) }),
+      ...(frame.header && { header: frame.header.toString('hex').toUpperCase() }),
+      message: m,
+    });
+    const encode = (m: IsoMessage) => dialect.packFrame(replyFramed(m));
+    let response: IsoMessage;
+    let responseBytes: Buffer;
+    try {
+      response = sign ? sign(built) : built;
+      responseBytes = encode(response);
+    } catch (err) {
+      log(
+        id,
+        {
+          request: requestRecord,
+          event: { kind: 'fault', detail: `host could not encode its answer: ${(err as Error).message}` },
+          violations,
+          faults: [],
+        },
+        at,
+      );
+      socket.destroy();
+      return;
+    }
+    // The version's processing time and a slow issuer, in host time; close() cuts it short.
+    if (delayMs > 0) await sleep(delayMs * timeScale, undefined, { signal: stopping.signal }).catch(() => {});
+    if (stopping.signal.aborted) return;
+    const codec: IsoResponseCodec = {
+      message: response,
+      encode,
+      ...(sign && { sign }),
+      ...(version.spec.mac && { macField: version.spec.mac.field }),
+    };
+    let fired: string[] = [];
+    if (plan.fired.length === 0) {
+      if (!socket.destroyed) socket.write(responseBytes);
+    } else {
+      const report = await plan.run({
+        socket,
+        request: { mti: framed.message.mti, frame: requestBytes },
+        response: responseBytes,
+        codec,
+        framing: framing!,
+      });
+      fired = report.fired.map((f) => f.id);
+      if (report.outcome === 'closed' || report.outcome === 'reset') socket.destroy();
+    }
+    log(
+      id,
+      {
+        request: requestRecord,
+        response: recorded(version, replyFramed(response), responseBytes.length),
+        durationMs: Date.now() - at,
+        violations,
+        faults: fired,
+      },
+      at,
+    );
+  }
+
+  const bind = options.bind ?? '127.0.0.1';
+  let server: Server = createServer(onConnection);
+  await listen(server, options.port ?? 0, bind);
+  const port = (server.address() as { port: number }).port;
+
+  // host-down (refuse): stop listening while that fault is active, listen on the same port after.
+  let sync = Promise.resolve();
+  faults.onChange(() => {
+    sync = sync.then(async () => {
+      if (!faults.listening && server.listening) await new Promise<void>((r) => server.close(() => r()));
+      else if (faults.listening && !server.listening) {
+        server = createServer(onConnection);
+        await listen(server, port, bind);
+      }
+    });
+  });
+
+  return {
+    ref: version.ref,
+    version,
+    address: { host: bind, port },
+    journal,
+    faults,
+    ledger,
+    reset() {
+      ledger.reset();
+      journal.clear();
+    },
+    async close() {
+      stopping.abort();
+      faults.stop();
+      for (const s of sockets) s.destroy();
+      await sync;
+      await Promise.allSettled([...pending]);
+      await new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
+    },
+  };
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
