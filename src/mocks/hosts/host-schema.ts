@@ -1,4 +1,5 @@
 import { type Static, Type as T, type TOptional } from '@sinclair/typebox';
+import { Literals } from '../../data/schema-helpers.js';
 import { FramingSchema } from '../../protocols/iso8583/dialect-schema.js';
 
 /**
@@ -8,11 +9,6 @@ import { FramingSchema } from '../../protocols/iso8583/dialect-schema.js';
  */
 
 const Closed = { additionalProperties: false } as const;
-
-/** A string enum whose TypeScript type is the union of its values. */
-function Literals<const V extends string>(values: readonly V[], options: object = {}) {
-  return T.Unsafe<V>({ type: 'string', enum: values, ...options });
-}
 
 /**
  * What a message means to the host's ledger. `sale` is the ISO "financial" purchase; `advice` is an

@@ -1,4 +1,5 @@
 import { type Static, Type as T } from '@sinclair/typebox';
+import { Literals } from '../../data/schema-helpers.js';
 
 /**
  * The JSON Schema of a dialect file (protocols/iso8583/*.yaml), written once with TypeBox so the
@@ -6,11 +7,6 @@ import { type Static, Type as T } from '@sinclair/typebox';
  */
 
 const Described = { additionalProperties: false } as const;
-
-/** A string enum whose TypeScript type is the union of its values. */
-function Literals<const V extends string>(values: readonly V[], options: object = {}) {
-  return T.Unsafe<V>({ type: 'string', enum: values, ...options });
-}
 
 export const ContentTypeSchema = Literals(['n', 'a', 'an', 'ans', 'b', 'z', 'x+n'], {
   description: 'ISO 8583 content type',

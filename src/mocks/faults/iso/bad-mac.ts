@@ -1,6 +1,6 @@
 import { Type as T } from '@sinclair/typebox';
+import { Literals } from '../../../data/schema-helpers.js';
 import type { IsoMessage } from '../../../protocols/iso8583/values.js';
-import { Literals } from '../schema-helpers.js';
 import { defineFault } from '../types.js';
 
 /**

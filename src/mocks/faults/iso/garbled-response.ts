@@ -1,6 +1,6 @@
 import { Type as T } from '@sinclair/typebox';
+import { Literals } from '../../../data/schema-helpers.js';
 import { frameOverhead } from '../../../protocols/iso8583/framing/index.js';
-import { Literals } from '../schema-helpers.js';
 import { defineFault } from '../types.js';
 
 /** Line noise: a few bytes of the response are corrupted, at seeded positions. */

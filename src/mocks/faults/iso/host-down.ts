@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { Type as T } from '@sinclair/typebox';
-import { Literals } from '../schema-helpers.js';
+import { Literals } from '../../../data/schema-helpers.js';
 import { defineFault } from '../types.js';
 
 // How long a closed connection may wait for the terminal's FIN before it is destroyed.

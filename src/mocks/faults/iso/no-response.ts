@@ -1,5 +1,5 @@
 import { Type as T } from '@sinclair/typebox';
-import { Literals } from '../schema-helpers.js';
+import { Literals } from '../../../data/schema-helpers.js';
 import { defineFault } from '../types.js';
 
 /**
