@@ -6,8 +6,10 @@ import { Iso8583Error } from '../protocols/iso8583/index.js';
 import { registerDecode } from './decode.js';
 import { registerDialects } from './dialects.js';
 import { registerEncode } from './encode.js';
+import { registerFaults } from './faults.js';
 import { registerHosts } from './hosts.js';
 import { UsageError } from './input.js';
+import { registerMock } from './mock.js';
 
 /** Exit codes: 0 ok, 1 the input (message) is bad, 2 the command or a data file is bad. */
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -23,6 +25,8 @@ registerDecode(program);
 registerEncode(program);
 registerDialects(program);
 registerHosts(program);
+registerFaults(program);
+registerMock(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,9 +1,12 @@
+import { parseFormat } from '../../protocols/iso8583/field-spec.js';
 import {
+  type Dialect,
   desEncryptBlock,
   type FieldValue,
   getField,
   type IsoMessage,
   keyCheckValue,
+  type Subfields,
   tdesEncryptEcb,
   verifyMessageMac,
 } from '../../protocols/iso8583/index.js';
@@ -19,7 +22,12 @@ export interface HostContext {
   version: HostVersion;
   cards: CardBook;
   ledger: Ledger;
+  /** Wall clock for dates in answers and expiry checks (tests pin it). */
   now(): Date;
+  /** Multiplies the version's durations (duplicate window) like every other delay of the run. */
+  timeScale: number;
+  /** Monotonic milliseconds for windows: a pinned `now` must not stop them from passing. */
+  elapsedMs(): number;
 }
 
 /** What the host decided for one request; the server turns it into bytes, delays and faults. */
@@ -95,18 +103,19 @@ export function processRequest(ctx: HostContext, request: IsoMessage, bodyBytes:
   let macKey: string | undefined;
   if (mac) {
     macKey = terminal.workingKeys[mac.key] ?? version.keysFor(terminalId)[mac.key];
-    const present = getField(request, mac.field) !== undefined;
+    const field = macElement(version, request);
+    const present = getField(request, field) !== undefined || getField(request, mac.field) !== undefined;
     if (rule.macRequired && !present) {
       return answer(
         'mac-error',
-        [{ path: mac.field, rule: 'mac', message: `${request.mti} must carry a MAC in DE${mac.field}` }],
+        [{ path: field, rule: 'mac', message: `${request.mti} must carry a MAC in DE${field}` }],
         kind,
       );
     }
-    if (present && (!macKey || !verifyMac(version, bodyBytes, macKey, mac.algorithm))) {
+    if (present && (!macKey || !verifyMac(version, request, bodyBytes, macKey))) {
       return answer(
         'mac-error',
-        [{ path: mac.field, rule: 'mac', message: `DE${mac.field} MAC does not verify (${mac.algorithm})` }],
+        [{ path: field, rule: 'mac', message: `DE${field} MAC does not verify (${mac.algorithm})` }],
         kind,
       );
     }
@@ -117,7 +126,8 @@ export function processRequest(ctx: HostContext, request: IsoMessage, bodyBytes:
   const dup = spec.duplicates;
   if (dup?.kinds.includes(kind)) {
     const key = dup.key.map((p) => String(getField(request, p) ?? '')).join('|');
-    if (ledger.seenRecently(`${terminalId}|${key}`, dup.windowSeconds * 1000, ctx.now().getTime())) {
+    const windowMs = dup.windowSeconds * 1000 * ctx.timeScale;
+    if (ledger.seenRecently(`${terminalId}|${key}`, windowMs, ctx.elapsedMs())) {
       const v = {
         path: dup.key.join('+'),
         rule: 'duplicate',
@@ -131,10 +141,19 @@ export function processRequest(ctx: HostContext, request: IsoMessage, bodyBytes:
   let outcome: Outcome = 'approved';
   let delayMs = baseDelay;
   let original: LedgerEntry | undefined;
+  // Findings that are answered with a code rather than refused, kept for the journal.
+  const findings: Violation[] = [];
   if (rule.original) {
-    original = findOriginal(ledger, rule, request, terminalId);
-    if (!original && rule.original === 'required' && kind !== 'reversal-repeat')
+    original = findOriginal(version, rule, request, terminalId, ledger);
+    if (!original && rule.original === 'required' && kind !== 'reversal-repeat') {
       outcome = 'original-not-found';
+      const paths = Object.keys(rule.originalMatch ?? {});
+      findings.push({
+        path: paths.join('+'),
+        rule: 'original',
+        message: `no earlier exchange of terminal ${terminalId} matches ${paths.map((p) => `DE${p}`).join(', ')}`,
+      });
+    }
   }
 
   if (outcome === 'approved') {
@@ -146,7 +165,7 @@ export function processRequest(ctx: HostContext, request: IsoMessage, bodyBytes:
         terminal.signedOn = false;
         break;
       case 'settlement':
-        outcome = settle(ctx, request, terminalId, extra);
+        outcome = settle(ctx, request, terminalId, extra, findings);
         break;
       case 'batch-upload':
         outcome = upload(ctx, request, terminalId);
@@ -198,7 +217,7 @@ export function processRequest(ctx: HostContext, request: IsoMessage, bodyBytes:
       at: ctx.now().getTime(),
     });
   }
-  return finish({ response, kind, outcome, violations: [], delayMs });
+  return finish({ response, kind, outcome, violations: findings, delayMs });
 }
 
 /** The answer a version gives: its response MTI, echoed fields, its code for the outcome, and its own fields. */
@@ -261,20 +280,27 @@ function generated(path: string, ref: number, now: Date, length: number): string
 }
 
 function findOriginal(
-  ledger: Ledger,
+  version: HostVersion,
   rule: EffectiveRule,
   request: IsoMessage,
   terminal: string,
+  ledger: Ledger,
 ): LedgerEntry | undefined {
   const match = rule.originalMatch;
   if (!match) return undefined;
   return ledger.find((e) => {
     if (e.terminal !== terminal) return false;
+    // Elements the host assigned (RRN, auth code) identify an exchange only in its response: in a
+    // refund's or completion's request the same element names another exchange.
+    let assigned: string[] | undefined;
     return Object.entries(match).every(([mine, theirs]) => {
       const want = getField(request, mine);
       if (typeof want !== 'string') return false;
-      const got =
-        theirs === 'mti' ? e.request.mti : (getField(e.request, theirs) ?? getField(e.response, theirs));
+      if (theirs === 'mti') return e.request.mti === want;
+      assigned ??= version.ruleFor(e.request)?.returns ?? [];
+      const got = assigned.includes(theirs.split('.')[0]!)
+        ? getField(e.response, theirs)
+        : (getField(e.request, theirs) ?? getField(e.response, theirs));
       return typeof got === 'string' && got === want;
     });
   });
@@ -285,11 +311,17 @@ function signOn(ctx: HostContext, request: IsoMessage, terminalId: string): Reco
   const { version, ledger } = ctx;
   const state = ledger.terminal(terminalId);
   state.signedOn = true;
+  const out: Record<string, FieldValue> = {};
   const batchField = version.spec.batch?.field;
-  const batch = batchField ? getField(request, batchField) : undefined;
-  if (typeof batch === 'string') state.batch = batch;
+  if (batchField) {
+    // The terminal's batch is adopted; the answer tells it the batch the host books it in.
+    const sent = getField(request, batchField);
+    state.batch =
+      typeof sent === 'string' ? sent : (state.batch ?? '1'.padStart(widthOf(version, batchField), '0'));
+    setPath(out, request, batchField, state.batch);
+  }
   const download = version.spec.keys?.download;
-  if (!download) return {};
+  if (!download) return out;
   const keys = version.keysFor(terminalId);
   const tmk = Buffer.from(keys.tmk ?? '', 'hex');
   const parts: Buffer[] = [];
@@ -301,7 +333,31 @@ function signOn(ctx: HostContext, request: IsoMessage, terminalId: string): Reco
     const wrapped = tmk.length === 8 ? encryptBlocks(tmk, key) : tdesEncryptEcb(tmk, key);
     parts.push(wrapped, keyCheckValue(key, download.checkValueBytes));
   }
-  return { [download.field]: Buffer.concat(parts).toString('hex').toUpperCase() };
+  out[download.field] = Buffer.concat(parts).toString('hex').toUpperCase();
+  return out;
+}
+
+/** Digits of a numeric element or positional subfield ("60.2" → 6); 6 when the dialect does not say. */
+function widthOf(version: HostVersion, path: string): number {
+  const [head, sub] = path.split('.');
+  const spec = version.dialect.field(Number(head));
+  if (!sub) return spec?.length ?? 6;
+  const subs = spec?.subfields;
+  const format = subs?.kind === 'positional' ? subs.fields[sub]?.format : undefined;
+  return format ? parseFormat(format).length : 6;
+}
+
+/** Sets a whole element of the answer, or one subfield of a positional element (60.2) over the request's. */
+function setPath(extra: Record<string, FieldValue>, request: IsoMessage, path: string, value: string): void {
+  const [head, sub] = path.split('.') as [string, string | undefined];
+  if (sub === undefined) {
+    extra[head] = value;
+    return;
+  }
+  const base = extra[head] ?? request.fields[head];
+  const parts: Subfields = base && typeof base === 'object' && !Array.isArray(base) ? { ...base } : {};
+  parts[sub] = value;
+  extra[head] = parts;
 }
 
 function encryptBlocks(key: Buffer, data: Buffer): Buffer {
@@ -316,13 +372,45 @@ function settle(
   request: IsoMessage,
   terminalId: string,
   extra: Record<string, FieldValue>,
+  findings: Violation[],
 ): Outcome {
   const s = ctx.version.spec.settlement;
   if (!s) return 'approved';
   const state = ctx.ledger.terminal(terminalId);
+  const batchField = ctx.version.spec.batch?.field;
+  const sentBatch = batchField ? getField(request, batchField) : undefined;
+  if (batchField && state.batch !== undefined && typeof sentBatch === 'string' && sentBatch !== state.batch) {
+    findings.push({
+      path: batchField,
+      rule: 'batch',
+      message: `batch ${sentBatch} is not the terminal's current batch ${state.batch}`,
+    });
+    return 'batch-mismatch';
+  }
   const open = ctx.ledger
     .list(terminalId)
     .filter((e) => e.approved && e.cancelledBy === undefined && !e.settled);
+  const close = () => {
+    for (const e of open) e.settled = true;
+    state.uploaded = [];
+    // The next batch starts, as the terminal's does after a settlement.
+    if (batchField && state.batch !== undefined && /^[0-9]+$/.test(state.batch)) {
+      const next = (Number(state.batch) + 1) % 10 ** state.batch.length || 1;
+      state.batch = String(next).padStart(state.batch.length, '0');
+    }
+  };
+  // A settlement that ends a batch upload (a 1987 host's 0500 with DE3 96) closes the batch.
+  const end = s.batchUpload?.end;
+  if (
+    state.awaitingUpload &&
+    end &&
+    request.mti === end.mti &&
+    (!end.when || conditionHolds(end.when, request))
+  ) {
+    state.awaitingUpload = false;
+    close();
+    return s.batchUpload!.outcome;
+  }
   const sum = (kinds: readonly MessageKind[]) => {
     const xs = open.filter((e) => kinds.includes(e.kind));
     return { count: xs.length, amount: xs.reduce((n, e) => n + e.amountMinor, 0) };
@@ -339,8 +427,7 @@ function settle(
       claimed(s.totals['credit-amount']) === credit.amount);
   if (s.result) writeSlice(request, extra, s.result.at, balanced ? s.result.balanced : s.result.unbalanced);
   if (balanced) {
-    for (const e of open) e.settled = true;
-    state.uploaded = [];
+    close();
     return 'approved';
   }
   state.awaitingUpload = s.unbalanced.expects === 'batch-upload';
@@ -381,17 +468,31 @@ function writeSlice(
   extra[slice.field] = padded.slice(0, slice.offset) + value + padded.slice(slice.offset + value.length);
 }
 
-function verifyMac(
-  version: HostVersion,
-  body: Buffer,
-  keyHex: string,
-  algorithm: 'x9.9' | 'x9.19' | 'cup-ecb',
-): boolean {
+function verifyMac(version: HostVersion, request: IsoMessage, body: Buffer, keyHex: string): boolean {
   try {
-    return verifyMessageMac(version.dialect, body, Buffer.from(keyHex, 'hex'), algorithm);
+    return verifyMessageMac(macDialect(version, request), body, Buffer.from(keyHex, 'hex'));
   } catch {
     return false;
   }
+}
+
+/**
+ * The element that carries this message's MAC. ISO 8583 puts the MAC last: the version's element
+ * (DE64), or its secondary-bitmap twin (DE128) when the message has fields after DE64, e.g. the
+ * reconciliation totals DE74-DE88 of a 1500.
+ */
+export function macElement(version: HostVersion, msg: IsoMessage): string {
+  const field = Number(version.spec.mac?.field ?? 64);
+  const twin = field + 64;
+  const later = Object.keys(msg.fields).some((id) => Number(id) > field && Number(id) !== twin);
+  return later && version.dialect.field(twin)?.type === 'b' ? String(twin) : String(field);
+}
+
+/** The dialect with this message's MAC element and the version's algorithm, for signMessage/verifyMessageMac. */
+export function macDialect(version: HostVersion, msg: IsoMessage): Dialect {
+  const mac = version.spec.mac;
+  if (!mac) return version.dialect;
+  return { ...version.dialect, mac: { field: Number(macElement(version, msg)), algorithm: mac.algorithm } };
 }
 
 function text(msg: IsoMessage, path: string): string | undefined {

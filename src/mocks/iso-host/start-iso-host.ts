@@ -22,7 +22,7 @@ import {
 import type { Outcome } from '../hosts/host-schema.js';
 import { Journal } from '../journal.js';
 import { Ledger } from './ledger.js';
-import { type HostContext, processRequest, respond } from './processor.js';
+import { type HostContext, macDialect, macElement, processRequest, respond } from './processor.js';
 import { recorded } from './record.js';
 
 export interface StartIsoHostOptions {
@@ -79,6 +79,8 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
     cards: options.cards ?? workspaceCards(),
     ledger,
     now: options.now ?? (() => new Date()),
+    timeScale,
+    elapsedMs: () => performance.now(),
   };
   const label = options.label ? ` (${options.label})` : '';
   const hostName = `${version.ref}${label}`;
@@ -126,7 +128,15 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
       log(id, { event: { kind: 'disconnected', detail: '' }, violations: [], faults: [] }),
     );
     socket.setNoDelay(true);
-    socket.setTimeout(idleMs, () => {
+    // Requests not answered yet: a connection waiting for its answer (a slow issuer) is not idle.
+    let inFlight = 0;
+    let idleDuringWork = false;
+    socket.setTimeout(idleMs);
+    socket.on('timeout', () => {
+      if (inFlight > 0) {
+        idleDuringWork = true; // the timer fired once; re-armed when the work is done
+        return;
+      }
       log(id, {
         event: { kind: 'idle-timeout', detail: `no traffic for ${version.spec.timeouts.idleSeconds} s` },
         violations: [],
@@ -137,6 +147,7 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
     const decoder = new FrameStreamDecoder(framing!);
     let chain = Promise.resolve();
     let incomplete: NodeJS.Timeout | undefined;
+    socket.on('close', () => clearTimeout(incomplete));
 
     socket.on('data', (chunk) => {
       let frames: Frame[];
@@ -152,15 +163,17 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
         socket.destroy();
         return;
       }
-      clearTimeout(incomplete);
-      if (decoder.pending > 0) {
+      // The clock runs from the first byte of a frame: trickling bytes (a slow-loris client) do not reset it.
+      if (decoder.pending === 0 || frames.length > 0) {
+        clearTimeout(incomplete);
+        incomplete = undefined;
+      }
+      if (decoder.pending > 0 && !incomplete) {
         incomplete = setTimeout(() => {
+          const detail = `frame incomplete after ${version.spec.timeouts.incompleteFrameMs} ms`;
           log(id, {
-            event: {
-              kind: 'malformed',
-              detail: `frame incomplete after ${version.spec.timeouts.incompleteFrameMs} ms`,
-            },
-            violations: [],
+            event: { kind: 'malformed', detail },
+            violations: [{ path: 'frame', rule: 'framing', message: detail }],
             faults: [],
           });
           socket.destroy();
@@ -168,7 +181,15 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
       }
       for (const frame of frames) {
         const at = Date.now();
-        const job = chain.then(() => handle(socket, id, frame, at));
+        inFlight++;
+        const job = chain
+          .then(() => handle(socket, id, frame, at))
+          .finally(() => {
+            if (--inFlight === 0 && idleDuringWork && !socket.destroyed) {
+              idleDuringWork = false;
+              socket.setTimeout(idleMs);
+            }
+          });
         chain = job;
         pending.add(job);
         void job.finally(() => pending.delete(job));
@@ -200,6 +221,10 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
         id,
         {
           request: recorded(version, framed, bytes.length),
+          event: {
+            kind: 'fault',
+            detail: ['request lost before the host saw it', ...report.notes].join('; '),
+          },
           violations: [],
           faults: report.fired.map((f) => f.id),
         },
@@ -251,7 +276,8 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
     try {
       request = dialect.unpack(frame.body, { strict: false });
     } catch {
-      request = undefined;
+      // A bad bitmap or a broken field: still answer the message type the terminal sent.
+      request = mtiOnly(frame.body);
     }
     if (how === 'close' || !request) {
       log(id, { event: { kind: 'malformed', detail: err.message }, violations: [violation], faults: [] }, at);
@@ -259,7 +285,15 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
       return;
     }
     const framed: FramedMessage = { message: request, ...(frame.tpdu && { tpdu: frame.tpdu }) };
-    const response = respond(ctx, version.ruleFor(request), request, how as Outcome, {});
+    // Never echo the broken element back; if the rest still does not encode, answer the MTI alone.
+    const echoable: IsoMessage = { mti: request.mti, fields: { ...request.fields } };
+    delete echoable.fields[violation.path.split('.')[0]!];
+    let response = respond(ctx, version.ruleFor(request), echoable, how as Outcome, {});
+    try {
+      dialect.pack(response);
+    } catch {
+      response = respond(ctx, undefined, { mti: request.mti, fields: {} }, how as Outcome, {});
+    }
     const pc = request.fields['3'];
     const plan = faults.select({ mti: request.mti, ...(typeof pc === 'string' && { processingCode: pc }) });
     const rec = recorded(version, framed, bytes.length, 'malformed');
@@ -294,7 +328,7 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
     at: number,
   ): Promise<void> {
     const sign = macKey
-      ? (m: IsoMessage) => signMessage(dialect, m, Buffer.from(macKey, 'hex'), version.spec.mac?.algorithm)
+      ? (m: IsoMessage) => signMessage(macDialect(version, m), m, Buffer.from(macKey, 'hex'))
       : undefined;
     const replyFramed = (m: IsoMessage): FramedMessage => ({
       ...(frame.tpdu && { tpdu: replyTpdu(frame.tpdu) }),
@@ -328,11 +362,13 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
       message: response,
       encode,
       ...(sign && { sign }),
-      ...(version.spec.mac && { macField: version.spec.mac.field }),
+      ...(version.spec.mac && { macField: macElement(version, response) }),
     };
     let fired: string[] = [];
+    let sent = !socket.destroyed;
+    let event: Exchange['event'];
     if (plan.fired.length === 0) {
-      if (!socket.destroyed) socket.write(responseBytes);
+      if (sent) socket.write(responseBytes);
     } else {
       const report = await plan.run({
         socket,
@@ -343,13 +379,22 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
       });
       fired = report.fired.map((f) => f.id);
       if (report.outcome === 'closed' || report.outcome === 'reset') socket.destroy();
+      sent = report.outcome === 'sent';
+      // When the answer did not leave as built, say so: the response below is the one the host built.
+      if (!sent || report.notes.length > 0) {
+        event = {
+          kind: report.outcome === 'reset' ? 'reset' : 'fault',
+          detail: [`response ${report.outcome}`, ...report.notes].join('; '),
+        };
+      }
     }
     log(
       id,
       {
         request: requestRecord,
         response: recorded(version, replyFramed(response), responseBytes.length),
-        durationMs: Date.now() - at,
+        ...(event && { event }),
+        ...(sent && { durationMs: Date.now() - at }),
         violations,
         faults: fired,
       },
@@ -357,16 +402,34 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
     );
   }
 
+  /** The request's MTI alone, when nothing after it decodes (undefined when the MTI does not either). */
+  function mtiOnly(body: Buffer): IsoMessage | undefined {
+    // The MTI's bytes are where two empty messages with different MTIs differ.
+    const a = dialect.pack({ mti: '0000', fields: {} });
+    const b = dialect.pack({ mti: '9999', fields: {} });
+    let n = 0;
+    while (n < a.length && a[n] !== b[n]) n++;
+    if (body.length < n) return undefined;
+    try {
+      return dialect.unpack(Buffer.concat([body.subarray(0, n), a.subarray(n)]), { strict: false });
+    } catch {
+      return undefined;
+    }
+  }
+
   const bind = options.bind ?? '127.0.0.1';
   let server: Server = createServer(onConnection);
   await listen(server, options.port ?? 0, bind);
   const port = (server.address() as { port: number }).port;
+  // A start-up host-down (refuse) needed the port first; now it stops listening.
+  if (!faults.listening) server.close();
 
   // host-down (refuse): stop listening while that fault is active, listen on the same port after.
+  // server.close() stops accepting at once; its callback waits for open connections, so not awaited.
   let sync = Promise.resolve();
   faults.onChange(() => {
     sync = sync.then(async () => {
-      if (!faults.listening && server.listening) await new Promise<void>((r) => server.close(() => r()));
+      if (!faults.listening && server.listening) server.close();
       else if (faults.listening && !server.listening) {
         server = createServer(onConnection);
         await listen(server, port, bind);

@@ -1,0 +1,639 @@
+// Mock bank host throughput: round trips per second and p50/p99 latency of a 0200 sale against
+// startIsoHost('harbor-bank@2019.4') over real TCP (decode, validate, duplicate check, authorize,
+// ledger, journal, encode), side by side in the same run with two peers answering the very same
+// request bytes with a canned 0210 (the one our host gave to a probe sale):
+//   - bare node:net: a net.Server that splits frames with our FrameStreamDecoder and writes the
+//     canned frame for each; the ceiling of a Node TCP server on this machine;
+//   - mountebank: a TCP imposter (binary mode, one stub returning the canned bytes), installed on
+//     demand into .bench/mountebank (ignored by git, never in package.json).
+// Load comes from a child process (bench/host-load.ts): closed-loop connections, each sending the
+// next sale when the previous answer is complete; rounds alternate between the servers so that
+// background load on a shared machine hits them alike. The host runs with timeScale 0 by default,
+// so the version's processing delay does not count.
+// Run: npm run bench:host. Knobs (env): BENCH_WARMUP_MS (3000), BENCH_ROUND_MS (3000),
+// BENCH_ROUNDS (3), BENCH_CONCURRENCY (1,32), BENCH_TIME_SCALE (0),
+// BENCH_SERVERS (paymatrix,bare,mountebank), BENCH_HOST_RESET (0; 1 empties the host's ledger and
+// journal before each round, which otherwise keep every sale of the run).
+import { type ChildProcess, fork, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startIsoHost } from '../src/mocks/iso-host/start-iso-host.js';
+import {
+  type Dialect,
+  encodeFrame,
+  type Frame,
+  FrameStreamDecoder,
+  type FramingSpec,
+  type IsoMessage,
+} from '../src/protocols/iso8583/index.js';
+import type { RunFailed, RunRequest, RunResult } from './host-load.js';
+
+const env = process.env;
+const WARMUP_MS = Number(env.BENCH_WARMUP_MS ?? 3000);
+const ROUND_MS = Number(env.BENCH_ROUND_MS ?? 3000);
+const ROUNDS = Number(env.BENCH_ROUNDS ?? 3);
+const CONCURRENCY = (env.BENCH_CONCURRENCY ?? '1,32').split(',').map(Number);
+const TIME_SCALE = Number(env.BENCH_TIME_SCALE ?? 0);
+const SERVERS = (env.BENCH_SERVERS ?? 'paymatrix,bare,mountebank').split(',');
+const RESET = env.BENCH_HOST_RESET === '1';
+const HOST_REF = 'harbor-bank@2019.4';
+const MB_VERSION = '2.9.1';
+const LOOPBACK = '127.0.0.1';
+// Targets, at the highest concurrency (32 by default).
+const VS_BARE = 0.5;
+const VS_MOUNTEBANK = 2;
+const P99_MS = 5;
+
+// A swiped sale of 10.00 on the everyday approved card of mocks/cards.yaml (visa-credit-chip:
+// active, expiry 3012, balance 5000.00; an amount ending in 00 fires no trigger). DE22 021 makes
+// track 2 the card data harbor-bank@2019.4 requires; no PIN block, no MAC (this version has none).
+// DE11 and DE41 are placeholders the load generator rewrites for every request.
+const SALE: IsoMessage = {
+  mti: '0200',
+  fields: {
+    '3': '000000',
+    '4': '000000001000',
+    '7': '0612142530',
+    '11': '000000',
+    '12': '142530',
+    '13': '0612',
+    '22': '021',
+    '25': '00',
+    '35': '4111111111111111=30122011234567890',
+    '41': 'B0000000',
+    '42': 'PAYMATRIXBENCH1',
+    '49': '840',
+  },
+};
+
+// ---- setup helpers --------------------------------------------------------------------------
+
+function check(cond: unknown, what: string): asserts cond {
+  if (!cond) throw new Error(`bench setup: ${what}`);
+}
+
+function repoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    check(up !== dir, 'no package.json above the bench');
+    dir = up;
+  }
+  return dir;
+}
+
+/** Where `field` sits in `pack(msg)`: pack it with two values differing in every character. */
+function offsetOf(pack: (m: IsoMessage) => Buffer, msg: IsoMessage, field: string, a: string, b: string) {
+  const x = pack({ mti: msg.mti, fields: { ...msg.fields, [field]: a } });
+  const y = pack({ mti: msg.mti, fields: { ...msg.fields, [field]: b } });
+  check(x.length === y.length, `DE${field} changes the message length`);
+  let first = -1;
+  let last = -1;
+  for (let i = 0; i < x.length; i++) {
+    if (x[i] === y[i]) continue;
+    if (first < 0) first = i;
+    last = i;
+  }
+  check(first >= 0 && last - first === a.length - 1, `DE${field} is not ${a.length} plain bytes`);
+  check(x.toString('latin1', first, last + 1) === a, `DE${field} is not written as text`);
+  return first;
+}
+
+/** Sends one frame on a fresh connection and returns the first frame that comes back. */
+function probe(port: number, framing: FramingSpec, bytes: Buffer): Promise<Frame> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: LOOPBACK, port, noDelay: true });
+    const decoder = new FrameStreamDecoder(framing);
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error('no answer within 5 s'));
+    }, 5000);
+    socket.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    socket.on('connect', () => socket.write(bytes));
+    socket.on('data', (chunk) => {
+      const [frame] = decoder.push(chunk);
+      if (!frame) return;
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(frame);
+    });
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, LOOPBACK, () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+// ---- peer: bare node:net --------------------------------------------------------------------
+
+interface Peer {
+  port: number;
+  close(): Promise<void>;
+  /** CPU time the server has used so far, in µs (undefined: cannot tell). */
+  cpu(): number | undefined;
+}
+
+/** This process's CPU time (every thread: JS, GC helpers, libuv), in µs. */
+const ownCpu = () => {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+};
+
+/** Another process's CPU time from /proc (Linux; clock ticks of 10 ms), in µs. */
+function procCpu(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10_000; // utime + stime
+  } catch {
+    return undefined;
+  }
+}
+
+/** The floor of a framed TCP answer in Node: split frames (our FrameStreamDecoder), write canned bytes. */
+async function startBare(framing: FramingSpec, response: Buffer): Promise<Peer> {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => {});
+    socket.setNoDelay(true);
+    const decoder = new FrameStreamDecoder(framing);
+    socket.on('data', (chunk) => {
+      let n: number;
+      try {
+        n = decoder.push(chunk).length;
+      } catch {
+        socket.destroy();
+        return;
+      }
+      for (let i = 0; i < n; i++) socket.write(response);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, LOOPBACK, resolve));
+  return {
+    port: (server.address() as { port: number }).port,
+    close: () =>
+      new Promise((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+    cpu: ownCpu,
+  };
+}
+
+// ---- peer: mountebank -----------------------------------------------------------------------
+
+/** "ECONNREFUSED: FetchError: request to … failed" out of npm's stderr (code + first message line). */
+function npmFailure(stderr: string): string | undefined {
+  const lines = stderr
+    .split('\n')
+    .filter((l) => /^npm (error|ERR!)/.test(l))
+    .map((l) => l.replace(/^npm (error|ERR!) ?/, ''));
+  const code = lines.find((l) => l.startsWith('code '))?.slice(5);
+  const message = lines.find(
+    (l) => l.length > 0 && !/^(\s|code |syscall |errno |[{}]|A complete log)/.test(l),
+  );
+  if (!code && !message) return undefined;
+  return [code, message].filter(Boolean).join(': ');
+}
+
+/** Installs the pinned mountebank into .bench/mountebank unless it is there; the path of `mb`, or why not. */
+function installMountebank(root: string): { bin: string; dir: string } | { unavailable: string } {
+  const dir = join(root, '.bench', 'mountebank');
+  const pkg = join(dir, 'node_modules', 'mountebank', 'package.json');
+  const bin = join(dir, 'node_modules', 'mountebank', 'bin', 'mb');
+  const installed = () =>
+    existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version === MB_VERSION;
+  if (installed()) return { bin, dir };
+  console.log(`mountebank: installing mountebank@${MB_VERSION} into .bench/mountebank (npm install)...`);
+  const started = Date.now();
+  mkdirSync(dir, { recursive: true });
+  const npm = spawnSync(
+    process.platform === 'win32' ? 'npm.cmd' : 'npm',
+    ['install', '--prefix', dir, `mountebank@${MB_VERSION}`, '--no-audit', '--no-fund', '--loglevel=error'],
+    { encoding: 'utf8', timeout: 120_000 },
+  );
+  if (npm.error || npm.status !== 0 || !installed()) {
+    const why = npm.error?.message ?? npmFailure(npm.stderr) ?? `npm exited with ${npm.status ?? npm.signal}`;
+    console.log(`mountebank: install failed (${why}); continuing without it`);
+    return { unavailable: `install failed: ${why}` };
+  }
+  console.log(`mountebank: installed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return { bin, dir };
+}
+
+/**
+ * `mb` on a free loopback port, injection off (no --allowInjection), logging at warn (at its default,
+ * info, it logs every request), then one TCP imposter in binary mode whose only stub returns the
+ * canned bytes. No endOfRequestResolver: mountebank treats each packet as one request by default,
+ * and a resolver is JavaScript injection; a closed-loop client writes each ~135-byte frame in one
+ * write, which loopback delivers as one packet.
+ */
+async function startMountebank(
+  install: { bin: string; dir: string },
+  response: Buffer,
+): Promise<Peer | { unavailable: string }> {
+  const apiPort = await freePort();
+  const api = `http://${LOOPBACK}:${apiPort}`;
+  const args = ['start', '--port', String(apiPort), '--host', LOOPBACK, '--localOnly'];
+  args.push('--nologfile', '--loglevel', 'warn', '--pidfile', join(install.dir, 'mb.pid'));
+  const mb: ChildProcess = spawn(process.execPath, [install.bin, ...args], {
+    cwd: install.dir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const keep = (b: Buffer) => {
+    output = (output + b.toString('utf8')).slice(-2000);
+  };
+  mb.stdout!.on('data', keep);
+  mb.stderr!.on('data', keep);
+  let exited = false;
+  const exit = new Promise<void>((resolve) => {
+    mb.once('exit', () => {
+      exited = true;
+      resolve();
+    });
+    mb.once('error', (err) => {
+      keep(Buffer.from(err.message));
+      exited = true;
+      resolve();
+    });
+  });
+  const stop = async () => {
+    if (exited) return;
+    await fetch(`${api}/imposters`, { method: 'DELETE' }).catch(() => {});
+    mb.kill('SIGTERM');
+    const timer = setTimeout(() => mb.kill('SIGKILL'), 5000);
+    await exit;
+    clearTimeout(timer);
+  };
+  const fail = async (why: string) => {
+    await stop();
+    const tail = output.trim().split('\n').slice(-2).join(' / ');
+    return { unavailable: `${why}${tail ? ` (mb: ${tail})` : ''}` };
+  };
+
+  const until = Date.now() + 20_000;
+  for (;;) {
+    if (exited) return fail('mb exited at start-up');
+    const ok = await fetch(`${api}/config`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) break;
+    if (Date.now() > until) return fail('mb did not answer on its API within 20 s');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const imposter = {
+    protocol: 'tcp',
+    mode: 'binary',
+    host: LOOPBACK,
+    name: 'paymatrix-bench canned 0210',
+    stubs: [{ responses: [{ is: { data: response.toString('base64') } }] }],
+  };
+  const created = await fetch(`${api}/imposters`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(imposter),
+  }).catch((err: Error) => err);
+  if (created instanceof Error) return fail(`POST /imposters: ${created.message}`);
+  const body = (await created.json().catch(() => ({}))) as { port?: number };
+  if (created.status !== 201 || typeof body.port !== 'number')
+    return fail(`POST /imposters answered ${created.status} ${JSON.stringify(body).slice(0, 200)}`);
+  return { port: body.port, close: stop, cpu: () => procCpu(mb.pid) };
+}
+
+// ---- load generator -------------------------------------------------------------------------
+
+type Job = Omit<RunRequest, 'type' | 'id' | 'host' | 'port' | 'concurrency' | 'durationMs'>;
+
+/**
+ * The client child. A separate process, not a worker thread: on a 2-core machine the server under
+ * test and the client each get a core and their own heap and GC, whichever server runs, the client
+ * is the same process for all three peers, and `node --cpu-prof` on this process profiles the
+ * servers (execArgv is not passed on) without the client in the way.
+ */
+interface Client {
+  run(port: number, concurrency: number, durationMs: number): Promise<RunResult>;
+  stop(): void;
+}
+
+function startClient(job: Job): Client {
+  const child = fork(fileURLToPath(new URL('./host-load.js', import.meta.url)), [], {
+    execArgv: [],
+    serialization: 'advanced',
+  });
+  let nextId = 1;
+  const waiting = new Map<number, { resolve(r: RunResult): void; reject(e: Error): void }>();
+  child.on('message', (msg: RunResult | RunFailed) => {
+    const w = waiting.get(msg.id);
+    if (!w) return;
+    waiting.delete(msg.id);
+    if (msg.type === 'result') w.resolve(msg);
+    else w.reject(new Error(`load generator: ${msg.error}`));
+  });
+  child.on('exit', (code) => {
+    for (const w of waiting.values()) w.reject(new Error(`load generator exited (${code})`));
+    waiting.clear();
+  });
+  return {
+    run(port, concurrency, durationMs) {
+      const id = nextId++;
+      const req: RunRequest = { type: 'run', id, host: LOOPBACK, port, concurrency, durationMs, ...job };
+      return new Promise((resolve, reject) => {
+        waiting.set(id, { resolve, reject });
+        child.send(req);
+      });
+    },
+    stop() {
+      if (child.connected) child.send({ type: 'exit' });
+    },
+  };
+}
+
+// ---- statistics -----------------------------------------------------------------------------
+
+class Latencies {
+  private readonly counts = new Map<number, number>();
+  total = 0;
+
+  add(sparse: Uint32Array): void {
+    for (let i = 0; i < sparse.length; i += 2) {
+      const us = sparse[i]!;
+      const n = sparse[i + 1]!;
+      this.counts.set(us, (this.counts.get(us) ?? 0) + n);
+      this.total += n;
+    }
+  }
+
+  /** The p-th percentile in ms (1 µs buckets; the upper edge of the bucket). */
+  percentile(p: number): number {
+    const rank = Math.ceil((p / 100) * this.total);
+    let seen = 0;
+    for (const us of [...this.counts.keys()].sort((a, b) => a - b)) {
+      seen += this.counts.get(us)!;
+      if (seen >= rank) return (us + 1) / 1000;
+    }
+    return Number.NaN;
+  }
+}
+
+interface Cell {
+  rates: number[];
+  /** Server CPU µs and round trips over the measured rounds. */
+  cpuUs: number;
+  trips: number;
+  clientBusy: number[];
+  latencies: Latencies;
+  errors: number;
+  firstError?: string;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+
+// ---- run ------------------------------------------------------------------------------------
+
+interface Target {
+  key: 'paymatrix' | 'bare' | 'mountebank';
+  label: string;
+  port?: number;
+  unavailable?: string;
+  close?: () => Promise<void>;
+  cpu?: () => number | undefined;
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const root = repoRoot();
+  const cpu = cpus();
+  console.log(`node ${process.version}, ${cpu[0]?.model ?? 'unknown CPU'} (${cpu.length} cpus)`);
+
+  const want = (k: string) => SERVERS.includes(k);
+  const install = want('mountebank') ? installMountebank(root) : undefined;
+
+  const host = await startIsoHost({ host: HOST_REF, timeScale: TIME_SCALE });
+  const servers: Target[] = [];
+  let client: Client | undefined;
+  try {
+    const dialect: Dialect = host.version.dialect;
+    const framing = dialect.framing!;
+    const delay = host.version.spec.timeouts.processingDelayMs;
+    const request = dialect.packFrame({ message: SALE });
+    const pack = (m: IsoMessage) => dialect.packFrame({ message: m });
+    const stanOffset = offsetOf(pack, SALE, '11', '000000', '111111');
+    const terminalOffset = offsetOf(pack, SALE, '41', 'AAAAAAAA', 'BBBBBBBB');
+
+    // The host must approve the sale, or the bench would time a decline path.
+    const probeSale = Buffer.from(request);
+    probeSale.write('PROBE001', terminalOffset, 'latin1');
+    const answer = await probe(host.address.port, framing, probeSale);
+    const decoded = dialect.unpack(answer.body);
+    check(
+      decoded.mti === '0210' && decoded.fields['39'] === '00',
+      `${HOST_REF} answered the probe sale ${decoded.mti} DE39=${String(decoded.fields['39'])}, not 0210/00`,
+    );
+    check(dialect.pack(decoded).equals(answer.body), 'the probe answer does not re-encode to its own bytes');
+    const codeOffset = offsetOf(dialect.pack, decoded, '39', '00', 'ZZ');
+    const canned = encodeFrame(framing, answer);
+    host.reset();
+
+    console.log(
+      `${HOST_REF} (${dialect.id}, ${framing.length} length prefix) via startIsoHost, timeScale ${TIME_SCALE}: ` +
+        `its processingDelayMs ${delay} ms becomes ${delay * TIME_SCALE} ms`,
+    );
+    console.log(
+      `request: 0200 sale 10.00, swiped Visa test card, ${request.length} B framed; unique DE41 + DE11 per request; ` +
+        `approved (DE39 00) in a ${canned.length} B 0210`,
+    );
+
+    if (want('paymatrix')) {
+      servers.push({
+        key: 'paymatrix',
+        label: `paymatrix ${HOST_REF}`,
+        port: host.address.port,
+        cpu: ownCpu,
+      });
+    }
+    let bare: Peer | undefined;
+    if (want('bare')) {
+      bare = await startBare(framing, canned);
+      const echo = await probe(bare.port, framing, request);
+      check(encodeFrame(framing, echo).equals(canned), 'bare server answer');
+      servers.push({
+        key: 'bare',
+        label: 'bare node:net',
+        port: bare.port,
+        close: bare.close,
+        cpu: bare.cpu,
+      });
+    }
+    if (install) {
+      const label = `mountebank ${MB_VERSION}`;
+      const mb = 'unavailable' in install ? install : await startMountebank(install, canned);
+      if ('unavailable' in mb) {
+        if (mb !== install) console.log(`mountebank: unavailable: ${mb.unavailable}`);
+        servers.push({ key: 'mountebank', label, unavailable: mb.unavailable });
+      } else {
+        const echo = await probe(mb.port, framing, request).catch((e: Error) => e);
+        if (echo instanceof Error || !encodeFrame(framing, echo).equals(canned)) {
+          const why = echo instanceof Error ? echo.message : 'answer differs from the canned bytes';
+          console.log(`mountebank: unavailable: imposter probe failed: ${why}`);
+          await mb.close();
+          servers.push({ key: 'mountebank', label, unavailable: `imposter probe failed: ${why}` });
+        } else {
+          console.log(`mountebank ${MB_VERSION}: mb on loopback, TCP imposter (binary) on port ${mb.port}`);
+          servers.push({ key: 'mountebank', label, port: mb.port, close: mb.close, cpu: mb.cpu });
+        }
+      }
+    }
+    console.log(
+      `load: child process, closed loop; per concurrency ${WARMUP_MS} ms warm-up per server, then ` +
+        `${ROUNDS} rounds of ${ROUND_MS} ms alternating servers; median round trips/s, p50/p99 over all rounds`,
+    );
+    console.log('');
+
+    const load = startClient({
+      framing,
+      template: request,
+      stanOffset,
+      terminalOffset,
+      expect: { bodyLength: answer.body.length, codeOffset, code: '00' },
+    });
+    client = load;
+    const live = servers.filter((s) => s.port !== undefined);
+    const cells = new Map<string, Cell>();
+    const cellOf = (s: Target, c: number) => {
+      const k = `${s.key}|${c}`;
+      let cell = cells.get(k);
+      if (!cell) {
+        cell = { rates: [], cpuUs: 0, trips: 0, clientBusy: [], latencies: new Latencies(), errors: 0 };
+        cells.set(k, cell);
+      }
+      return cell;
+    };
+    const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+    for (const c of CONCURRENCY) {
+      for (const s of live) await load.run(s.port!, c, WARMUP_MS);
+      for (let r = 1; r <= ROUNDS; r++) {
+        const line: string[] = [];
+        for (const s of live) {
+          if (RESET) host.reset();
+          const cpu0 = s.cpu?.();
+          const res = await load.run(s.port!, c, ROUND_MS);
+          const cpu1 = s.cpu?.();
+          const cell = cellOf(s, c);
+          if (cpu0 !== undefined && cpu1 !== undefined) {
+            cell.cpuUs += cpu1 - cpu0;
+            cell.trips += res.completed;
+          }
+          const rate = res.completed / (res.elapsedNs / 1e9);
+          cell.rates.push(rate);
+          cell.clientBusy.push(res.clientBusy);
+          cell.latencies.add(res.histogram);
+          cell.errors += res.errors;
+          if (res.firstError !== undefined) cell.firstError ??= res.firstError;
+          line.push(`${s.key} ${fmt(rate)}/s`);
+        }
+        console.log(`  ${c} conn, round ${r}: ${line.join(', ')}`);
+      }
+    }
+
+    // ---- report -------------------------------------------------------------------------------
+    const rate = (k: Target['key'], c: number) => {
+      const cell = cells.get(`${k}|${c}`);
+      return cell ? median(cell.rates) : undefined;
+    };
+    const rows = CONCURRENCY.flatMap((c) =>
+      servers.map((s) => {
+        const cell = cells.get(`${s.key}|${c}`);
+        const rt = rate(s.key, c);
+        const ours = rate('paymatrix', c);
+        const ratio = (k: Target['key']) => {
+          const theirs = rate(k, c);
+          return s.key === 'paymatrix' && ours !== undefined && theirs !== undefined
+            ? `${(ours / theirs).toFixed(2)}x`
+            : '';
+        };
+        const na = s.unavailable ? 'unavailable' : '';
+        const spread =
+          cell && cell.rates.length > 1
+            ? `±${((50 * (Math.max(...cell.rates) - Math.min(...cell.rates))) / median(cell.rates)).toFixed(0)}%`
+            : '';
+        return {
+          server: s.label + (cell?.errors ? ' (!)' : ''),
+          conns: String(c),
+          'round trips/s': rt === undefined ? na : fmt(rt),
+          spread,
+          'p50 ms': cell ? cell.latencies.percentile(50).toFixed(3) : na,
+          'p99 ms': cell ? cell.latencies.percentile(99).toFixed(3) : na,
+          'server CPU µs/rt': cell?.trips ? (cell.cpuUs / cell.trips).toFixed(1) : '',
+          'client busy': cell ? `${(100 * median(cell.clientBusy)).toFixed(0)}%` : '',
+          'paymatrix/bare': ratio('bare'),
+          'paymatrix/mountebank': ratio('mountebank'),
+        };
+      }),
+    );
+    const heads = Object.keys(rows[0]!) as (keyof (typeof rows)[0])[];
+    const widths = heads.map((h) => Math.max(h.length, ...rows.map((r) => r[h].length)));
+    const line = (cells: string[]) =>
+      cells.map((x, i) => (i < 2 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join('  ');
+    console.log('');
+    console.log(line(heads));
+    console.log(line(widths.map((w) => '-'.repeat(w))));
+    for (const r of rows) console.log(line(heads.map((h) => r[h])));
+    console.log(
+      'server CPU µs/rt: CPU time of the server process (all threads; mountebank read from /proc) per round trip. ' +
+        'client busy: share of a core the load generator used; near 100% means that row measures the client.',
+    );
+
+    for (const [k, cell] of cells) {
+      if (cell.errors > 0)
+        console.log(`(!) ${k}: ${cell.errors} bad or missing answers, first: ${cell.firstError}`);
+    }
+
+    const top = Math.max(...CONCURRENCY);
+    const ours = rate('paymatrix', top);
+    const verdict = (ok: boolean | undefined) => (ok === undefined ? 'n/a' : ok ? 'PASS' : 'NOT MET');
+    console.log('');
+    console.log(`targets at ${top} connections:`);
+    if (ours === undefined) {
+      console.log('  paymatrix not measured (BENCH_SERVERS)');
+    } else {
+      const vsBare = rate('bare', top);
+      const vsMb = rate('mountebank', top);
+      const p99 = cellOf(servers.find((s) => s.key === 'paymatrix')!, top).latencies.percentile(99);
+      console.log(
+        `  ${verdict(vsBare === undefined ? undefined : ours / vsBare >= VS_BARE)}: round trips/s >= ${VS_BARE * 100}% of bare node:net` +
+          (vsBare === undefined ? ' (bare not measured)' : `: ${((100 * ours) / vsBare).toFixed(0)}%`),
+      );
+      console.log(
+        `  ${verdict(vsMb === undefined ? undefined : ours / vsMb >= VS_MOUNTEBANK)}: round trips/s >= ${VS_MOUNTEBANK}x mountebank` +
+          (vsMb === undefined ? ' (mountebank unavailable)' : `: ${(ours / vsMb).toFixed(2)}x`),
+      );
+      console.log(`  ${verdict(p99 < P99_MS)}: p99 < ${P99_MS} ms: ${p99.toFixed(3)} ms`);
+    }
+    console.log(`${((Date.now() - started) / 1000).toFixed(1)} s`);
+  } finally {
+    client?.stop();
+    for (const s of servers) await s.close?.();
+    await host.close();
+  }
+}
+
+await main();

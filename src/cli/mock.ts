@@ -1,0 +1,314 @@
+import { readFileSync } from 'node:fs';
+import { type Command, InvalidArgumentError } from 'commander';
+import pino, { type Logger } from 'pino';
+import { parse as parseYaml } from 'yaml';
+import { type AdminApi, startAdminApi } from '../mocks/admin/admin-api.js';
+import type { Exchange } from '../mocks/exchange.js';
+import { FaultSpecError, resolveFaultSpecs } from '../mocks/faults/index.js';
+import { type HostRegistry, workspaceCards, workspaceHosts } from '../mocks/hosts/host-loader.js';
+import { type IsoHost, startIsoHost } from '../mocks/iso-host/start-iso-host.js';
+import { UsageError } from './input.js';
+
+export interface MockCommandOptions {
+  port: number;
+  bind: string;
+  backupPort?: number;
+  adminPort?: number;
+  adminBind: string;
+  fault: string[];
+  faults?: string;
+  seed: number;
+  timeScale: number;
+  logLevel: string;
+  workspace: string;
+}
+
+/** A running `paymatrix mock`: the host(s), the admin API and how to stop them. */
+export interface RunningMock {
+  hosts: IsoHost[];
+  labels: string[];
+  admin?: AdminApi;
+  close(): Promise<void>;
+}
+
+const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export function registerMock(program: Command): void {
+  program
+    .command('mock')
+    .description(
+      'run a mock acquirer host until interrupted (SIGINT/SIGTERM), logging one JSON line per exchange',
+    )
+    .argument('<host>', 'host@version, e.g. harbor-bank@2019.4 (see paymatrix hosts)')
+    .option('--port <n>', 'TCP port for terminals; 0 picks a free one', portArg, 8583)
+    .option('--bind <address>', 'address the host listens on', '127.0.0.1')
+    .option('--backup-port <n>', 'also start a backup instance on this port, sharing the ledger', portArg)
+    .option('--admin-port <n>', 'serve the admin HTTP API on this port; 0 picks a free one', portArg)
+    .option('--admin-bind <address>', 'address the admin API listens on', '127.0.0.1')
+    .option(
+      '--fault <json>',
+      'a fault active from the start, as JSON (repeatable; primary only)',
+      collect,
+      [],
+    )
+    .option('--faults <file>', 'YAML/JSON file: a list of fault specs, or { faults: [...] } (primary only)')
+    .option('--seed <n>', 'seed of the faults’ random streams', intArg, 0)
+    .option(
+      '--time-scale <x>',
+      'multiplies every host duration (0.01: a 30 s delay takes 300 ms)',
+      scaleArg,
+      1,
+    )
+    .option(
+      '--log-level <level>',
+      `${LEVELS.join(', ')}; debug adds connects and disconnects`,
+      levelArg,
+      'info',
+    )
+    .option(
+      '-w, --workspace <dir>',
+      'workspace whose mocks/ and protocols/ add hosts, cards and dialects',
+      '.',
+    )
+    .action(async (ref: string, opts: MockCommandOptions) => {
+      const logger = pino({
+        level: opts.logLevel,
+        base: null,
+        timestamp: pino.stdTimeFunctions.isoTime,
+        formatters: { level: (label) => ({ level: label }) },
+      });
+      const mock = await startMock(ref, opts, logger);
+      const signal = await nextSignal();
+      logger.info({ signal }, 'stopping');
+      // A second signal means "now": skip the clean close.
+      const force = () => process.exit(130);
+      process.once('SIGINT', force);
+      process.once('SIGTERM', force);
+      await mock.close();
+      logger.info('stopped');
+      logger.flush();
+      process.off('SIGINT', force);
+      process.off('SIGTERM', force);
+      // Anything still holding the loop (a client that ignores FIN) must not keep a stopped mock alive.
+      setTimeout(() => process.exit(process.exitCode ?? 0), 2000).unref();
+    });
+}
+
+/** Starts the host (and backup and admin API) as the command does, logging to `logger`. */
+export async function startMock(ref: string, opts: MockCommandOptions, logger: Logger): Promise<RunningMock> {
+  const registry = workspaceHosts(opts.workspace);
+  const version = resolveRef(registry, ref);
+  const cards = workspaceCards(opts.workspace);
+  const faults = startupFaults(opts);
+  const labels = opts.backupPort === undefined ? ['primary'] : ['primary', 'backup'];
+  const hosts: IsoHost[] = [];
+  const unsubscribe: Array<() => void> = [];
+  let admin: AdminApi | undefined;
+  const close = async () => {
+    for (const off of unsubscribe) off();
+    await admin?.close();
+    await Promise.all(hosts.map((h) => h.close()));
+  };
+  try {
+    const common = { host: version, bind: opts.bind, seed: opts.seed, timeScale: opts.timeScale, cards };
+    hosts.push(
+      await listening(`${opts.bind}:${opts.port}`, () =>
+        startIsoHost({
+          ...common,
+          port: opts.port,
+          faults,
+          ...(opts.backupPort !== undefined && { label: 'primary' }),
+        }),
+      ),
+    );
+    if (opts.backupPort !== undefined) {
+      const port = opts.backupPort;
+      hosts.push(
+        await listening(`${opts.bind}:${port}`, () =>
+          startIsoHost({ ...common, port, label: 'backup', ledger: hosts[0]!.ledger }),
+        ),
+      );
+    }
+    hosts.forEach((h, i) => {
+      unsubscribe.push(h.journal.onExchange((e) => logExchange(logger, labels[i]!, e)));
+    });
+    if (opts.adminPort !== undefined) {
+      const port = opts.adminPort;
+      admin = await listening(`${opts.adminBind}:${port}`, () =>
+        startAdminApi({
+          hosts,
+          labels,
+          port,
+          bind: opts.adminBind,
+          defaultMetrics: true,
+          // Its errors only: our first line already says where it listens.
+          logger: logger.child({ component: 'admin' }, { level: 'warn' }),
+        }),
+      );
+    }
+  } catch (err) {
+    await close();
+    throw err;
+  }
+
+  const [primary, backup] = hosts;
+  const at = (h: IsoHost) => `${h.address.host}:${h.address.port}`;
+  logger.info(
+    {
+      ref: version.ref,
+      dialect: version.dialect.id,
+      address: primary!.address,
+      ...(backup && { backup: backup.address }),
+      ...(admin && { admin: admin.url }),
+      faults: primary!.faults.list().map((f) => f.id),
+      seed: opts.seed,
+      timeScale: opts.timeScale,
+    },
+    `${version.ref} listening on ${at(primary!)}` +
+      (backup ? `, backup on ${at(backup)}` : '') +
+      (admin ? `; admin API ${admin.url}` : ''),
+  );
+  return { hosts, labels, ...(admin && { admin }), close };
+}
+
+function resolveRef(registry: HostRegistry, ref: string) {
+  try {
+    return registry.get(ref);
+  } catch (err) {
+    const known = registry
+      .list()
+      .flatMap((h) => h.versions.map((v) => `  ${v.ref.padEnd(28)}${v.spec.summary}`))
+      .join('\n');
+    throw new UsageError(`${(err as Error).message}\nknown host versions:\n${known}`);
+  }
+}
+
+/** --faults file first, then each --fault; every spec is checked before anything listens. */
+function startupFaults(opts: MockCommandOptions): unknown[] {
+  const fromFile: unknown[] = [];
+  if (opts.faults) {
+    let data: unknown;
+    try {
+      data = parseYaml(readFileSync(opts.faults, 'utf8'));
+    } catch (err) {
+      throw new UsageError(`--faults ${opts.faults}: ${(err as Error).message}`);
+    }
+    const list = Array.isArray(data) ? data : (data as { faults?: unknown } | null)?.faults;
+    if (!Array.isArray(list)) {
+      throw new UsageError(
+        `--faults ${opts.faults}: expected a list of faults, or an object with a faults list`,
+      );
+    }
+    checkFaults(list, 'faults', `--faults ${opts.faults}: `);
+    fromFile.push(...list);
+  }
+  const fromFlags = opts.fault.map((json, i) => {
+    try {
+      return JSON.parse(json) as unknown;
+    } catch (err) {
+      throw new UsageError(`--fault #${i + 1} is not JSON: ${(err as Error).message}`);
+    }
+  });
+  checkFaults(fromFlags, '--fault');
+  const all = [...fromFile, ...fromFlags];
+  // Ids must be unique across both sources.
+  checkFaults(all, 'faults', 'the --faults file followed by each --fault: ');
+  return all;
+}
+
+/** Throws a usage error naming the spot, e.g. `--fault[1].params.delayMs: must be >= 0, got -5`. */
+function checkFaults(specs: unknown[], root: string, prefix = ''): void {
+  try {
+    resolveFaultSpecs(specs, root);
+  } catch (err) {
+    if (err instanceof FaultSpecError) throw new UsageError(`${prefix}${err.message}`);
+    throw err;
+  }
+}
+
+/** Runs a start that binds a port, turning "address in use" and friends into a usage error (exit 2). */
+async function listening<T>(where: string, start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
+      throw new UsageError(`cannot listen on ${where}: ${(err as Error).message}`);
+    }
+    throw err;
+  }
+}
+
+/** One line per exchange. Card data is already masked in the journal, and only summaries are logged. */
+export function logExchange(logger: Logger, host: string, e: Exchange): void {
+  try {
+    const kind = e.event?.kind;
+    const level =
+      kind === 'connected' || kind === 'disconnected'
+        ? 'debug'
+        : e.violations.length > 0 || kind !== undefined
+          ? 'warn'
+          : 'info';
+    if (!logger.isLevelEnabled(level)) return;
+    const parts: string[] = [];
+    if (e.request) parts.push(e.request.summary);
+    if (e.response) parts.push(`→ ${e.response.summary}`);
+    if (e.event) parts.push(e.event.detail ? `${e.event.kind}: ${e.event.detail}` : e.event.kind);
+    if (e.faults.length > 0) parts.push(`[faults: ${e.faults.join(', ')}]`);
+    logger[level](
+      {
+        seq: e.seq,
+        host,
+        connection: e.connection,
+        ...(e.request && { request: e.request.summary }),
+        ...(e.response && { response: e.response.summary }),
+        ...(e.event && { event: e.event }),
+        ...(e.durationMs !== undefined && { durationMs: e.durationMs }),
+        violations: e.violations,
+        faults: e.faults,
+      },
+      parts.join(' '),
+    );
+  } catch {
+    // Logging runs inside the host's journal: it must never take the host down.
+  }
+}
+
+function nextSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const on = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+      resolve(signal);
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function portArg(value: string): number {
+  const n = Number(value);
+  if (!/^[0-9]+$/.test(value) || n > 65535) throw new InvalidArgumentError('must be a port number, 0-65535');
+  return n;
+}
+
+function intArg(value: string): number {
+  if (!/^-?[0-9]+$/.test(value)) throw new InvalidArgumentError('must be an integer');
+  return Number(value);
+}
+
+function scaleArg(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0)
+    throw new InvalidArgumentError('must be a number > 0');
+  return n;
+}
+
+function levelArg(value: string): string {
+  if (!LEVELS.includes(value)) throw new InvalidArgumentError(`must be one of ${LEVELS.join(', ')}`);
+  return value;
+}

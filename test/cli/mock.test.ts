@@ -1,0 +1,233 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { asciiDialect, sale, send, VISA_TEST_PAN } from '../mocks/admin/terminal.js';
+
+const root = resolve(import.meta.dirname, '../..');
+// By URL, so the loader is found whatever the working directory of the run.
+const tsx = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
+const args = (rest: string[]) => ['--import', tsx, join(root, 'src/cli/main.ts'), ...rest];
+
+/** Runs the real CLI entry point to completion (TypeScript through tsx), as a user would. */
+function cli(rest: string[]) {
+  const r = spawnSync(process.execPath, args(rest), { cwd: root, encoding: 'utf8' });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+interface LogLine {
+  level: string;
+  msg: string;
+  [key: string]: unknown;
+}
+
+/** A long-running `paymatrix mock`, its stdout split into JSON lines as they arrive. */
+class MockProcess {
+  readonly child: ChildProcess;
+  readonly lines: LogLine[] = [];
+  stderr = '';
+  readonly exited: Promise<number | null>;
+  #buffer = '';
+  #waiters: Array<() => void> = [];
+
+  constructor(rest: string[]) {
+    this.child = spawn(process.execPath, args(rest), { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      this.#buffer += chunk;
+      let nl = this.#buffer.indexOf('\n');
+      while (nl >= 0) {
+        this.lines.push(JSON.parse(this.#buffer.slice(0, nl)) as LogLine);
+        this.#buffer = this.#buffer.slice(nl + 1);
+        nl = this.#buffer.indexOf('\n');
+      }
+      for (const w of this.#waiters) w();
+    });
+    this.child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+      this.stderr += chunk;
+    });
+    this.exited = new Promise((r) => this.child.on('exit', (code) => r(code)));
+  }
+
+  /** Resolves with the first line that satisfies `test`, waiting for it if needed. */
+  async line(test: (l: LogLine) => boolean, timeoutMs = 10_000): Promise<LogLine> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.lines.find(test);
+      if (found) return found;
+      if (Date.now() > deadline || this.child.exitCode !== null) {
+        throw new Error(`no such log line; stdout: ${JSON.stringify(this.lines)}; stderr: ${this.stderr}`);
+      }
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, 100);
+        this.#waiters.push(() => {
+          clearTimeout(t);
+          r();
+        });
+      });
+      this.#waiters = [];
+    }
+  }
+}
+
+describe('paymatrix mock', { timeout: 60_000 }, () => {
+  let running: MockProcess | undefined;
+
+  afterEach(() => {
+    if (running && running.child.exitCode === null) running.child.kill('SIGKILL');
+    running = undefined;
+  });
+
+  it('serves a sale over TCP, logs it as one JSON line, serves the admin API, and exits 0 on SIGINT', async () => {
+    running = new MockProcess([
+      'mock',
+      'harbor-bank@2019.4',
+      '--port',
+      '0',
+      '--admin-port',
+      '0',
+      '--time-scale',
+      '0.01',
+    ]);
+    const ready = await running.line(() => true);
+    expect(ready.msg).toMatch(
+      /^harbor-bank@2019\.4 listening on 127\.0\.0\.1:\d+; admin API http:\/\/127\.0\.0\.1:\d+$/,
+    );
+    const address = ready.address as { host: string; port: number };
+    const admin = ready.admin as string;
+    expect(address.host).toBe('127.0.0.1');
+
+    const answer = await send(asciiDialect(), address.port, sale({ stan: 42, amountMinor: 1200 }));
+    expect(answer.fields['39']).toBe('00');
+
+    const logged = await running.line((l) => typeof l.request === 'string');
+    expect(logged).toMatchObject({
+      level: 'info',
+      host: 'primary',
+      request: '0200 sale 12.00 STAN 000042',
+      violations: [],
+      faults: [],
+    });
+    expect(logged.response).toContain('code 00');
+    expect(typeof logged.durationMs).toBe('number');
+    expect(logged.msg).toBe(`${logged.request} → ${logged.response}`);
+
+    const journal = await fetch(`${admin}/journal`);
+    const text = await journal.text();
+    expect(text).toContain('411111******1111');
+    expect(text).not.toContain(VISA_TEST_PAN);
+    const metrics = await (await fetch(`${admin}/metrics`)).text();
+    expect(metrics).toContain('paymatrix_mock_transactions_total{host="primary",mti="0200",code="00"} 1');
+
+    running.child.kill('SIGINT');
+    expect(await running.exited).toBe(0);
+    expect(running.lines.at(-1)?.msg).toBe('stopped');
+    expect(running.lines.map((l) => JSON.stringify(l)).join('\n')).not.toContain(VISA_TEST_PAN);
+  });
+
+  it('starts with faults from --fault and --faults, and a backup sharing the ledger; SIGTERM exits 0', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'paymatrix-mock-'));
+    const file = join(dir, 'faults.yaml');
+    writeFileSync(file, 'faults:\n  - fault: wrong-stan\n    params: { stan: "777777" }\n');
+    running = new MockProcess([
+      'mock',
+      'harbor-bank@2019.4',
+      '--port',
+      '0',
+      '--backup-port',
+      '0',
+      '--time-scale',
+      '0.01',
+      '--faults',
+      file,
+      '--fault',
+      '{"fault":"latency","params":{"delayMs":10}}',
+    ]);
+    const ready = await running.line(() => true);
+    expect(ready.faults).toEqual(['wrong-stan', 'latency']);
+    expect(ready.admin).toBeUndefined();
+    const primary = ready.address as { port: number };
+    const backup = ready.backup as { port: number };
+
+    const faulty = await send(asciiDialect(), primary.port, sale({ stan: 1 }));
+    expect(faulty.fields['11']).toBe('777777');
+    // The backup starts without faults, and knows the primary's sale: same STAN is a duplicate.
+    const dup = await send(asciiDialect(), backup.port, sale({ stan: 1 }));
+    expect(dup.fields['11']).toBe('000001');
+    expect(dup.fields['39']).toBe('94');
+    const logged = await running.line((l) => l.host === 'backup' && typeof l.request === 'string');
+    expect(logged.level).toBe('warn');
+    expect(logged.violations).toEqual([expect.objectContaining({ rule: 'duplicate' })]);
+    const withFaults = await running.line((l) => l.host === 'primary' && typeof l.request === 'string');
+    expect(withFaults.faults).toEqual(['wrong-stan', 'latency']);
+
+    running.child.kill('SIGTERM');
+    expect(await running.exited).toBe(0);
+  });
+
+  it('a bad host ref exits 2 and lists the known hosts and versions', () => {
+    const r = cli(['mock', 'harbor-bank@1999.1', '--port', '0']);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('error: unknown version "1999.1" of host harbor-bank');
+    expect(r.err).toMatch(/known host versions:\n {2}harbor-bank@2019\.4 +ISO 8583:1987 ASCII/);
+    expect(r.err).toContain('lotus-acquirer@2024.1');
+    const unknown = cli(['mock', 'nobank@1', '--port', '0']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toContain('unknown host "nobank" (known: harbor-bank, lotus-acquirer)');
+  });
+
+  it('bad options and bad faults exit 2 with the spot named', () => {
+    const neg = cli([
+      'mock',
+      'harbor-bank@2019.4',
+      '--port',
+      '0',
+      '--fault',
+      '{"fault":"latency","params":{"delayMs":-5}}',
+    ]);
+    expect(neg.code).toBe(2);
+    expect(neg.err).toBe('error: --fault[0].params.delayMs: must be >= 0, got -5\n');
+    const json = cli(['mock', 'harbor-bank@2019.4', '--port', '0', '--fault', '{latency']);
+    expect(json.code).toBe(2);
+    expect(json.err).toMatch(/^error: --fault #1 is not JSON/);
+    expect(cli(['mock', 'harbor-bank@2019.4', '--port', '70000']).code).toBe(2);
+    expect(cli(['mock', 'harbor-bank@2019.4', '--time-scale', '0']).code).toBe(2);
+    expect(cli(['mock', 'harbor-bank@2019.4', '--faults', '/nonexistent/faults.yaml']).code).toBe(2);
+  });
+
+  it('a port in use exits 2', async () => {
+    running = new MockProcess(['mock', 'harbor-bank@2019.4', '--port', '0']);
+    const ready = await running.line(() => true);
+    const port = (ready.address as { port: number }).port;
+    const r = cli(['mock', 'harbor-bank@2019.4', '--port', String(port)]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`cannot listen on 127.0.0.1:${port}`);
+    running.child.kill('SIGINT');
+    expect(await running.exited).toBe(0);
+  });
+});
+
+describe('paymatrix faults', () => {
+  it('lists every registered fault with its params and defaults', () => {
+    const r = cli(['faults', '--json']);
+    expect(r.code).toBe(0);
+    const rows = JSON.parse(r.out) as Array<{
+      name: string;
+      level: string;
+      params: Array<Record<string, unknown>>;
+    }>;
+    expect(rows.map((f) => f.name)).toContain('latency');
+    const latency = rows.find((f) => f.name === 'latency')!;
+    expect(latency.level).toBe('message');
+    expect(latency.params).toEqual([
+      expect.objectContaining({ name: 'delayMs', type: 'integer >= 0', default: 1000 }),
+      expect.objectContaining({ name: 'jitterMs', type: 'integer >= 0', default: 0 }),
+    ]);
+    expect(rows.find((f) => f.name === 'host-down')!.level).toBe('connection');
+
+    const text = cli(['faults']).out;
+    expect(text).toMatch(/^latency\n {2}Delays the response/m);
+    expect(text).toMatch(/^ {4}delayMs +integer >= 0 +default 1000 /m);
+  });
+});

@@ -1,0 +1,599 @@
+// Every message type of the mock hosts against the sample world, over real sockets: network
+// management, authorizations, financial messages, advices, reversals matched to their original,
+// settlement (balanced and not) with batch upload, on 1987 ASCII, 1993 binary and CUP-style hosts.
+
+import { describe, expect, it } from 'vitest';
+import { keyCheckValue, tdesDecryptEcb } from '../../../src/protocols/iso8583/index.js';
+import {
+  code,
+  connect,
+  de56,
+  de60,
+  de90,
+  exchanges,
+  host,
+  session,
+  signOn,
+  type terminal,
+  UNIONPAY,
+  VISA,
+} from './world.js';
+
+const visa = { card: VISA };
+const unionpay = { card: UNIONPAY };
+const n = (value: number, width: number) => String(value).padStart(width, '0');
+
+describe('harbor-bank@2019.4 (ISO 8583:1987 ASCII)', () => {
+  it('0800 sign-on, echo and sign-off are answered 0810 00 with DE70 echoed', async () => {
+    const h = await host('harbor-bank@2019.4');
+    const { t, c } = await session(h);
+    for (const nmc of ['001', '301', '002']) {
+      const r = await t.exchange(c, t.build('0800', { 70: nmc }));
+      expect(r.mti).toBe('0810');
+      expect(r.fields).toMatchObject({ 39: '00', 70: nmc });
+    }
+    expect(exchanges(h).map((e) => e.request?.summary.split(' ')[1])).toEqual([
+      'sign-on',
+      'echo',
+      'sign-off',
+    ]);
+  });
+
+  it('0100 authorization and pre-auth (DE25 06) are approved with an RRN and an auth code', async () => {
+    const h = await host('harbor-bank@2019.4');
+    const { t, c } = await session(h);
+    const auth = await t.exchange(c, t.build('0100', { 3: '000000', 4: '000000001000' }, { read: visa }));
+    expect(auth.mti).toBe('0110');
+    expect(auth.fields).toMatchObject({ 3: '000000', 4: '000000001000', 39: '00', 41: 'HB000001' });
+    expect(auth.fields['37']).toMatch(/^[0-9]{12}$/);
+    expect(auth.fields['38']).toMatch(/^[0-9A-Z]{6}$/);
+    const pre = await t.exchange(
+      c,
+      t.build('0100', { 3: '000000', 4: '000000005000', 25: '06' }, { read: visa }),
+    );
+    expect(code(pre)).toBe('00');
+    expect(h.ledger.list().map((e) => e.kind)).toEqual(['authorization', 'pre-auth']);
+  });
+
+  it('0220 completion finds its pre-auth through DE90; an unknown one gets 25', async () => {
+    const h = await host('harbor-bank@2019.4');
+    const { t, c } = await session(h);
+    const pre = t.build('0100', { 3: '000000', 4: '000000005000', 25: '06' }, { read: visa });
+    const preAnswer = await t.exchange(c, pre);
+    const completion = (original: typeof pre) =>
+      t.build(
+        '0220',
+        { 3: '000000', 4: '000000004800', 25: '06', 38: preAnswer.fields['38']!, 90: de90(original) },
+        { read: visa },
+      );
+    const done = await t.exchange(c, completion(pre));
+    expect(done.mti).toBe('0230');
+    expect(code(done)).toBe('00');
+    const stranger = { ...pre, fields: { ...pre.fields, 11: '999999' } };
+    expect(code(await t.exchange(c, completion(stranger)))).toBe('25');
+    expect(h.ledger.list().map((e) => [e.kind, e.approved])).toEqual([
+      ['pre-auth', true],
+      ['completion', true],
+      ['completion', false],
+    ]);
+  });
+
+  it('0100 balance inquiry returns the card balance in DE54', async () => {
+    const h = await host('harbor-bank@2019.4');
+    const { t, c } = await session(h);
+    const r = await t.exchange(c, t.build('0100', { 3: '310000' }, { read: visa }));
+    expect(code(r)).toBe('00');
+    expect(r.fields['54']).toBe(`0002${VISA.currency}C${n(VISA.balanceMinor, 12)}`);
+  });
+
+  it('0200 sale, refund by RRN and void by RRN; a void of an unknown RRN gets 25', async () => {
+    const h = await host('harbor-bank@2019.4');
+    const { t, c } = await session(h);
+    const sale = await t.exchange(c, t.build('0200', { 3: '000000', 4: '000000002500' }, { read: visa }));
+    expect(sale.mti).toBe('0210');
+    expect(code(sale)).toBe('00');
+    const rrn = sale.fields['37'] as string;
+    const refund = t.build('0200', { 3: '200000', 4: '000000000500', 37: rrn }, { read: visa });
+    expect(code(await t.exchange(c, refund))).toBe('00');
+    const voidIt = (r: string) => t.build('0200', { 3: '020000', 4: '000000002500', 37: r }, { read: visa });
+    expect(code(await t.exchange(c, voidIt(rrn)))).toBe('00');
+    expect(code(await t.exchange(c, voidIt('000000999999')))).toBe('25');
+    // The void cancels the sale whose answer carried that RRN, not the refund that quoted it.
+    expect(h.ledger.list().map((e) => [e.kind, e.cancelledBy !== undefined])).toEqual([
+      ['sale', true],
+      ['refund', false],
+      ['void', false],
+      ['void', false],
+    ]);
+  });
+
+  it('0220 offline-sale advice is answered 0230 00 and booked', async () => {
+    const h = await host('harbor-bank@2019.4');
+    const { t, c } = await session(h);
+    const r = await t.exchange(c, t.build('0220', { 3: '000000', 4: '000000000700' }, { read: visa }));
+    expect(r.mti).toBe('0230');
+    expect(code(r)).toBe('00');
+    expect(h.ledger.list()[0]).toMatchObject({ kind: 'advice', amountMinor: 700, approved: true });
+  });
+
+  it('0400, 0401, 0420 and 0421 reversals find the sale through DE90; an unknown original gets 25', async () => {
+    const h = await host('harbor-bank@2019.4');
+    const { t, c } = await session(h);
+    const sale = t.build('0200', { 3: '000000', 4: '000000000300' }, { read: visa });
+    expect(code(await t.exchange(c, sale))).toBe('00');
+    const reversal = (mti: string, original = sale) =>
+      t.build(mti, { 3: '000000', 4: '000000000300', 90: de90(original) }, { read: visa });
+    const answers = [];
+    for (const mti of ['0400', '0401', '0420', '0421']) {
+      const r = await t.exchange(c, reversal(mti));
+      answers.push([r.mti, code(r)]);
+    }
+    expect(answers).toEqual([
+      ['0410', '00'],
+      ['0410', '00'],
+      ['0430', '00'],
+      ['0430', '00'],
+    ]);
+    const original = h.ledger.list()[0]!;
+    expect(original.cancelledBy).toBeDefined();
+    const unknown = { ...sale, fields: { ...sale.fields, 11: '424242' } };
+    expect(code(await t.exchange(c, reversal('0400', unknown)))).toBe('25');
+    expect(exchanges(h).at(-1)!.violations).toEqual([
+      expect.objectContaining({ path: '90.1+90.2+90.3', rule: 'original' }),
+    ]);
+  });
+
+  it('0500 settlement: balanced totals are approved and settle the batch', async () => {
+    const h = await host('harbor-bank@2019.4');
+    const { t, c } = await session(h);
+    for (const amount of ['000000002500', '000000001000'])
+      await t.exchange(c, t.build('0200', { 3: '000000', 4: amount }, { read: visa }));
+    const sale = await t.exchange(c, t.build('0200', { 3: '000000', 4: '000000000400' }, { read: visa }));
+    await t.exchange(
+      c,
+      t.build('0200', { 3: '020000', 4: '000000000400', 37: sale.fields['37']! }, { read: visa }),
+    );
+    const r = await t.exchange(c, settlement(t, '920000', { debits: [2, 3500], credits: [0, 0] }));
+    expect(r.mti).toBe('0510');
+    expect(code(r)).toBe('00');
+    expect(
+      h.ledger
+        .list()
+        .filter((e) => e.kind === 'sale' && !e.cancelledBy)
+        .every((e) => e.settled),
+    ).toBe(true);
+  });
+
+  it('0500 unbalanced gets 95; a 0320 batch upload and a 0500 with DE3 96 close the batch', async () => {
+    const h = await host('harbor-bank@2019.4');
+    const { t, c } = await session(h);
+    const sale = await t.exchange(c, t.build('0200', { 3: '000000', 4: '000000002500' }, { read: visa }));
+    const unbalanced = await t.exchange(c, settlement(t, '920000', { debits: [2, 5000], credits: [0, 0] }));
+    expect(code(unbalanced)).toBe('95');
+    const upload = t.build('0320', { 2: VISA.pan, 3: '000000', 4: '000000002500', 37: sale.fields['37']! });
+    const uploaded = await t.exchange(c, upload);
+    expect([uploaded.mti, code(uploaded)]).toEqual(['0330', '00']);
+    const closed = await t.exchange(c, settlement(t, '960000', { debits: [2, 5000], credits: [0, 0] }));
+    expect(code(closed)).toBe('00');
+    expect(h.ledger.list()[0]!.settled).toBe(true);
+    // The next batch is empty: zero totals balance.
+    expect(code(await t.exchange(c, settlement(t, '920000', { debits: [0, 0], credits: [0, 0] })))).toBe(
+      '00',
+    );
+  });
+
+  it('settlement totals are per terminal: each terminal balances with its own sales', async () => {
+    const h = await host('harbor-bank@2019.4');
+    const a = await session(h, 'HB000001');
+    const b = await session(h, 'HB000002');
+    await a.t.exchange(a.c, a.t.build('0200', { 3: '000000', 4: '000000002500' }, { read: visa }));
+    await b.t.exchange(b.c, b.t.build('0200', { 3: '000000', 4: '000000000100' }, { read: visa }));
+    await b.t.exchange(b.c, b.t.build('0200', { 3: '000000', 4: '000000000200' }, { read: visa }));
+    const mine = await a.t.exchange(a.c, settlement(a.t, '920000', { debits: [1, 2500], credits: [0, 0] }));
+    const theirs = await b.t.exchange(b.c, settlement(b.t, '920000', { debits: [2, 300], credits: [0, 0] }));
+    expect([code(mine), code(theirs)]).toEqual(['00', '00']);
+  });
+});
+
+function settlement(
+  t: ReturnType<typeof terminal>,
+  processingCode: string,
+  totals: { debits: [number, number]; credits: [number, number] },
+) {
+  return t.build('0500', {
+    3: processingCode,
+    74: n(totals.credits[0], 10),
+    76: n(totals.debits[0], 10),
+    86: n(totals.credits[1], 16),
+    88: n(totals.debits[1], 16),
+  });
+}
+
+describe('harbor-bank@2025.1 (ISO 8583:1993 binary, X9.19 MAC required, responses signed)', () => {
+  it('1804 sign-on, echo and sign-off are answered 1814 with action code 800', async () => {
+    const h = await host('harbor-bank@2025.1');
+    const { t, c } = await session(h);
+    for (const fn of ['801', '831', '802']) {
+      const r = await t.exchange(c, t.build('1804', { 24: fn }));
+      expect(r.mti).toBe('1814');
+      expect(r.fields).toMatchObject({ 24: fn, 39: '800' });
+    }
+  });
+
+  it('1100 authorization, pre-auth and 1220 completion through DE56, each answer MAC-verified', async () => {
+    const h = await host('harbor-bank@2025.1');
+    const { t, c } = await session(h);
+    const auth = t.build('1100', { 3: '000000', 4: '000000001000', 24: '100' }, { read: visa });
+    expect(auth.fields['64']).toBeDefined();
+    c.write(t.frame(auth));
+    const answer = await c.next();
+    expect(answer.message!.mti).toBe('1110');
+    expect(code(answer.message!)).toBe('000');
+    expect(t.verifyMac(answer)).toBe(true);
+    const pre = t.build('1100', { 3: '000000', 4: '000000005000', 24: '101' }, { read: visa });
+    const preAnswer = await t.exchange(c, pre);
+    expect(code(preAnswer)).toBe('000');
+    const completion = t.build(
+      '1220',
+      { 3: '000000', 4: '000000004800', 24: '202', 38: preAnswer.fields['38']!, 56: de56(pre) },
+      { read: visa },
+    );
+    c.write(t.frame(completion));
+    const done = await c.next();
+    expect([done.message!.mti, code(done.message!)]).toEqual(['1230', '000']);
+    expect(t.verifyMac(done)).toBe(true);
+  });
+
+  it('1200 sale, refund and void through DE56, 1220 advice; every answer signed', async () => {
+    const h = await host('harbor-bank@2025.1');
+    const { t, c } = await session(h);
+    const sale = t.build('1200', { 3: '000000', 4: '000000002500', 24: '200' }, { read: visa });
+    const requests = [
+      sale,
+      t.build('1200', { 3: '200000', 4: '000000000500', 24: '200' }, { read: visa }),
+      t.build('1200', { 3: '020000', 4: '000000002500', 24: '200', 56: de56(sale) }, { read: visa }),
+      t.build('1220', { 3: '000000', 4: '000000000700', 24: '200' }, { read: visa }),
+    ];
+    const seen = [];
+    for (const request of requests) {
+      c.write(t.frame(request));
+      const r = await c.next();
+      expect(t.verifyMac(r)).toBe(true);
+      seen.push([r.message!.mti, code(r.message!)]);
+    }
+    expect(seen).toEqual([
+      ['1210', '000'],
+      ['1210', '000'],
+      ['1210', '000'],
+      ['1230', '000'],
+    ]);
+    expect(h.ledger.list().map((e) => e.kind)).toEqual(['sale', 'refund', 'void', 'advice']);
+    expect(h.ledger.list()[0]!.cancelledBy).toBeDefined();
+  });
+
+  it('1420 with DE24 400 and DE25 4021 reverses the sale found by DE56 (400); 1421 repeats; unknown gets 914', async () => {
+    const h = await host('harbor-bank@2025.1');
+    const { t, c } = await session(h);
+    const sale = t.build('1200', { 3: '000000', 4: '000000002500', 24: '200' }, { read: visa });
+    await t.exchange(c, sale);
+    const reversal = (mti: string, original = sale) =>
+      t.build(
+        mti,
+        { 3: '000000', 4: '000000002500', 24: '400', 25: '4021', 56: de56(original) },
+        { read: visa },
+      );
+    const rev = reversal('1420');
+    expect(rev.fields).toMatchObject({ 24: '400', 25: '4021' });
+    c.write(t.frame(rev));
+    const answer = await c.next();
+    expect([answer.message!.mti, code(answer.message!)]).toEqual(['1430', '400']);
+    expect(t.verifyMac(answer)).toBe(true);
+    expect(h.ledger.list()[0]!.cancelledBy).toBeDefined();
+    expect(code(await t.exchange(c, reversal('1421')))).toBe('400');
+    const unknown = { ...sale, fields: { ...sale.fields, 11: '424242' } };
+    expect(code(await t.exchange(c, reversal('1420', unknown)))).toBe('914');
+  });
+
+  it('1500 reconciliation, MAC in DE128 after the totals: 500 in balance, 501 out of balance', async () => {
+    const h = await host('harbor-bank@2025.1');
+    const { t, c } = await session(h);
+    await t.exchange(c, t.build('1200', { 3: '000000', 4: '000000002500', 24: '200' }, { read: visa }));
+    const reconcile = (debitAmount: number) =>
+      t.build('1500', {
+        24: '500',
+        74: n(0, 10),
+        76: n(1, 10),
+        86: n(0, 16),
+        88: n(debitAmount, 16),
+      });
+    const wrong = reconcile(2600);
+    expect(wrong.fields['128']).toBeDefined();
+    c.write(t.frame(wrong));
+    const out = await c.next();
+    expect([out.message!.mti, code(out.message!)]).toEqual(['1510', '501']);
+    c.write(t.frame(reconcile(2500)));
+    const balanced = await c.next();
+    expect(code(balanced.message!)).toBe('500');
+    expect(t.verifyMac(balanced)).toBe(true);
+  });
+});
+
+describe('lotus-acquirer@2021.2 (CUP-style)', () => {
+  it('0800 sign-on downloads PIK and MAK under the TMK with check values, and answers the batch', async () => {
+    const h = await host('lotus-acquirer@2021.2');
+    const { t, c } = await session(h);
+    const r = await t.exchange(c, t.build('0800', { 60: { 1: '00', 2: '000007', 3: '003' } }));
+    expect([r.mti, code(r)]).toEqual(['0810', '00']);
+    expect(r.fields['60']).toMatchObject({ 2: '000007' });
+    expect(r.fields).toHaveProperty('12');
+    // Decrypt the key block ourselves: [PIK under TMK (16) | KCV (4) | MAK under TMK (16) | KCV (4)].
+    const block = Buffer.from(r.fields['62'] as string, 'hex');
+    expect(block.length).toBe(40);
+    const tmk = Buffer.from(t.keys.tmk!, 'hex');
+    const pik = tdesDecryptEcb(tmk, block.subarray(0, 16));
+    const mak = tdesDecryptEcb(tmk, block.subarray(20, 36));
+    expect(keyCheckValue(pik, 4)).toEqual(block.subarray(16, 20));
+    expect(keyCheckValue(mak, 4)).toEqual(block.subarray(36, 40));
+    expect(t.adoptKeys(r)).toEqual({
+      pik: { key: pik.toString('hex').toUpperCase(), kcv: 'A4783896' },
+      mak: { key: mak.toString('hex').toUpperCase(), kcv: '9EB32690' },
+    });
+    // The downloaded MAK works: a MAC'd sale verifies, and so does the signed answer.
+    const sale = t.build(
+      '0200',
+      { 3: '000000', 4: '000000002500', 25: '00', 60: de60(t, '22') },
+      { read: unionpay },
+    );
+    c.write(t.frame(sale));
+    const answer = await c.next();
+    expect(code(answer.message!)).toBe('00');
+    expect(t.verifyMac(answer)).toBe(true);
+  });
+
+  it('a terminal with its own TMK gets its own working keys', async () => {
+    const h = await host('lotus-acquirer@2021.2');
+    const { t, c } = await session(h, 'LT000002');
+    await signOn(t, c);
+    expect(t.keys.mak).toBe('C1D2E3F405162738495A6B7C8D9EAFB0');
+    expect(t.keys.pik).toBe('8E9DACBBCAD9E8F70615243342516079');
+  });
+
+  it('0820 echo works, and after 0820 sign-off the terminal must sign on again (A0)', async () => {
+    const h = await host('lotus-acquirer@2021.2');
+    const { t, c } = await session(h);
+    await signOn(t, c);
+    const echo = await t.exchange(c, t.build('0820', { 60: de60(t, '00', '301') }));
+    expect([echo.mti, code(echo)]).toEqual(['0830', '00']);
+    const off = await t.exchange(c, t.build('0820', { 60: de60(t, '00', '002') }));
+    expect(code(off)).toBe('00');
+    const sale = t.build(
+      '0200',
+      { 3: '000000', 4: '000000001000', 25: '00', 60: de60(t, '22') },
+      { read: unionpay },
+    );
+    expect(code(await t.exchange(c, sale))).toBe('A0');
+  });
+
+  it('0200 sale with a PIN block under the downloaded PIK; balance inquiry returns DE54', async () => {
+    const h = await host('lotus-acquirer@2021.2');
+    const { t, c } = await session(h);
+    await signOn(t, c);
+    const withPin = { card: UNIONPAY, pin: UNIONPAY.pin };
+    const sale = t.build(
+      '0200',
+      { 3: '000000', 4: '000000002500', 25: '00', 60: de60(t, '22') },
+      { read: withPin },
+    );
+    expect(sale.fields).toMatchObject({ 22: '051', 53: '2600000000000000' });
+    expect(sale.fields['52']).toMatch(/^[0-9A-F]{16}$/);
+    expect(code(await t.exchange(c, sale))).toBe('00');
+    const balance = await t.exchange(
+      c,
+      t.build('0200', { 3: '310000', 25: '00', 60: de60(t, '01') }, { read: unionpay }),
+    );
+    expect(code(balance)).toBe('00');
+    expect(balance.fields['54']).toBe(`0002${UNIONPAY.currency}C${n(UNIONPAY.balanceMinor, 12)}`);
+  });
+
+  it('0100 pre-auth, pre-auth void, 0200 completion and void found through DE61 / DE38', async () => {
+    const h = await host('lotus-acquirer@2021.2');
+    const { t, c } = await session(h);
+    await signOn(t, c);
+    const preauth = (amount: string) =>
+      t.build('0100', { 3: '030000', 4: amount, 25: '06', 60: de60(t, '10') }, { read: unionpay });
+    const pre1 = preauth('000000005000');
+    const a1 = await t.exchange(c, pre1);
+    expect([a1.mti, code(a1)]).toEqual(['0110', '00']);
+    const de61 = (original: typeof pre1, answer: typeof a1) => ({
+      1: t.batch,
+      2: String(original.fields['11']),
+      3: String(answer.fields['13']),
+    });
+    const preVoid = t.build(
+      '0100',
+      {
+        3: '200000',
+        4: '000000005000',
+        25: '06',
+        38: a1.fields['38']!,
+        60: de60(t, '11'),
+        61: de61(pre1, a1),
+      },
+      { read: unionpay },
+    );
+    expect(code(await t.exchange(c, preVoid))).toBe('00');
+    const pre2 = preauth('000000006000');
+    const a2 = await t.exchange(c, pre2);
+    const completion = t.build(
+      '0200',
+      {
+        3: '000000',
+        4: '000000006000',
+        25: '06',
+        38: a2.fields['38']!,
+        60: de60(t, '20'),
+        61: de61(pre2, a2),
+      },
+      { read: unionpay },
+    );
+    const done = await t.exchange(c, completion);
+    expect(code(done)).toBe('00');
+    const voidIt = t.build(
+      '0200',
+      {
+        3: '200000',
+        4: '000000006000',
+        25: '00',
+        37: done.fields['37']!,
+        60: de60(t, '23'),
+        61: de61(pre2, a2),
+      },
+      { read: unionpay },
+    );
+    expect(code(await t.exchange(c, voidIt))).toBe('00');
+    const kinds = h.ledger.list().map((e) => [e.kind, e.cancelledBy !== undefined]);
+    expect(kinds).toEqual([
+      ['pre-auth', true],
+      ['pre-auth-void', false],
+      ['pre-auth', true],
+      ['completion', false],
+      ['void', false],
+    ]);
+  });
+
+  it('0220 refund and offline-sale advices are answered 0230 00', async () => {
+    const h = await host('lotus-acquirer@2021.2');
+    const { t, c } = await session(h);
+    await signOn(t, c);
+    const sale = t.build(
+      '0200',
+      { 3: '000000', 4: '000000002500', 25: '00', 60: de60(t, '22') },
+      { read: unionpay },
+    );
+    const saleAnswer = await t.exchange(c, sale);
+    const refund = t.build(
+      '0220',
+      {
+        3: '200000',
+        4: '000000001000',
+        25: '00',
+        37: saleAnswer.fields['37']!,
+        60: de60(t, '25'),
+        61: { 1: t.batch, 2: String(sale.fields['11']), 3: String(saleAnswer.fields['13']) },
+      },
+      { read: unionpay },
+    );
+    const r = await t.exchange(c, refund);
+    expect([r.mti, code(r)]).toEqual(['0230', '00']);
+    const offline = t.build(
+      '0220',
+      { 3: '000000', 4: '000000000800', 25: '00', 60: de60(t, '30') },
+      { read: unionpay },
+    );
+    expect(code(await t.exchange(c, offline))).toBe('00');
+    expect(h.ledger.list().map((e) => e.kind)).toEqual(['sale', 'refund', 'advice']);
+  });
+
+  it('0400 reversal repeats the sale STAN and batch (DE11 + DE60.2) with DE39 98', async () => {
+    const h = await host('lotus-acquirer@2021.2');
+    const { t, c } = await session(h);
+    await signOn(t, c);
+    const sale = t.build(
+      '0200',
+      { 3: '000000', 4: '000000002500', 25: '00', 60: de60(t, '22') },
+      { read: unionpay },
+    );
+    await t.exchange(c, sale);
+    const reversal = (stan: string) =>
+      t.build(
+        '0400',
+        { 3: '000000', 4: '000000002500', 11: stan, 25: '00', 39: '98', 60: de60(t, '22') },
+        { read: unionpay },
+      );
+    const r = await t.exchange(c, reversal(sale.fields['11'] as string));
+    expect([r.mti, code(r)]).toEqual(['0410', '00']);
+    expect(h.ledger.list()[0]!.cancelledBy).toBeDefined();
+    expect(code(await t.exchange(c, reversal('777777')))).toBe('25');
+  });
+
+  it('0500 balanced: DE48 result 1; unbalanced: 00 with result 2, 0320 upload ended by 60.3 202, then settled', async () => {
+    const h = await host('lotus-acquirer@2021.2');
+    const { t, c } = await session(h);
+    await signOn(t, c);
+    const sale = t.build(
+      '0200',
+      { 3: '000000', 4: '000000002500', 25: '00', 60: de60(t, '22') },
+      { read: unionpay },
+    );
+    await t.exchange(c, sale);
+    // DE48: debit amount n12, count n3, credit amount n12, count n3, result n1.
+    const totals = (amount: number, count: number) => `${n(amount, 12)}${n(count, 3)}${n(0, 12)}${n(0, 3)}0`;
+    const settle = (amount: number, count: number) =>
+      t.build('0500', { 48: totals(amount, count), 49: '156', 60: de60(t, '00', '201') });
+    const unbalanced = await t.exchange(c, settle(9900, 2));
+    expect([unbalanced.mti, code(unbalanced)]).toEqual(['0510', '00']);
+    expect((unbalanced.fields['48'] as string)[30]).toBe('2');
+    const record = t.build('0320', { 48: totals(2500, 1), 60: de60(t, '00', '201') });
+    expect([(await t.exchange(c, record)).mti]).toEqual(['0330']);
+    const end = await t.exchange(c, t.build('0320', { 48: totals(2500, 1), 60: de60(t, '00', '202') }));
+    expect(code(end)).toBe('00');
+    const settled = await t.exchange(c, settle(9900, 2));
+    expect((settled.fields['48'] as string)[30]).toBe('1');
+    expect(h.ledger.list()[0]!.settled).toBe(true);
+    // The host moved to the next batch: settling the old batch again is a batch mismatch (77).
+    const again = await t.exchange(c, settle(0, 0));
+    expect(code(again)).toBe('77');
+    expect(exchanges(h).at(-1)!.violations).toEqual([
+      expect.objectContaining({ path: '60.2', rule: 'batch' }),
+    ]);
+    t.batch = '000002';
+    const next = await t.exchange(c, settle(0, 0));
+    expect([code(next), (next.fields['48'] as string)[30]]).toEqual(['00', '1']);
+  });
+
+  it('0500 with balanced totals settles at once', async () => {
+    const h = await host('lotus-acquirer@2024.1');
+    const { t, c } = await session(h);
+    await signOn(t, c);
+    for (const amount of ['000000002500', '000000001500']) {
+      const sale = t.build(
+        '0200',
+        { 3: '000000', 4: amount, 25: '00', 60: de60(t, '22') },
+        { read: unionpay },
+      );
+      expect(code(await t.exchange(c, sale))).toBe('00');
+    }
+    const totals = `${n(4000, 12)}${n(2, 3)}${n(0, 12)}${n(0, 3)}0`;
+    const settle = t.build('0500', { 48: totals, 49: '156', 60: de60(t, '00', '201') });
+    expect(settle.fields['64']).toBeDefined(); // 2024.1 requires the MAC on 0500
+    const r = await t.exchange(c, settle);
+    expect([code(r), (r.fields['48'] as string)[30]]).toEqual(['00', '1']);
+  });
+});
+
+describe('sample world', () => {
+  it('a second connection of the same terminal shares its sign-on and ledger', async () => {
+    const h = await host('lotus-acquirer@2021.2');
+    const { t, c } = await session(h);
+    await signOn(t, c);
+    const other = await connect(t, h);
+    const sale = t.build(
+      '0200',
+      { 3: '000000', 4: '000000001000', 25: '00', 60: de60(t, '22') },
+      { read: unionpay },
+    );
+    expect(code(await t.exchange(other, sale))).toBe('00');
+    expect(new Set(exchanges(h).map((e) => e.connection)).size).toBe(2);
+  });
+
+  it('journal entries are decoded with card data masked', async () => {
+    const h = await host('harbor-bank@2019.4');
+    const { t, c } = await session(h);
+    await t.exchange(c, t.build('0200', { 2: VISA.pan, 3: '000000', 4: '000000002500' }, { read: visa }));
+    const [sale] = exchanges(h);
+    expect(sale!.request!.iso!.fields['2']).toBe('411111******1111');
+    expect(JSON.stringify(h.journal.entries())).not.toContain(VISA.pan);
+    expect(sale!.response!.summary).toBe('0210 25.00 STAN 000001 code 00');
+    expect(sale!.durationMs).toBeGreaterThanOrEqual(0);
+  });
+});
