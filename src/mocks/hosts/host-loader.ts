@@ -390,6 +390,21 @@ function sortBySpecificity(entries: [string, Variant][]): [string, Variant][] {
     .map((x) => x.e);
 }
 
+/** Each variant's processing code and `when` as one condition, built once (ruleFor runs per message). */
+const variantConditions = new WeakMap<Variant, Condition>();
+function variantCondition(v: Variant): Condition {
+  let c = variantConditions.get(v);
+  if (!c) {
+    c = { ...(v.processingCode !== undefined && { 3: v.processingCode }), ...v.when };
+    variantConditions.set(v, c);
+  }
+  return c;
+}
+
+/** The message-independent part of a rule, per MTI and variant: built once per version. */
+type BaseRule = Omit<EffectiveRule, 'conditional'> & { allConditional: Conditional[] };
+const baseRules = new WeakMap<HostVersionSpec, Map<string, BaseRule>>();
+
 function ruleFor(
   spec: HostVersionSpec,
   message: IsoMessage,
@@ -397,39 +412,44 @@ function ruleFor(
 ): EffectiveRule | undefined {
   const rule = spec.messages[message.mti];
   if (!rule) return undefined;
-  const matches = (c: Condition): boolean => conditionHolds(c, message);
-  const hit = variants.find(
-    ([, v]) =>
-      (v.processingCode === undefined || matches({ 3: v.processingCode })) &&
-      (v.when === undefined || matches(v.when)),
-  );
-  const variant = hit?.[1];
-  const kind = variant?.kind ?? rule.kind;
-  if (!kind) return undefined;
-  const both = (key: 'mandatory' | 'forbidden' | 'echo' | 'returns') => [
-    ...new Set([...(rule[key] ?? []), ...(variant?.[key] ?? [])]),
-  ];
-  const original = variant?.original ?? rule.original;
-  const originalMatch = variant?.originalMatch ?? rule.originalMatch ?? spec.originalData?.match;
-  const name = variant?.name ?? rule.name;
-  return {
-    mti: message.mti,
-    responseMti: rule.responseMti ?? responseMtiOf(message.mti),
-    ...(hit && { variant: hit[0] }),
-    kind,
-    ...(name && { name }),
-    mandatory: both('mandatory'),
-    forbidden: both('forbidden'),
-    conditional: [...(rule.conditional ?? []), ...(variant?.conditional ?? [])].filter((c) =>
-      matches(c.when),
-    ),
-    echo: both('echo'),
-    returns: both('returns'),
-    ...(original && { original }),
-    ...(original && originalMatch && { originalMatch }),
-    macRequired: spec.mac?.required.includes(message.mti) ?? false,
-    responseCodes: { ...spec.responseCodes, ...rule.responseCodes, ...variant?.responseCodes },
-  };
+  const hit = variants.find(([, v]) => conditionHolds(variantCondition(v), message));
+  let cache = baseRules.get(spec);
+  if (!cache) {
+    cache = new Map();
+    baseRules.set(spec, cache);
+  }
+  const key = `${message.mti}|${hit?.[0] ?? ''}`;
+  let base = cache.get(key);
+  if (base === undefined) {
+    const variant = hit?.[1];
+    const kind = variant?.kind ?? rule.kind;
+    if (!kind) return undefined;
+    const both = (k: 'mandatory' | 'forbidden' | 'echo' | 'returns') => [
+      ...new Set([...(rule[k] ?? []), ...(variant?.[k] ?? [])]),
+    ];
+    const original = variant?.original ?? rule.original;
+    const originalMatch = variant?.originalMatch ?? rule.originalMatch ?? spec.originalData?.match;
+    const name = variant?.name ?? rule.name;
+    base = {
+      mti: message.mti,
+      responseMti: rule.responseMti ?? responseMtiOf(message.mti),
+      ...(hit && { variant: hit[0] }),
+      kind,
+      ...(name && { name }),
+      mandatory: both('mandatory'),
+      forbidden: both('forbidden'),
+      allConditional: [...(rule.conditional ?? []), ...(variant?.conditional ?? [])],
+      echo: both('echo'),
+      returns: both('returns'),
+      ...(original && { original }),
+      ...(original && originalMatch && { originalMatch }),
+      macRequired: spec.mac?.required.includes(message.mti) ?? false,
+      responseCodes: { ...spec.responseCodes, ...rule.responseCodes, ...variant?.responseCodes },
+    };
+    cache.set(key, base);
+  }
+  const { allConditional, ...effective } = base;
+  return { ...effective, conditional: allConditional.filter((c) => conditionHolds(c.when, message)) };
 }
 
 const patterns = new Map<string, RegExp>();

@@ -181,18 +181,19 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
       }
       for (const frame of frames) {
         const at = Date.now();
-        inFlight++;
-        const job = chain
-          .then(() => handle(socket, id, frame, at))
-          .finally(() => {
-            if (--inFlight === 0 && idleDuringWork && !socket.destroyed) {
-              idleDuringWork = false;
-              socket.setTimeout(idleMs);
-            }
-          });
+        // One exchange at a time per connection; when none is running, start at once (no extra
+        // microtask hop), which is the usual case for a terminal with one outstanding request.
+        const started =
+          inFlight++ === 0 ? handle(socket, id, frame, at) : chain.then(() => handle(socket, id, frame, at));
+        const job: Promise<void> = started.finally(() => {
+          pending.delete(job);
+          if (--inFlight === 0 && idleDuringWork && !socket.destroyed) {
+            idleDuringWork = false;
+            socket.setTimeout(idleMs);
+          }
+        });
         chain = job;
         pending.add(job);
-        void job.finally(() => pending.delete(job));
       }
     });
   }
@@ -356,7 +357,9 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
       return;
     }
     // The version's processing time and a slow issuer, in host time; close() cuts it short.
-    if (delayMs > 0) await sleep(delayMs * timeScale, undefined, { signal: stopping.signal }).catch(() => {});
+    // No timer at all when the scaled delay is zero: even setTimeout(0) costs a millisecond.
+    const scaled = delayMs * timeScale;
+    if (scaled > 0) await sleep(scaled, undefined, { signal: stopping.signal }).catch(() => {});
     if (stopping.signal.aborted) return;
     const codec: IsoResponseCodec = {
       message: response,
