@@ -452,25 +452,31 @@ function ruleFor(
   return { ...effective, conditional: allConditional.filter((c) => conditionHolds(c.when, message)) };
 }
 
-const patterns = new Map<string, RegExp>();
+/** A condition as a list of tests, compiled once: conditions are checked for every message. */
+type FieldTest = { path: string; prefixes?: string[]; re?: RegExp };
+const compiledConditions = new WeakMap<Condition, FieldTest[]>();
+
+function compile(condition: Condition): FieldTest[] {
+  let tests = compiledConditions.get(condition);
+  if (!tests) {
+    tests = Object.entries(condition).map(([path, want]) =>
+      typeof want === 'object' && !Array.isArray(want)
+        ? { path, re: new RegExp(want.pattern) }
+        : { path, prefixes: [want].flat() },
+    );
+    compiledConditions.set(condition, tests);
+  }
+  return tests;
+}
 
 /** Every entry's field is present and starts with (one of) its prefix(es), or matches its pattern. */
 export function conditionHolds(condition: Condition, message: IsoMessage): boolean {
-  return Object.entries(condition).every(([path, want]) => {
-    const value = getField(message, path);
+  for (const test of compile(condition)) {
+    const value = getField(message, test.path);
     if (typeof value !== 'string') return false;
-    if (typeof want === 'object' && !Array.isArray(want)) return compiled(want.pattern).test(value);
-    return [want].flat().some((p) => value.startsWith(p));
-  });
-}
-
-function compiled(pattern: string): RegExp {
-  let re = patterns.get(pattern);
-  if (!re) {
-    re = new RegExp(pattern);
-    patterns.set(pattern, re);
+    if (test.re ? !test.re.test(value) : !test.prefixes!.some((p) => value.startsWith(p))) return false;
   }
-  return re;
+  return true;
 }
 
 /** Request → response: function digit + 1, the origin's "repeat" bit cleared (0401 → 0410, 1804 → 1814). */
