@@ -40,10 +40,19 @@ export class Ledger {
   private duplicates = new Map<string, number>();
   private terminals = new Map<string, TerminalState>();
   private counter = 0;
+  private nextPrune = 10_000;
+
+  /**
+   * @param maxEntries transactions kept for later reference (reversals, voids, settlement);
+   * the oldest go first, in batches, so a mock bank under a long load test stays bounded.
+   */
+  constructor(private readonly maxEntries = 50_000) {}
 
   add(entry: Omit<LedgerEntry, 'seq'>): LedgerEntry {
     const full = { seq: ++this.counter, ...entry };
     this.entries.push(full);
+    if (this.entries.length > this.maxEntries * 1.1)
+      this.entries.splice(0, this.entries.length - this.maxEntries);
     return full;
   }
 
@@ -63,6 +72,11 @@ export class Ledger {
     const last = this.duplicates.get(key);
     if (last !== undefined && now - last <= windowMs) return true;
     this.duplicates.set(key, now);
+    // Forget keys past the window now and then, so the map does not grow with every request.
+    if (this.duplicates.size > this.nextPrune) {
+      for (const [k, t] of this.duplicates) if (now - t > windowMs) this.duplicates.delete(k);
+      this.nextPrune = Math.max(10_000, this.duplicates.size * 2);
+    }
     return false;
   }
 

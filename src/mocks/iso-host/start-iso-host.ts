@@ -44,6 +44,11 @@ export interface StartIsoHostOptions {
   cards?: CardBook;
   /** Clock for dates in answers and expiry checks (tests pin it). */
   now?: () => Date;
+  /**
+   * Exchanges the journal keeps (oldest dropped first; default 10,000). Each holds the decoded,
+   * masked messages: a long soak with a huge journal spends its time in garbage collection.
+   */
+  journalLimit?: number;
   /** Name in the journal, e.g. `primary` / `backup`. */
   label?: string;
 }
@@ -72,7 +77,7 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
   const dialect = version.dialect;
   const timeScale = options.timeScale ?? 1;
   const ledger = options.ledger ?? new Ledger();
-  const journal = new Journal();
+  const journal = new Journal(options.journalLimit ?? 10_000);
   const faults = new IsoFaultSet(options.faults ?? [], { seed: options.seed ?? 0, timeScale });
   const ctx: HostContext = {
     version,
