@@ -29,3 +29,26 @@ export function recorded(
     },
   };
 }
+
+/**
+ * The same record, computed when first read: the journal of a busy host is mostly never read
+ * (a matrix cell reads it once at the end), and decoding + masking every message up front was a
+ * large share of the host's CPU and garbage. The decoded message waits in memory, unmasked, until
+ * then; everything that leaves the process goes through the masked view.
+ */
+export function lazyRecorded(
+  version: HostVersion,
+  framed: FramedMessage,
+  size: number,
+  kind?: string,
+): RecordedMessage {
+  let full: RecordedMessage | undefined;
+  const get = () => {
+    full ??= recorded(version, framed, size, kind);
+    return full;
+  };
+  const out = { size } as RecordedMessage;
+  Object.defineProperty(out, 'summary', { enumerable: true, get: () => get().summary });
+  Object.defineProperty(out, 'iso', { enumerable: true, get: () => get().iso });
+  return out;
+}

@@ -23,7 +23,7 @@ import type { Outcome } from '../hosts/host-schema.js';
 import { Journal } from '../journal.js';
 import { Ledger } from './ledger.js';
 import { type HostContext, macDialect, macElement, processRequest, respond } from './processor.js';
-import { recorded } from './record.js';
+import { lazyRecorded } from './record.js';
 
 export interface StartIsoHostOptions {
   /** `host@version`, e.g. `harbor-bank@2025.1`, or a loaded version. */
@@ -226,7 +226,7 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
       log(
         id,
         {
-          request: recorded(version, framed, bytes.length),
+          request: lazyRecorded(version, framed, bytes.length),
           event: {
             kind: 'fault',
             detail: ['request lost before the host saw it', ...report.notes].join('; '),
@@ -239,7 +239,7 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
       return;
     }
     const result = processRequest(ctx, request, frame.body);
-    const requestRecord = recorded(version, framed, bytes.length, result.kind);
+    const requestRecord = lazyRecorded(version, framed, bytes.length, result.kind);
     if (!result.response) {
       log(
         id,
@@ -302,7 +302,7 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
     }
     const pc = request.fields['3'];
     const plan = faults.select({ mti: request.mti, ...(typeof pc === 'string' && { processingCode: pc }) });
-    const rec = recorded(version, framed, bytes.length, 'malformed');
+    const rec = lazyRecorded(version, framed, bytes.length, 'malformed');
     await answer(
       socket,
       id,
@@ -324,7 +324,7 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
     id: number,
     frame: Frame,
     framed: FramedMessage,
-    requestRecord: ReturnType<typeof recorded>,
+    requestRecord: ReturnType<typeof lazyRecorded>,
     built: IsoMessage,
     violations: Violation[],
     delayMs: number,
@@ -400,7 +400,7 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
       id,
       {
         request: requestRecord,
-        response: recorded(version, replyFramed(response), responseBytes.length),
+        response: lazyRecorded(version, replyFramed(response), responseBytes.length),
         ...(event && { event }),
         ...(sent && { durationMs: Date.now() - at }),
         violations,
