@@ -5,6 +5,7 @@ import {
   type Frame,
   type FramedMessage,
   FrameStreamDecoder,
+  frameOverhead,
   Iso8583Error,
   type IsoMessage,
   replyTpdu,
@@ -72,6 +73,7 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
       ? (options.registry ?? workspaceHosts()).get(options.host)
       : options.host;
   const framing = version.framing;
+  const overhead = framing ? frameOverhead(framing) : 0;
   if (!framing || framing.length === 'none')
     throw new Error(`${version.ref}: its dialect has no TCP framing`);
   const dialect = version.dialect;
@@ -205,7 +207,8 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
 
   async function handle(socket: Socket, id: number, frame: Frame, at: number): Promise<void> {
     if (socket.destroyed) return;
-    const bytes = encodeFrame(framing!, frame);
+    // The request's wire size without re-encoding it; the bytes themselves only if a fault needs them.
+    const size = overhead + frame.body.length;
     let framed: FramedMessage;
     try {
       framed = {
@@ -214,7 +217,7 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
         message: dialect.unpack(frame.body),
       };
     } catch (err) {
-      await malformed(socket, id, frame, bytes, err as Error, at);
+      await malformed(socket, id, frame, size, err as Error, at);
       return;
     }
     const request = framed.message;
@@ -222,11 +225,11 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
     const target = { mti: request.mti, ...(typeof pc === 'string' && { processingCode: pc }) };
     const plan = faults.select(target);
     if (plan.requestLost) {
-      const report = await plan.run({ socket, request: { ...target, frame: bytes } });
+      const report = await plan.run({ socket, request: { ...target, frame: encodeFrame(framing!, frame) } });
       log(
         id,
         {
-          request: lazyRecorded(version, framed, bytes.length),
+          request: lazyRecorded(version, framed, size),
           event: {
             kind: 'fault',
             detail: ['request lost before the host saw it', ...report.notes].join('; '),
@@ -239,7 +242,7 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
       return;
     }
     const result = processRequest(ctx, request, frame.body);
-    const requestRecord = lazyRecorded(version, framed, bytes.length, result.kind);
+    const requestRecord = lazyRecorded(version, framed, size, result.kind);
     if (!result.response) {
       log(
         id,
@@ -265,13 +268,12 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
       result.delayMs,
       result.macKey,
       plan,
-      bytes,
       at,
     );
   }
 
   /** Bytes that frame correctly but do not decode: the version answers with its format-error code, or closes. */
-  async function malformed(socket: Socket, id: number, frame: Frame, bytes: Buffer, err: Error, at: number) {
+  async function malformed(socket: Socket, id: number, frame: Frame, size: number, err: Error, at: number) {
     const violation: Violation = {
       path: err instanceof Iso8583Error ? err.path : '',
       rule: 'format',
@@ -302,7 +304,7 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
     }
     const pc = request.fields['3'];
     const plan = faults.select({ mti: request.mti, ...(typeof pc === 'string' && { processingCode: pc }) });
-    const rec = lazyRecorded(version, framed, bytes.length, 'malformed');
+    const rec = lazyRecorded(version, framed, size, 'malformed');
     await answer(
       socket,
       id,
@@ -314,7 +316,6 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
       version.spec.timeouts.processingDelayMs,
       undefined,
       plan,
-      bytes,
       at,
     );
   }
@@ -330,7 +331,7 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
     delayMs: number,
     macKey: string | undefined,
     plan: ReturnType<IsoFaultSet['select']>,
-    requestBytes: Buffer,
+
     at: number,
   ): Promise<void> {
     const sign = macKey
@@ -380,7 +381,7 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
     } else {
       const report = await plan.run({
         socket,
-        request: { mti: framed.message.mti, frame: requestBytes },
+        request: { mti: framed.message.mti, frame: encodeFrame(framing!, frame) },
         response: responseBytes,
         codec,
         framing: framing!,
