@@ -1,8 +1,8 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { DataFileError } from '../../data/data-file-error.js';
 import { loadDataFile, validateData } from '../../data/load-data-file.js';
+import { packageRoot } from '../../data/package-root.js';
 import { DEFAULT_MAX_FRAME } from '../../protocols/iso8583/dialect.js';
 import type { CompositeSpec, FieldSpecFile } from '../../protocols/iso8583/dialect-schema.js';
 import {
@@ -10,14 +10,11 @@ import {
   type Dialect,
   type DialectRegistry,
   type FramingSpec,
-  getField,
   type IsoMessage,
   loadDialects,
 } from '../../protocols/iso8583/index.js';
-import { type CardFile, CardFileSchema, type CardSpec, type Trigger } from './card-schema.js';
 import {
   type Condition,
-  type Conditional,
   type HostFile,
   HostFileSchema,
   HostVersionSchema,
@@ -31,43 +28,15 @@ import {
   type Variant,
 } from './host-schema.js';
 
-/** The package root: the nearest folder above this module with a package.json. */
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
-  return dir;
-}
+import { type EffectiveRule, ruleFor, sortBySpecificity } from './rule-for.js';
+
+// The loader is the hosts' public face: rules and the card book live in their own files.
+export * from './card-book.js';
+export * from './rule-for.js';
 
 /** mocks/hosts at the package root. */
 export function builtinHostsDir(): string {
   return resolve(packageRoot(), 'mocks/hosts');
-}
-
-/** mocks/cards.yaml at the package root. */
-export function builtinCardsFile(): string {
-  return resolve(packageRoot(), 'mocks/cards.yaml');
-}
-
-/** The rule that applies to one request, message-level and variant-level entries combined. */
-export interface EffectiveRule {
-  mti: string;
-  responseMti: string;
-  /** The variant that matched, if any. */
-  variant?: string;
-  kind: MessageKind;
-  name?: string;
-  mandatory: string[];
-  forbidden: string[];
-  /** Conditional requirements whose `when` matched this message. */
-  conditional: Conditional[];
-  echo: string[];
-  returns: string[];
-  original?: 'required' | 'optional';
-  /** This message's path → the original's path (or `mti`). */
-  originalMatch?: Record<string, string>;
-  macRequired: boolean;
-  /** The version's table with this message's overrides applied. */
-  responseCodes: ResponseCodeTable;
 }
 
 /** One version of a host, `extends` applied, checked against its dialect. */
@@ -375,115 +344,6 @@ function resolveVersion(input: VersionInput): HostVersion {
   };
 }
 
-/** Most conditions first, then the longest prefixes; ties keep file order. */
-function sortBySpecificity(entries: [string, Variant][]): [string, Variant][] {
-  const weight = (v: Variant): [number, number] => {
-    const when: Condition = { ...(v.processingCode && { 3: v.processingCode }), ...v.when };
-    const lengths = Object.values(when).map((w) =>
-      typeof w === 'object' && !Array.isArray(w) ? 1 : Math.min(...[w].flat().map((x) => x.length)),
-    );
-    return [lengths.length, lengths.reduce((a, b) => a + b, 0)];
-  };
-  return entries
-    .map((e, i) => ({ e, i, w: weight(e[1]) }))
-    .sort((a, b) => b.w[0] - a.w[0] || b.w[1] - a.w[1] || a.i - b.i)
-    .map((x) => x.e);
-}
-
-/** Each variant's processing code and `when` as one condition, built once (ruleFor runs per message). */
-const variantConditions = new WeakMap<Variant, Condition>();
-function variantCondition(v: Variant): Condition {
-  let c = variantConditions.get(v);
-  if (!c) {
-    c = { ...(v.processingCode !== undefined && { 3: v.processingCode }), ...v.when };
-    variantConditions.set(v, c);
-  }
-  return c;
-}
-
-/** The message-independent part of a rule, per MTI and variant: built once per version. */
-type BaseRule = Omit<EffectiveRule, 'conditional'> & { allConditional: Conditional[] };
-const baseRules = new WeakMap<HostVersionSpec, Map<string, BaseRule>>();
-
-function ruleFor(
-  spec: HostVersionSpec,
-  message: IsoMessage,
-  variants: [string, Variant][],
-): EffectiveRule | undefined {
-  const rule = spec.messages[message.mti];
-  if (!rule) return undefined;
-  const hit = variants.find(([, v]) => conditionHolds(variantCondition(v), message));
-  let cache = baseRules.get(spec);
-  if (!cache) {
-    cache = new Map();
-    baseRules.set(spec, cache);
-  }
-  const key = `${message.mti}|${hit?.[0] ?? ''}`;
-  let base = cache.get(key);
-  if (base === undefined) {
-    const variant = hit?.[1];
-    const kind = variant?.kind ?? rule.kind;
-    if (!kind) return undefined;
-    const both = (k: 'mandatory' | 'forbidden' | 'echo' | 'returns') => [
-      ...new Set([...(rule[k] ?? []), ...(variant?.[k] ?? [])]),
-    ];
-    const original = variant?.original ?? rule.original;
-    const originalMatch = variant?.originalMatch ?? rule.originalMatch ?? spec.originalData?.match;
-    const name = variant?.name ?? rule.name;
-    base = {
-      mti: message.mti,
-      responseMti: rule.responseMti ?? responseMtiOf(message.mti),
-      ...(hit && { variant: hit[0] }),
-      kind,
-      ...(name && { name }),
-      mandatory: both('mandatory'),
-      forbidden: both('forbidden'),
-      allConditional: [...(rule.conditional ?? []), ...(variant?.conditional ?? [])],
-      echo: both('echo'),
-      returns: both('returns'),
-      ...(original && { original }),
-      ...(original && originalMatch && { originalMatch }),
-      macRequired: spec.mac?.required.includes(message.mti) ?? false,
-      responseCodes: { ...spec.responseCodes, ...rule.responseCodes, ...variant?.responseCodes },
-    };
-    cache.set(key, base);
-  }
-  const { allConditional, ...effective } = base;
-  return { ...effective, conditional: allConditional.filter((c) => conditionHolds(c.when, message)) };
-}
-
-/** A condition as a list of tests, compiled once: conditions are checked for every message. */
-type FieldTest = { path: string; prefixes?: string[]; re?: RegExp };
-const compiledConditions = new WeakMap<Condition, FieldTest[]>();
-
-function compile(condition: Condition): FieldTest[] {
-  let tests = compiledConditions.get(condition);
-  if (!tests) {
-    tests = Object.entries(condition).map(([path, want]) =>
-      typeof want === 'object' && !Array.isArray(want)
-        ? { path, re: new RegExp(want.pattern) }
-        : { path, prefixes: [want].flat() },
-    );
-    compiledConditions.set(condition, tests);
-  }
-  return tests;
-}
-
-/** Every entry's field is present and starts with (one of) its prefix(es), or matches its pattern. */
-export function conditionHolds(condition: Condition, message: IsoMessage): boolean {
-  for (const test of compile(condition)) {
-    const value = getField(message, test.path);
-    if (typeof value !== 'string') return false;
-    if (test.re ? !test.re.test(value) : !test.prefixes!.some((p) => value.startsWith(p))) return false;
-  }
-  return true;
-}
-
-/** Request → response: function digit + 1, the origin's "repeat" bit cleared (0401 → 0410, 1804 → 1814). */
-export function responseMtiOf(mti: string): string {
-  return `${mti.slice(0, 2)}${Number(mti[2]) + 1}${Number(mti[3]) & ~1}`;
-}
-
 type Fail = (pointer: string, problem: string) => never;
 
 /** Checks that need the whole version: cross references, outcomes, keys, code formats. */
@@ -713,73 +573,3 @@ function hasPointer(obj: unknown, pointer: string): boolean {
 }
 
 // ── test cards ──────────────────────────────────────────────────────────────────────────────────
-
-export interface TestCard extends CardSpec {
-  readonly id: string;
-}
-
-export interface CardBook {
-  readonly file: string;
-  readonly checks: CardFile['checks'];
-  list(): TestCard[];
-  get(id: string): TestCard;
-  byPan(pan: string): TestCard | undefined;
-  /** The first trigger of the card, then of the file, that fits this amount and message kind. */
-  triggerFor(card: TestCard, amountMinor: number, kind: MessageKind): Trigger | undefined;
-}
-
-/** Loads mocks/cards.yaml: every PAN Luhn-valid and unique, every trigger with an amount condition. */
-export function loadCards(file: string = builtinCardsFile()): CardBook {
-  const data = loadDataFile(file, CardFileSchema);
-  const checkTriggers = (triggers: Trigger[] | undefined, at: string) =>
-    triggers?.forEach((t, i) => {
-      if (t.amountEndsWith === undefined && t.amountMinor === undefined) {
-        throw new DataFileError(file, `${at}/${i}`, 'a trigger needs amountEndsWith or amountMinor');
-      }
-    });
-  checkTriggers(data.triggers, '/triggers');
-  const byPan = new Map<string, TestCard>();
-  for (const [id, spec] of Object.entries(data.cards)) {
-    if (!luhnValid(spec.pan)) throw new DataFileError(file, `/cards/${id}/pan`, 'fails the Luhn check');
-    const other = byPan.get(spec.pan);
-    if (other) throw new DataFileError(file, `/cards/${id}/pan`, `same PAN as card ${other.id}`);
-    checkTriggers(spec.triggers, `/cards/${id}/triggers`);
-    byPan.set(spec.pan, { id, ...spec });
-  }
-  const cards = [...byPan.values()];
-  const fits = (t: Trigger, amount: number, kind: MessageKind) =>
-    (t.kinds ?? data.triggerKinds).includes(kind) &&
-    (t.amountMinor === undefined || t.amountMinor === amount) &&
-    (t.amountEndsWith === undefined || String(amount).padStart(12, '0').endsWith(t.amountEndsWith));
-  return {
-    file,
-    checks: data.checks,
-    list: () => [...cards],
-    get(id) {
-      const card = cards.find((c) => c.id === id);
-      if (!card) throw new Error(`unknown test card "${id}" (known: ${cards.map((c) => c.id).join(', ')})`);
-      return card;
-    },
-    byPan: (pan) => byPan.get(pan),
-    triggerFor: (card, amount, kind) =>
-      [...(card.triggers ?? []), ...data.triggers].find((t) => fits(t, amount, kind)),
-  };
-}
-
-/** The workspace's mocks/cards.yaml when it has one, else the built-in cards. */
-export function workspaceCards(workspace = '.'): CardBook {
-  const own = resolve(workspace, 'mocks/cards.yaml');
-  return loadCards(existsSync(own) ? own : builtinCardsFile());
-}
-
-/** ISO/IEC 7812 check digit: double every second digit from the right. */
-export function luhnValid(pan: string): boolean {
-  if (!/^[0-9]{2,19}$/.test(pan)) return false;
-  let sum = 0;
-  for (let i = pan.length - 1, double = false; i >= 0; i--, double = !double) {
-    let d = Number(pan[i]);
-    if (double) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
-    sum += d;
-  }
-  return sum % 10 === 0;
-}

@@ -1,16 +1,14 @@
-import { existsSync, readdirSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readdirSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { DataFileError } from '../../data/data-file-error.js';
 import { loadDataFile } from '../../data/load-data-file.js';
+import { packageRoot } from '../../data/package-root.js';
 import { buildDialect, type Dialect } from './dialect.js';
 import { type DialectFile, DialectFileSchema } from './dialect-schema.js';
 
-/** protocols/iso8583 at the package root: the nearest folder above this module with a package.json. */
+/** protocols/iso8583 at the package root. */
 export function builtinDialectsDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
-  return resolve(dir, 'protocols/iso8583');
+  return resolve(packageRoot(), 'protocols/iso8583');
 }
 
 export interface DialectRegistry {

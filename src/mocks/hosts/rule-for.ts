@@ -1,0 +1,146 @@
+import { getField, type IsoMessage } from '../../protocols/iso8583/index.js';
+import type {
+  Condition,
+  Conditional,
+  HostVersionSpec,
+  MessageKind,
+  ResponseCodeTable,
+  Variant,
+} from './host-schema.js';
+
+/**
+ * Which rule of a host version applies to one request: the message's rule, its most specific
+ * matching variant (by processing code and field conditions), and the conditional requirements
+ * whose conditions hold. Everything that does not depend on the message is built once.
+ */
+
+/** The rule that applies to one request, message-level and variant-level entries combined. */
+export interface EffectiveRule {
+  mti: string;
+  responseMti: string;
+  /** The variant that matched, if any. */
+  variant?: string;
+  kind: MessageKind;
+  name?: string;
+  mandatory: string[];
+  forbidden: string[];
+  /** Conditional requirements whose `when` matched this message. */
+  conditional: Conditional[];
+  echo: string[];
+  returns: string[];
+  original?: 'required' | 'optional';
+  /** This message's path → the original's path (or `mti`). */
+  originalMatch?: Record<string, string>;
+  macRequired: boolean;
+  /** The version's table with this message's overrides applied. */
+  responseCodes: ResponseCodeTable;
+}
+
+/** Most conditions first, then the longest prefixes; ties keep file order. */
+export function sortBySpecificity(entries: [string, Variant][]): [string, Variant][] {
+  const weight = (v: Variant): [number, number] => {
+    const when: Condition = { ...(v.processingCode && { 3: v.processingCode }), ...v.when };
+    const lengths = Object.values(when).map((w) =>
+      typeof w === 'object' && !Array.isArray(w) ? 1 : Math.min(...[w].flat().map((x) => x.length)),
+    );
+    return [lengths.length, lengths.reduce((a, b) => a + b, 0)];
+  };
+  return entries
+    .map((e, i) => ({ e, i, w: weight(e[1]) }))
+    .sort((a, b) => b.w[0] - a.w[0] || b.w[1] - a.w[1] || a.i - b.i)
+    .map((x) => x.e);
+}
+
+/** Each variant's processing code and `when` as one condition, built once (ruleFor runs per message). */
+const variantConditions = new WeakMap<Variant, Condition>();
+function variantCondition(v: Variant): Condition {
+  let c = variantConditions.get(v);
+  if (!c) {
+    c = { ...(v.processingCode !== undefined && { 3: v.processingCode }), ...v.when };
+    variantConditions.set(v, c);
+  }
+  return c;
+}
+
+/** The message-independent part of a rule, per MTI and variant: built once per version. */
+type BaseRule = Omit<EffectiveRule, 'conditional'> & { allConditional: Conditional[] };
+const baseRules = new WeakMap<HostVersionSpec, Map<string, BaseRule>>();
+
+export function ruleFor(
+  spec: HostVersionSpec,
+  message: IsoMessage,
+  variants: [string, Variant][],
+): EffectiveRule | undefined {
+  const rule = spec.messages[message.mti];
+  if (!rule) return undefined;
+  const hit = variants.find(([, v]) => conditionHolds(variantCondition(v), message));
+  let cache = baseRules.get(spec);
+  if (!cache) {
+    cache = new Map();
+    baseRules.set(spec, cache);
+  }
+  const key = `${message.mti}|${hit?.[0] ?? ''}`;
+  let base = cache.get(key);
+  if (base === undefined) {
+    const variant = hit?.[1];
+    const kind = variant?.kind ?? rule.kind;
+    if (!kind) return undefined;
+    const both = (k: 'mandatory' | 'forbidden' | 'echo' | 'returns') => [
+      ...new Set([...(rule[k] ?? []), ...(variant?.[k] ?? [])]),
+    ];
+    const original = variant?.original ?? rule.original;
+    const originalMatch = variant?.originalMatch ?? rule.originalMatch ?? spec.originalData?.match;
+    const name = variant?.name ?? rule.name;
+    base = {
+      mti: message.mti,
+      responseMti: rule.responseMti ?? responseMtiOf(message.mti),
+      ...(hit && { variant: hit[0] }),
+      kind,
+      ...(name && { name }),
+      mandatory: both('mandatory'),
+      forbidden: both('forbidden'),
+      allConditional: [...(rule.conditional ?? []), ...(variant?.conditional ?? [])],
+      echo: both('echo'),
+      returns: both('returns'),
+      ...(original && { original }),
+      ...(original && originalMatch && { originalMatch }),
+      macRequired: spec.mac?.required.includes(message.mti) ?? false,
+      responseCodes: { ...spec.responseCodes, ...rule.responseCodes, ...variant?.responseCodes },
+    };
+    cache.set(key, base);
+  }
+  const { allConditional, ...effective } = base;
+  return { ...effective, conditional: allConditional.filter((c) => conditionHolds(c.when, message)) };
+}
+
+/** A condition as a list of tests, compiled once: conditions are checked for every message. */
+type FieldTest = { path: string; prefixes?: string[]; re?: RegExp };
+const compiledConditions = new WeakMap<Condition, FieldTest[]>();
+
+function compile(condition: Condition): FieldTest[] {
+  let tests = compiledConditions.get(condition);
+  if (!tests) {
+    tests = Object.entries(condition).map(([path, want]) =>
+      typeof want === 'object' && !Array.isArray(want)
+        ? { path, re: new RegExp(want.pattern) }
+        : { path, prefixes: [want].flat() },
+    );
+    compiledConditions.set(condition, tests);
+  }
+  return tests;
+}
+
+/** Every entry's field is present and starts with (one of) its prefix(es), or matches its pattern. */
+export function conditionHolds(condition: Condition, message: IsoMessage): boolean {
+  for (const test of compile(condition)) {
+    const value = getField(message, test.path);
+    if (typeof value !== 'string') return false;
+    if (test.re ? !test.re.test(value) : !test.prefixes!.some((p) => value.startsWith(p))) return false;
+  }
+  return true;
+}
+
+/** Request → response: function digit + 1, the origin's "repeat" bit cleared (0401 → 0410, 1804 → 1814). */
+export function responseMtiOf(mti: string): string {
+  return `${mti.slice(0, 2)}${Number(mti[2]) + 1}${Number(mti[3]) & ~1}`;
+}
