@@ -19,8 +19,10 @@ export class Journal {
     this.slack = Math.ceil(limit / 10);
   }
 
+  /** Numbers and keeps the entry itself (no copy: the caller hands it over). */
   record(entry: Omit<Exchange, 'seq'>): Exchange {
-    const exchange: Exchange = { seq: this.next++, ...entry };
+    const exchange = entry as Exchange;
+    exchange.seq = this.next++;
     this.items.push(exchange);
     // Trim in batches: shifting one item per record would cost O(limit) on every exchange.
     if (this.items.length > this.limit + this.slack) {

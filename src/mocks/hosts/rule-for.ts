@@ -63,7 +63,11 @@ function variantCondition(v: Variant): Condition {
 }
 
 /** The message-independent part of a rule, per MTI and variant: built once per version. */
-type BaseRule = Omit<EffectiveRule, 'conditional'> & { allConditional: Conditional[] };
+type BaseRule = Omit<EffectiveRule, 'conditional'> & {
+  allConditional: Conditional[];
+  /** The effective rule per set of conditionals that hold (a bit mask), shared between messages. */
+  bySubset: Map<number, EffectiveRule>;
+};
 const baseRules = new WeakMap<HostVersionSpec, Map<string, BaseRule>>();
 
 export function ruleFor(
@@ -99,7 +103,8 @@ export function ruleFor(
       ...(name && { name }),
       mandatory: both('mandatory'),
       forbidden: both('forbidden'),
-      allConditional: [...(rule.conditional ?? []), ...(variant?.conditional ?? [])],
+      allConditional: [...(rule.conditional ?? []), ...(variant?.conditional ?? [])].slice(0, 31),
+      bySubset: new Map(),
       echo: both('echo'),
       returns: both('returns'),
       ...(original && { original }),
@@ -109,8 +114,17 @@ export function ruleFor(
     };
     cache.set(key, base);
   }
-  const { allConditional, ...effective } = base;
-  return { ...effective, conditional: allConditional.filter((c) => conditionHolds(c.when, message)) };
+  let mask = 0;
+  base.allConditional.forEach((c, i) => {
+    if (conditionHolds(c.when, message)) mask |= 1 << i;
+  });
+  let effective = base.bySubset.get(mask);
+  if (!effective) {
+    const { allConditional, bySubset: _, ...fixed } = base;
+    effective = { ...fixed, conditional: allConditional.filter((_c, i) => mask & (1 << i)) };
+    base.bySubset.set(mask, effective);
+  }
+  return effective;
 }
 
 /** A condition as a list of tests, compiled once: conditions are checked for every message. */

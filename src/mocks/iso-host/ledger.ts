@@ -46,7 +46,7 @@ export class Ledger {
    * @param maxEntries transactions kept for later reference (reversals, voids, settlement);
    * the oldest go first, in batches, so a mock bank under a long load test stays bounded.
    */
-  constructor(private readonly maxEntries = 50_000) {}
+  constructor(private readonly maxEntries = 10_000) {}
 
   add(entry: Omit<LedgerEntry, 'seq'>): LedgerEntry {
     const full = { seq: ++this.counter, ...entry };
