@@ -77,6 +77,16 @@ describe('faults on the wire', () => {
     expect(exchanges(h)[0]).toMatchObject({ faults: ['connection-reset'], event: { kind: 'reset' } });
   });
 
+  it('pipelined requests: an answer already due still arrives before a reset on the next one', async () => {
+    // Answers leave in batches at the end of an event-loop turn; a fault on the next exchange must not
+    // overtake (or drop) the answer already queued on the same connection.
+    const { h, t, c } = await withFaults([{ fault: 'connection-reset', scope: { nth: [2] } }]);
+    c.write(Buffer.concat([t.frame(sale(t)), t.frame(sale(t))]));
+    expect(code((await c.next()).message!)).toBe('00');
+    await expect(c.next()).rejects.toMatchObject({ reason: 'closed' });
+    await eventually(() => exchanges(h).length === 2);
+  });
+
   it('close-after-request: end of stream, no answer', async () => {
     const { t, c } = await withFaults([{ fault: 'close-after-request' }]);
     c.write(t.frame(sale(t)));
