@@ -231,50 +231,70 @@ export function respond(
   const { version, ledger } = ctx;
   const dialect = version.dialect;
   const fields: Record<string, FieldValue> = {};
-  for (const path of rule?.echo ?? ['3', '4', '11', '41']) {
-    const id = path.split('.')[0]!;
+  for (const id of echoIds(version, rule)) {
     const v = request.fields[id];
     if (v !== undefined) fields[id] = v;
   }
   const codes = rule?.responseCodes ?? version.spec.responseCodes;
   fields['39'] = codes[outcome] ?? codes['system-error'];
-  if (outcome === 'approved') {
+  if (outcome === 'approved' && rule && rule.returns.length > 0) {
     const ref = ledger.nextReference();
-    for (const path of rule?.returns ?? []) {
-      const value = generated(path, ref, ctx.now(), dialect.field(Number(path))?.length ?? 0);
-      if (value !== undefined && dialect.field(Number(path))) fields[path] = value;
+    const clock = clockParts(ctx.now());
+    for (const path of rule.returns) {
+      const spec = dialect.field(Number(path));
+      const value = spec && generated(path, ref, clock, spec.length);
+      if (value !== undefined) fields[path] = value;
     }
   }
-  Object.assign(fields, extra);
-  // Fields after the MAC field would break the MAC: keep the response to what the dialect defines.
-  for (const id of Object.keys(fields)) if (!dialect.field(Number(id))) delete fields[id];
-  const mti = rule?.responseMti ?? responseMtiOf(request.mti);
+  // Extras the dialect does not define would make the answer unencodable: leave them out.
+  for (const id in extra) if (dialect.field(Number(id))) fields[id] = extra[id]!;
+  // Integer keys enumerate in ascending order by themselves: no sort needed.
+  return { mti: rule?.responseMti ?? responseMtiOf(request.mti), fields };
+}
+
+/** The elements a rule echoes, as top-level ids the dialect defines; worked out once per rule. */
+const echoCache = new WeakMap<object, string[]>();
+const DEFAULT_ECHO = ['3', '4', '11', '41'];
+function echoIds(version: HostVersion, rule: EffectiveRule | undefined): string[] {
+  const paths = rule?.echo ?? DEFAULT_ECHO;
+  let ids = echoCache.get(paths);
+  if (!ids) {
+    ids = [...new Set(paths.map((p) => p.split('.')[0]!))].filter((id) => version.dialect.field(Number(id)));
+    echoCache.set(paths, ids);
+  }
+  return ids;
+}
+
+interface Clock {
+  yyyy: string;
+  yy: string;
+  mmdd: string;
+  hhmmss: string;
+}
+
+function clockParts(now: Date): Clock {
+  const p = (n: number) => String(n).padStart(2, '0');
+  const yyyy = String(now.getUTCFullYear());
   return {
-    mti,
-    // Integer keys enumerate in ascending order by themselves: no sort needed.
-    fields,
+    yyyy,
+    yy: yyyy.slice(-2),
+    mmdd: p(now.getUTCMonth() + 1) + p(now.getUTCDate()),
+    hhmmss: p(now.getUTCHours()) + p(now.getUTCMinutes()) + p(now.getUTCSeconds()),
   };
 }
 
-function generated(path: string, ref: number, now: Date, length: number): string | undefined {
-  const p = (n: number, w = 2) => String(n).padStart(w, '0');
-  const yy = p(now.getUTCFullYear() % 100);
-  const mmdd = p(now.getUTCMonth() + 1) + p(now.getUTCDate());
-  const hhmmss = p(now.getUTCHours()) + p(now.getUTCMinutes()) + p(now.getUTCSeconds());
+/** Values the host assigns in its answers: local time and date, RRN, authorisation code. */
+function generated(path: string, ref: number, c: Clock, length: number): string | undefined {
   switch (path) {
     case '12':
-      return length === 12
-        ? yy + mmdd + hhmmss
-        : length === 14
-          ? String(now.getUTCFullYear()) + mmdd + hhmmss
-          : hhmmss;
+      return length === 12 ? c.yy + c.mmdd + c.hhmmss : length === 14 ? c.yyyy + c.mmdd + c.hhmmss : c.hhmmss;
     case '13':
     case '15':
-      return length === 6 ? yy + mmdd : mmdd;
+      return length === 6 ? c.yy + c.mmdd : c.mmdd;
     case '37':
-      return p(ref, 12);
+      return String(ref).padStart(12, '0');
     case '38':
-      return p((ref * 7919) % 1_000_000, 6);
+      return String((ref * 7919) % 1_000_000).padStart(6, '0');
     default:
       return undefined;
   }

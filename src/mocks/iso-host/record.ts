@@ -1,4 +1,4 @@
-import { type FramedMessage, getField, maskMessage } from '../../protocols/iso8583/index.js';
+import { type FramedMessage, getField, type IsoMessage, maskMessage } from '../../protocols/iso8583/index.js';
 import type { RecordedMessage } from '../exchange.js';
 import type { HostVersion } from '../hosts/host-loader.js';
 
@@ -9,7 +9,11 @@ export function recorded(
   size: number,
   kind?: string,
 ): RecordedMessage {
-  const msg = framed.message;
+  return { summary: summaryOf(framed.message, kind), size, iso: isoView(version, framed) };
+}
+
+/** One line for people and logs: `0200 sale 25.00 STAN 000123 code 00`. */
+function summaryOf(msg: IsoMessage, kind?: string): string {
   const parts = [msg.mti];
   if (kind) parts.push(kind);
   const amount = getField(msg, '4');
@@ -18,15 +22,15 @@ export function recorded(
   if (typeof stan === 'string') parts.push(`STAN ${stan}`);
   const code = getField(msg, '39');
   if (typeof code === 'string') parts.push(`code ${code}`);
+  return parts.join(' ');
+}
+
+function isoView(version: HostVersion, framed: FramedMessage): NonNullable<RecordedMessage['iso']> {
   return {
-    summary: parts.join(' '),
-    size,
-    iso: {
-      mti: msg.mti,
-      fields: maskMessage(version.dialect, msg).fields,
-      ...(framed.tpdu && { tpdu: framed.tpdu }),
-      ...(framed.header !== undefined && { header: framed.header }),
-    },
+    mti: framed.message.mti,
+    fields: maskMessage(version.dialect, framed.message).fields,
+    ...(framed.tpdu && { tpdu: framed.tpdu }),
+    ...(framed.header !== undefined && { header: framed.header }),
   };
 }
 
@@ -42,13 +46,14 @@ export function lazyRecorded(
   size: number,
   kind?: string,
 ): RecordedMessage {
-  let full: RecordedMessage | undefined;
-  const get = () => {
-    full ??= recorded(version, framed, size, kind);
-    return full;
-  };
-  const out = { size } as RecordedMessage;
-  Object.defineProperty(out, 'summary', { enumerable: true, get: () => get().summary });
-  Object.defineProperty(out, 'iso', { enumerable: true, get: () => get().iso });
+  const out = { summary: summaryOf(framed.message, kind), size } as RecordedMessage;
+  let iso: RecordedMessage['iso'];
+  Object.defineProperty(out, 'iso', {
+    enumerable: true,
+    get: () => {
+      iso ??= isoView(version, framed);
+      return iso;
+    },
+  });
   return out;
 }
