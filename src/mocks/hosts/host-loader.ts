@@ -1,7 +1,8 @@
-import { existsSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { DataFileError } from '../../data/data-file-error.js';
-import { loadDataFile, validateData } from '../../data/load-data-file.js';
+import { validateData } from '../../data/load-data-file.js';
+import { loadDataFolder } from '../../data/load-data-folder.js';
 import { packageRoot } from '../../data/package-root.js';
 import { DEFAULT_MAX_FRAME } from '../../protocols/iso8583/dialect.js';
 import type { CompositeSpec, FieldSpecFile } from '../../protocols/iso8583/dialect-schema.js';
@@ -93,23 +94,7 @@ export function loadHosts(
   options: LoadHostsOptions = {},
 ): HostRegistry {
   const dialects = options.dialects ?? loadDialects();
-  const files = new Map<string, { file: string; data: HostFile }>();
-  for (const dir of dirs) {
-    let names: string[];
-    try {
-      names = readdirSync(dir).filter((n) => /\.ya?ml$/.test(n));
-    } catch (err) {
-      throw new DataFileError(dir, '', `cannot read host folder: ${(err as Error).message}`);
-    }
-    for (const name of names.sort()) {
-      const file = join(dir, name);
-      const data = loadDataFile(file, HostFileSchema) as HostFile;
-      const stem = name.replace(/\.ya?ml$/, '');
-      if (data.id !== stem)
-        throw new DataFileError(file, '/id', `is "${data.id}" but the file is named ${name}`);
-      files.set(data.id, { file, data });
-    }
-  }
+  const files = loadDataFolder<HostFile>(dirs, HostFileSchema, 'host');
 
   const hosts = new Map<string, Host>();
   for (const [id, { file, data }] of [...files].sort(([a], [b]) => a.localeCompare(b))) {

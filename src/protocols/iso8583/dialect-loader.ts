@@ -1,7 +1,6 @@
-import { readdirSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { DataFileError } from '../../data/data-file-error.js';
-import { loadDataFile } from '../../data/load-data-file.js';
+import { loadDataFolder } from '../../data/load-data-folder.js';
 import { packageRoot } from '../../data/package-root.js';
 import { buildDialect, type Dialect } from './dialect.js';
 import { type DialectFile, DialectFileSchema } from './dialect-schema.js';
@@ -22,23 +21,7 @@ export interface DialectRegistry {
  * with the same id), resolves `extends:` chains and compiles each dialect once.
  */
 export function loadDialects(dirs: string[] = [builtinDialectsDir()]): DialectRegistry {
-  const files = new Map<string, { file: string; data: DialectFile }>();
-  for (const dir of dirs) {
-    let names: string[];
-    try {
-      names = readdirSync(dir).filter((n) => /\.ya?ml$/.test(n));
-    } catch (err) {
-      throw new DataFileError(dir, '', `cannot read dialect folder: ${(err as Error).message}`);
-    }
-    for (const name of names.sort()) {
-      const file = join(dir, name);
-      const data = loadDataFile(file, DialectFileSchema) as DialectFile;
-      const stem = basename(name).replace(/\.ya?ml$/, '');
-      if (data.id !== stem)
-        throw new DataFileError(file, '/id', `is "${data.id}" but the file is named ${name}`);
-      files.set(data.id, { file, data });
-    }
-  }
+  const files = loadDataFolder<DialectFile>(dirs, DialectFileSchema, 'dialect');
 
   const dialects = new Map<string, Dialect>();
   for (const id of files.keys()) dialects.set(id, build(id));
