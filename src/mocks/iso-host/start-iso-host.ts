@@ -388,12 +388,6 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
     const scaled = delayMs * timeScale;
     if (scaled > 0) await sleep(scaled, undefined, { signal: stopping.signal }).catch(() => {});
     if (stopping.signal.aborted) return;
-    const codec: IsoResponseCodec = {
-      message: response,
-      encode,
-      ...(sign && { sign }),
-      ...(version.spec.mac && { macField: macElement(version, response) }),
-    };
     let fired: string[] = [];
     let sent = !socket.destroyed;
     let event: Exchange['event'];
@@ -401,6 +395,13 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
       if (sent) sendSoon(socket, responseBytes);
     } else {
       flush(); // earlier answers on this connection go first
+      // What message-aware faults (wrong STAN/MTI, bad MAC) need to rewrite the answer.
+      const codec: IsoResponseCodec = {
+        message: response,
+        encode,
+        ...(sign && { sign }),
+        ...(version.spec.mac && { macField: macElement(version, response) }),
+      };
       const report = await plan.run({
         socket,
         request: { mti: framed.message.mti, frame: encodeFrame(framing!, frame) },
