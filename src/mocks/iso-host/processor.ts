@@ -6,6 +6,7 @@ import {
   getField,
   type IsoMessage,
   keyCheckValue,
+  macFieldOf,
   type Subfields,
   tdesEncryptEcb,
   verifyMessageMac,
@@ -103,7 +104,7 @@ export function processRequest(ctx: HostContext, request: IsoMessage, bodyBytes:
   let macKey: string | undefined;
   if (mac) {
     macKey = terminal.workingKeys[mac.key] ?? version.keysFor(terminalId)[mac.key];
-    const field = macElement(version, request);
+    const field = String(macFieldOf(version.dialect, request, Number(mac.field)));
     const present = getField(request, field) !== undefined || getField(request, mac.field) !== undefined;
     if (rule.macRequired && !present) {
       return answer(
@@ -491,29 +492,17 @@ function writeSlice(
 
 function verifyMac(version: HostVersion, request: IsoMessage, body: Buffer, keyHex: string): boolean {
   try {
-    return verifyMessageMac(macDialect(version, request), body, Buffer.from(keyHex, 'hex'));
+    const mac = version.spec.mac!;
+    return verifyMessageMac(
+      version.dialect,
+      body,
+      Buffer.from(keyHex, 'hex'),
+      mac.algorithm,
+      Number(mac.field),
+    );
   } catch {
     return false;
   }
-}
-
-/**
- * The element that carries this message's MAC. ISO 8583 puts the MAC last: the version's element
- * (DE64), or its secondary-bitmap twin (DE128) when the message has fields after DE64, e.g. the
- * reconciliation totals DE74-DE88 of a 1500.
- */
-export function macElement(version: HostVersion, msg: IsoMessage): string {
-  const field = Number(version.spec.mac?.field ?? 64);
-  const twin = field + 64;
-  const later = Object.keys(msg.fields).some((id) => Number(id) > field && Number(id) !== twin);
-  return later && version.dialect.field(twin)?.type === 'b' ? String(twin) : String(field);
-}
-
-/** The dialect with this message's MAC element and the version's algorithm, for signMessage/verifyMessageMac. */
-export function macDialect(version: HostVersion, msg: IsoMessage): Dialect {
-  const mac = version.spec.mac;
-  if (!mac) return version.dialect;
-  return { ...version.dialect, mac: { field: Number(macElement(version, msg)), algorithm: mac.algorithm } };
 }
 
 function text(msg: IsoMessage, path: string): string | undefined {

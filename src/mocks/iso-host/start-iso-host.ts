@@ -8,6 +8,7 @@ import {
   frameOverhead,
   Iso8583Error,
   type IsoMessage,
+  macFieldOf,
   replyTpdu,
   signMessage,
 } from '../../protocols/iso8583/index.js';
@@ -23,7 +24,7 @@ import {
 import type { Outcome } from '../hosts/host-schema.js';
 import { Journal } from '../journal.js';
 import { Ledger } from './ledger.js';
-import { type HostContext, macDialect, macElement, processRequest, respond } from './processor.js';
+import { type HostContext, processRequest, respond } from './processor.js';
 import { lazyRecorded } from './record.js';
 
 export interface StartIsoHostOptions {
@@ -356,7 +357,14 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
     at: number,
   ): Promise<void> {
     const sign = macKey
-      ? (m: IsoMessage) => signMessage(macDialect(version, m), m, Buffer.from(macKey, 'hex'))
+      ? (m: IsoMessage) =>
+          signMessage(
+            dialect,
+            m,
+            Buffer.from(macKey, 'hex'),
+            version.spec.mac?.algorithm,
+            Number(version.spec.mac?.field ?? 64),
+          )
       : undefined;
     const replyFramed = (m: IsoMessage): FramedMessage => ({
       ...(frame.tpdu && { tpdu: replyTpdu(frame.tpdu) }),
@@ -400,7 +408,9 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
         message: response,
         encode,
         ...(sign && { sign }),
-        ...(version.spec.mac && { macField: macElement(version, response) }),
+        ...(version.spec.mac && {
+          macField: String(macFieldOf(dialect, response, Number(version.spec.mac.field))),
+        }),
       };
       const report = await plan.run({
         socket,

@@ -13,8 +13,10 @@ export function signMessage(
   msg: IsoMessage,
   key: Uint8Array,
   algorithm?: MacAlgorithm,
+  /** The primary MAC element when it is not the dialect's (a host version may say). */
+  baseField?: number,
 ): IsoMessage {
-  const { field, alg, wire } = macField(dialect, msg, algorithm);
+  const { field, alg, wire } = macField(dialect, msg, algorithm, baseField);
   const placeholder = { mti: msg.mti, fields: { ...msg.fields, [field]: '0'.repeat(16) } };
   const body = dialect.pack(placeholder);
   const mac = computeMac(alg, key, body.subarray(0, body.length - wire));
@@ -27,17 +29,30 @@ export function verifyMessageMac(
   body: Uint8Array,
   key: Uint8Array,
   algorithm?: MacAlgorithm,
+  baseField?: number,
 ): boolean {
   const msg = dialect.unpack(body, { strict: false });
-  const { field, alg, wire } = macField(dialect, msg, algorithm);
+  const { field, alg, wire } = macField(dialect, msg, algorithm, baseField);
   const value = msg.fields[field];
   if (typeof value !== 'string') return false;
   const received = Buffer.from(value, 'hex');
   return verifyMac(alg, key, body.subarray(0, body.length - wire), received);
 }
 
-function macField(dialect: Dialect, msg: IsoMessage, algorithm?: MacAlgorithm) {
-  const field = dialect.mac?.field ?? 64;
+/**
+ * The element that carries this message's MAC. ISO 8583 puts the MAC last: the primary element
+ * (DE64), or its secondary-bitmap twin (DE128) when the message has other fields after DE64, e.g.
+ * the reconciliation totals DE74-DE88 of a 1500.
+ */
+export function macFieldOf(dialect: Dialect, msg: IsoMessage, baseField?: number): number {
+  const base = baseField ?? dialect.mac?.field ?? 64;
+  const twin = base + 64;
+  const later = Object.keys(msg.fields).some((id) => Number(id) > base && Number(id) !== twin);
+  return later && dialect.field(twin)?.type === 'b' ? twin : base;
+}
+
+function macField(dialect: Dialect, msg: IsoMessage, algorithm?: MacAlgorithm, baseField?: number) {
+  const field = macFieldOf(dialect, msg, baseField);
   const alg = algorithm ?? dialect.mac?.algorithm;
   if (!alg)
     throw new Iso8583Error('invalid-value', String(field), -1, 'a MAC algorithm', `none in ${dialect.id}`);

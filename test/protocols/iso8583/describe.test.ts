@@ -1,7 +1,12 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  builtinDialectsDir,
   describeMessage,
   loadDialects,
+  macFieldOf,
   maskMessage,
   maskPan,
   signMessage,
@@ -88,8 +93,23 @@ describe('message MAC', () => {
     }
   });
 
-  it('refuses to sign when a field follows the MAC field', () => {
+  it('puts the MAC last: DE64, or DE128 when the message has fields after DE64', () => {
     const d = reg.get('iso8583-1987-ascii');
+    const key = Buffer.alloc(16);
+    expect(macFieldOf(d, { mti: '0200', fields: { 3: '000000' } })).toBe(64);
+    const signed = signMessage(d, { mti: '0500', fields: { 3: '000000', 74: '0000000001' } }, key);
+    expect(Object.keys(signed.fields)).toEqual(['3', '74', '128']);
+    expect(verifyMessageMac(d, d.pack(signed), key)).toBe(true);
+  });
+
+  it('refuses to sign when a field follows the MAC field', () => {
+    // Without a DE128 the MAC cannot move after DE70, so it would not be last.
+    const dir = mkdtempSync(join(tmpdir(), 'pm-dialects-'));
+    writeFileSync(
+      join(dir, 'no-128.yaml'),
+      'id: no-128\ntitle: no DE128\nextends: iso8583-1987-ascii\nfields:\n  128: null\n',
+    );
+    const d = loadDialects([builtinDialectsDir(), dir]).get('no-128');
     expect(() =>
       signMessage(d, { mti: '0200', fields: { 3: '000000', 70: '301' } }, Buffer.alloc(16)),
     ).toThrow(/no field after the MAC field 64/);
