@@ -14,11 +14,9 @@
 // BENCH_ROUNDS (3), BENCH_CONCURRENCY (1,32), BENCH_TIME_SCALE (0),
 // BENCH_SERVERS (paymatrix,bare,mountebank), BENCH_HOST_RESET (0; 1 empties the host's ledger and
 // journal before each round, which otherwise keep every sale of the run).
-import { type ChildProcess, fork, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { fork } from 'node:child_process';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { cpus } from 'node:os';
-import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startIsoHost } from '../src/mocks/iso-host/start-iso-host.js';
 import {
@@ -30,6 +28,8 @@ import {
   type IsoMessage,
 } from '../src/protocols/iso8583/index.js';
 import type { RunFailed, RunRequest, RunResult } from './host-load.js';
+import { installPeer, type Peer, startMountebank } from './peer-process.js';
+import { check, Latencies, LOOPBACK, median, ownCpu, printTable, repoRoot } from './support.js';
 
 const env = process.env;
 const WARMUP_MS = Number(env.BENCH_WARMUP_MS ?? 3000);
@@ -41,7 +41,6 @@ const SERVERS = (env.BENCH_SERVERS ?? 'paymatrix,bare,mountebank').split(',');
 const RESET = env.BENCH_HOST_RESET === '1';
 const HOST_REF = 'harbor-bank@2019.4';
 const MB_VERSION = '2.9.1';
-const LOOPBACK = '127.0.0.1';
 // Targets, at the highest concurrency (32 by default).
 const VS_BARE = 0.5;
 const VS_MOUNTEBANK = 2;
@@ -70,20 +69,6 @@ const SALE: IsoMessage = {
 };
 
 // ---- setup helpers --------------------------------------------------------------------------
-
-function check(cond: unknown, what: string): asserts cond {
-  if (!cond) throw new Error(`bench setup: ${what}`);
-}
-
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    check(up !== dir, 'no package.json above the bench');
-    dir = up;
-  }
-  return dir;
-}
 
 /** Where `field` sits in `pack(msg)`: pack it with two values differing in every character. */
 function offsetOf(pack: (m: IsoMessage) => Buffer, msg: IsoMessage, field: string, a: string, b: string) {
@@ -126,43 +111,7 @@ function probe(port: number, framing: FramingSpec, bytes: Buffer): Promise<Frame
   });
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, LOOPBACK, () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 // ---- peer: bare node:net --------------------------------------------------------------------
-
-interface Peer {
-  port: number;
-  close(): Promise<void>;
-  /** CPU time the server has used so far, in µs (undefined: cannot tell). */
-  cpu(): number | undefined;
-}
-
-/** This process's CPU time (every thread: JS, GC helpers, libuv), in µs. */
-const ownCpu = () => {
-  const u = process.cpuUsage();
-  return u.user + u.system;
-};
-
-/** Another process's CPU time from /proc (Linux; clock ticks of 10 ms), in µs. */
-function procCpu(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) * 10_000; // utime + stime
-  } catch {
-    return undefined;
-  }
-}
 
 /** The floor of a framed TCP answer in Node: split frames (our FrameStreamDecoder), write canned bytes. */
 async function startBare(framing: FramingSpec, response: Buffer): Promise<Peer> {
@@ -193,130 +142,23 @@ async function startBare(framing: FramingSpec, response: Buffer): Promise<Peer> 
         server.close(() => resolve());
       }),
     cpu: ownCpu,
+    rss: () => process.memoryUsage().rss,
   };
 }
 
 // ---- peer: mountebank -----------------------------------------------------------------------
 
-/** "ECONNREFUSED: FetchError: request to … failed" out of npm's stderr (code + first message line). */
-function npmFailure(stderr: string): string | undefined {
-  const lines = stderr
-    .split('\n')
-    .filter((l) => /^npm (error|ERR!)/.test(l))
-    .map((l) => l.replace(/^npm (error|ERR!) ?/, ''));
-  const code = lines.find((l) => l.startsWith('code '))?.slice(5);
-  const message = lines.find(
-    (l) => l.length > 0 && !/^(\s|code |syscall |errno |[{}]|A complete log)/.test(l),
-  );
-  if (!code && !message) return undefined;
-  return [code, message].filter(Boolean).join(': ');
-}
-
-/** Installs the pinned mountebank into .bench/mountebank unless it is there; the path of `mb`, or why not. */
-function installMountebank(root: string): { bin: string; dir: string } | { unavailable: string } {
-  const dir = join(root, '.bench', 'mountebank');
-  const pkg = join(dir, 'node_modules', 'mountebank', 'package.json');
-  const bin = join(dir, 'node_modules', 'mountebank', 'bin', 'mb');
-  const installed = () =>
-    existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version === MB_VERSION;
-  if (installed()) return { bin, dir };
-  console.log(`mountebank: installing mountebank@${MB_VERSION} into .bench/mountebank (npm install)...`);
-  const started = Date.now();
-  mkdirSync(dir, { recursive: true });
-  const npm = spawnSync(
-    process.platform === 'win32' ? 'npm.cmd' : 'npm',
-    ['install', '--prefix', dir, `mountebank@${MB_VERSION}`, '--no-audit', '--no-fund', '--loglevel=error'],
-    { encoding: 'utf8', timeout: 120_000 },
-  );
-  if (npm.error || npm.status !== 0 || !installed()) {
-    const why = npm.error?.message ?? npmFailure(npm.stderr) ?? `npm exited with ${npm.status ?? npm.signal}`;
-    console.log(`mountebank: install failed (${why}); continuing without it`);
-    return { unavailable: `install failed: ${why}` };
-  }
-  console.log(`mountebank: installed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  return { bin, dir };
-}
-
 /**
- * `mb` on a free loopback port, injection off (no --allowInjection), logging at warn (at its default,
- * info, it logs every request), then one TCP imposter in binary mode whose only stub returns the
- * canned bytes. No endOfRequestResolver: mountebank treats each packet as one request by default,
- * and a resolver is JavaScript injection; a closed-loop client writes each ~135-byte frame in one
- * write, which loopback delivers as one packet.
+ * One TCP imposter in binary mode whose only stub returns the canned bytes. No endOfRequestResolver:
+ * mountebank treats each packet as one request by default, and a resolver is JavaScript injection;
+ * a closed-loop client writes each ~135-byte frame in one write, which loopback delivers as one packet.
  */
-async function startMountebank(
-  install: { bin: string; dir: string },
-  response: Buffer,
-): Promise<Peer | { unavailable: string }> {
-  const apiPort = await freePort();
-  const api = `http://${LOOPBACK}:${apiPort}`;
-  const args = ['start', '--port', String(apiPort), '--host', LOOPBACK, '--localOnly'];
-  args.push('--nologfile', '--loglevel', 'warn', '--pidfile', join(install.dir, 'mb.pid'));
-  const mb: ChildProcess = spawn(process.execPath, [install.bin, ...args], {
-    cwd: install.dir,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const keep = (b: Buffer) => {
-    output = (output + b.toString('utf8')).slice(-2000);
-  };
-  mb.stdout!.on('data', keep);
-  mb.stderr!.on('data', keep);
-  let exited = false;
-  const exit = new Promise<void>((resolve) => {
-    mb.once('exit', () => {
-      exited = true;
-      resolve();
-    });
-    mb.once('error', (err) => {
-      keep(Buffer.from(err.message));
-      exited = true;
-      resolve();
-    });
-  });
-  const stop = async () => {
-    if (exited) return;
-    await fetch(`${api}/imposters`, { method: 'DELETE' }).catch(() => {});
-    mb.kill('SIGTERM');
-    const timer = setTimeout(() => mb.kill('SIGKILL'), 5000);
-    await exit;
-    clearTimeout(timer);
-  };
-  const fail = async (why: string) => {
-    await stop();
-    const tail = output.trim().split('\n').slice(-2).join(' / ');
-    return { unavailable: `${why}${tail ? ` (mb: ${tail})` : ''}` };
-  };
-
-  const until = Date.now() + 20_000;
-  for (;;) {
-    if (exited) return fail('mb exited at start-up');
-    const ok = await fetch(`${api}/config`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) break;
-    if (Date.now() > until) return fail('mb did not answer on its API within 20 s');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const imposter = {
-    protocol: 'tcp',
-    mode: 'binary',
-    host: LOOPBACK,
-    name: 'paymatrix-bench canned 0210',
-    stubs: [{ responses: [{ is: { data: response.toString('base64') } }] }],
-  };
-  const created = await fetch(`${api}/imposters`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(imposter),
-  }).catch((err: Error) => err);
-  if (created instanceof Error) return fail(`POST /imposters: ${created.message}`);
-  const body = (await created.json().catch(() => ({}))) as { port?: number };
-  if (created.status !== 201 || typeof body.port !== 'number')
-    return fail(`POST /imposters answered ${created.status} ${JSON.stringify(body).slice(0, 200)}`);
-  return { port: body.port, close: stop, cpu: () => procCpu(mb.pid) };
-}
+const tcpImposter = (response: Buffer) => ({
+  protocol: 'tcp',
+  mode: 'binary',
+  name: 'paymatrix-bench canned 0210',
+  stubs: [{ responses: [{ is: { data: response.toString('base64') } }] }],
+});
 
 // ---- load generator -------------------------------------------------------------------------
 
@@ -368,31 +210,6 @@ function startClient(job: Job): Client {
 
 // ---- statistics -----------------------------------------------------------------------------
 
-class Latencies {
-  private readonly counts = new Map<number, number>();
-  total = 0;
-
-  add(sparse: Uint32Array): void {
-    for (let i = 0; i < sparse.length; i += 2) {
-      const us = sparse[i]!;
-      const n = sparse[i + 1]!;
-      this.counts.set(us, (this.counts.get(us) ?? 0) + n);
-      this.total += n;
-    }
-  }
-
-  /** The p-th percentile in ms (1 µs buckets; the upper edge of the bucket). */
-  percentile(p: number): number {
-    const rank = Math.ceil((p / 100) * this.total);
-    let seen = 0;
-    for (const us of [...this.counts.keys()].sort((a, b) => a - b)) {
-      seen += this.counts.get(us)!;
-      if (seen >= rank) return (us + 1) / 1000;
-    }
-    return Number.NaN;
-  }
-}
-
 interface Cell {
   rates: number[];
   /** Server CPU µs and round trips over the measured rounds. */
@@ -403,8 +220,6 @@ interface Cell {
   errors: number;
   firstError?: string;
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
 // ---- run ------------------------------------------------------------------------------------
 
@@ -424,7 +239,7 @@ async function main(): Promise<void> {
   console.log(`node ${process.version}, ${cpu[0]?.model ?? 'unknown CPU'} (${cpu.length} cpus)`);
 
   const want = (k: string) => SERVERS.includes(k);
-  const install = want('mountebank') ? installMountebank(root) : undefined;
+  const install = want('mountebank') ? installPeer(root, 'mountebank', 'mountebank', MB_VERSION) : undefined;
 
   const host = await startIsoHost({ host: HOST_REF, timeScale: TIME_SCALE });
   const servers: Target[] = [];
@@ -484,7 +299,7 @@ async function main(): Promise<void> {
     }
     if (install) {
       const label = `mountebank ${MB_VERSION}`;
-      const mb = 'unavailable' in install ? install : await startMountebank(install, canned);
+      const mb = 'unavailable' in install ? install : await startMountebank(install, tcpImposter(canned));
       if ('unavailable' in mb) {
         if (mb !== install) console.log(`mountebank: unavailable: ${mb.unavailable}`);
         servers.push({ key: 'mountebank', label, unavailable: mb.unavailable });
@@ -589,14 +404,8 @@ async function main(): Promise<void> {
         };
       }),
     );
-    const heads = Object.keys(rows[0]!) as (keyof (typeof rows)[0])[];
-    const widths = heads.map((h) => Math.max(h.length, ...rows.map((r) => r[h].length)));
-    const line = (cells: string[]) =>
-      cells.map((x, i) => (i < 2 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join('  ');
     console.log('');
-    console.log(line(heads));
-    console.log(line(widths.map((w) => '-'.repeat(w))));
-    for (const r of rows) console.log(line(heads.map((h) => r[h])));
+    printTable(rows, 2);
     console.log(
       'server CPU µs/rt: CPU time of the server process (all threads; mountebank read from /proc) per round trip. ' +
         'client busy: share of a core the load generator used; near 100% means that row measures the client.',

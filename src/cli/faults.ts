@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { listFaults } from '../mocks/faults/index.js';
-import { isConnectionFault } from '../mocks/faults/registry.js';
+import { faultTransports, isConnectionFault, listFaults } from '../mocks/faults/index.js';
 
 interface ParamSchema {
   type?: string;
@@ -28,6 +27,8 @@ export interface FaultRow {
   description: string;
   /** connection: acts when a terminal connects (scope by nth/firstN/probability only); message: per request. */
   level: 'connection' | 'message';
+  /** Where it works: iso8583 (mock acquirer hosts over TCP), http (mock REST gateways). */
+  transports: Array<'iso8583' | 'http'>;
   params: FaultParamRow[];
 }
 
@@ -40,6 +41,7 @@ export function describeFaults(): FaultRow[] {
       name: def.name,
       description: def.description,
       level: isConnectionFault(def) ? 'connection' : 'message',
+      transports: faultTransports(def),
       params: Object.entries(props).map(([name, s]) => ({
         name,
         type: typeOf(s),
@@ -54,7 +56,9 @@ export function describeFaults(): FaultRow[] {
 export function registerFaults(program: Command): void {
   program
     .command('faults')
-    .description('list the registered faults with their parameters and defaults (docs/faults.md)')
+    .description(
+      'list the registered faults with their transports (iso8583, http), parameters and defaults (docs/faults.md)',
+    )
     .option('--json', 'print as JSON')
     .action((opts: { json?: boolean }) => {
       const rows = describeFaults();
@@ -64,7 +68,11 @@ export function registerFaults(program: Command): void {
       }
       const out: string[] = [];
       for (const f of rows) {
-        out.push(`${f.name}${f.level === 'connection' ? '  (per connection)' : ''}`, `  ${f.description}`);
+        const where = `  [${f.transports.join(', ')}]`;
+        out.push(
+          `${f.name}${where}${f.level === 'connection' ? '  (per connection)' : ''}`,
+          `  ${f.description}`,
+        );
         const nw = Math.max(0, ...f.params.map((p) => p.name.length)) + 2;
         const tw = Math.max(0, ...f.params.map((p) => p.type.length)) + 2;
         for (const p of f.params) {

@@ -2,14 +2,23 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { DataFileError } from '../data/data-file-error.js';
+import { ConfigError } from '../matrix/config-error.js';
 import { Iso8583Error } from '../protocols/iso8583/index.js';
 import { registerDecode } from './decode.js';
 import { registerDialects } from './dialects.js';
 import { registerEncode } from './encode.js';
 import { registerFaults } from './faults.js';
+import { registerFirmware } from './firmware.js';
+import { registerGate } from './gate.js';
 import { registerHosts } from './hosts.js';
+import { registerInit } from './init.js';
 import { UsageError } from './input.js';
+import { registerMerge } from './merge.js';
 import { registerMock } from './mock.js';
+import { registerReport } from './report.js';
+import { registerRun } from './run.js';
+import { registerSuites } from './suites.js';
+import { registerValidate } from './validate.js';
 
 /** Exit codes: 0 ok, 1 the input (message) is bad, 2 the command or a data file is bad. */
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -27,6 +36,14 @@ registerDialects(program);
 registerHosts(program);
 registerFaults(program);
 registerMock(program);
+registerRun(program);
+registerMerge(program);
+registerValidate(program);
+registerFirmware(program);
+registerSuites(program);
+registerInit(program);
+registerReport(program);
+registerGate(program);
 
 try {
   await program.parseAsync(process.argv);
@@ -40,7 +57,7 @@ function report(err: unknown): number {
     process.stderr.write(`error: ${err.message}\n`);
     return 1;
   }
-  if (err instanceof UsageError || err instanceof DataFileError) {
+  if (err instanceof UsageError || err instanceof DataFileError || err instanceof ConfigError) {
     process.stderr.write(`error: ${err.message}\n`);
     return 2;
   }

@@ -2,15 +2,17 @@ import { readFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
 import pino, { type Logger } from 'pino';
 import { parse as parseYaml } from 'yaml';
-import { type AdminApi, startAdminApi } from '../mocks/admin/admin-api.js';
+import { type AdminApi, type MockHost, startAdminApi } from '../mocks/admin/admin-api.js';
 import type { Exchange } from '../mocks/exchange.js';
-import { FaultSpecError, resolveFaultSpecs } from '../mocks/faults/index.js';
+import { FaultSpecError, type FaultTransport, resolveFaultSpecs } from '../mocks/faults/index.js';
+import { type MockGateway, startGateway } from '../mocks/gateway/start-gateway.js';
 import { type HostRegistry, workspaceCards, workspaceHosts } from '../mocks/hosts/host-loader.js';
 import { type IsoHost, startIsoHost } from '../mocks/iso-host/start-iso-host.js';
 import { UsageError } from './input.js';
 
 export interface MockCommandOptions {
-  port: number;
+  /** Default 8583 for an ISO host, 8080 for a gateway. */
+  port?: number;
   bind: string;
   backupPort?: number;
   adminPort?: number;
@@ -21,11 +23,13 @@ export interface MockCommandOptions {
   timeScale: number;
   logLevel: string;
   workspace: string;
+  /** Gateways: HTTPS with a generated test certificate. */
+  tls?: boolean;
 }
 
-/** A running `paymatrix mock`: the host(s), the admin API and how to stop them. */
+/** A running `paymatrix mock`: the host(s) or gateway, the admin API and how to stop them. */
 export interface RunningMock {
-  hosts: IsoHost[];
+  hosts: MockHost[];
   labels: string[];
   admin?: AdminApi;
   close(): Promise<void>;
@@ -37,10 +41,14 @@ export function registerMock(program: Command): void {
   program
     .command('mock')
     .description(
-      'run a mock acquirer host until interrupted (SIGINT/SIGTERM), logging one JSON line per exchange',
+      'run a mock acquirer host or payment gateway until interrupted (SIGINT/SIGTERM), logging one JSON line per exchange',
     )
-    .argument('<host>', 'host@version, e.g. harbor-bank@2019.4 (see paymatrix hosts)')
-    .option('--port <n>', 'TCP port for terminals; 0 picks a free one', portArg, 8583)
+    .argument(
+      '<host>',
+      'host@version, e.g. harbor-bank@2019.4 or nimbus-pay@2024-06-15 (see paymatrix hosts)',
+    )
+    .option('--port <n>', 'port for terminals (default 8583, gateways 8080); 0 picks a free one', portArg)
+    .option('--tls', 'gateways: serve HTTPS with a generated self-signed test certificate')
     .option('--bind <address>', 'address the host listens on', '127.0.0.1')
     .option('--backup-port <n>', 'also start a backup instance on this port, sharing the ledger', portArg)
     .option('--admin-port <n>', 'serve the admin HTTP API on this port; 0 picks a free one', portArg)
@@ -94,14 +102,22 @@ export function registerMock(program: Command): void {
     });
 }
 
-/** Starts the host (and backup and admin API) as the command does, logging to `logger`. */
+/** Starts the host or gateway (and backup and admin API) as the command does, logging to `logger`. */
 export async function startMock(ref: string, opts: MockCommandOptions, logger: Logger): Promise<RunningMock> {
   const registry = workspaceHosts(opts.workspace);
   const version = resolveRef(registry, ref);
   const cards = workspaceCards(opts.workspace);
-  const faults = startupFaults(opts);
+  const transport = version.kind === 'rest' ? 'http' : 'iso';
+  if (version.kind === 'rest' && opts.backupPort !== undefined) {
+    throw new UsageError(`--backup-port: ${version.ref} is a REST gateway; backups are for ISO 8583 hosts`);
+  }
+  if (version.kind === 'iso8583' && opts.tls) {
+    throw new UsageError(`--tls: ${version.ref} is an ISO 8583 host; TLS is for REST gateways`);
+  }
+  const faults = startupFaults(opts, transport);
+  const port = opts.port ?? (version.kind === 'rest' ? 8080 : 8583);
   const labels = opts.backupPort === undefined ? ['primary'] : ['primary', 'backup'];
-  const hosts: IsoHost[] = [];
+  const hosts: MockHost[] = [];
   const unsubscribe: Array<() => void> = [];
   let admin: AdminApi | undefined;
   const close = async () => {
@@ -110,35 +126,51 @@ export async function startMock(ref: string, opts: MockCommandOptions, logger: L
     await Promise.all(hosts.map((h) => h.close()));
   };
   try {
-    const common = { host: version, bind: opts.bind, seed: opts.seed, timeScale: opts.timeScale, cards };
-    hosts.push(
-      await listening(`${opts.bind}:${opts.port}`, () =>
-        startIsoHost({
-          ...common,
-          port: opts.port,
-          faults,
-          ...(opts.backupPort !== undefined && { label: 'primary' }),
-        }),
-      ),
-    );
-    if (opts.backupPort !== undefined) {
-      const port = opts.backupPort;
+    const common = { bind: opts.bind, seed: opts.seed, timeScale: opts.timeScale, cards };
+    if (version.kind === 'rest') {
       hosts.push(
         await listening(`${opts.bind}:${port}`, () =>
-          startIsoHost({ ...common, port, label: 'backup', ledger: hosts[0]!.ledger }),
+          startGateway({ ...common, host: version, port, faults, tls: opts.tls ?? false }),
         ),
       );
+    } else {
+      hosts.push(
+        await listening(`${opts.bind}:${port}`, () =>
+          startIsoHost({
+            ...common,
+            host: version,
+            port,
+            faults,
+            ...(opts.backupPort !== undefined && { label: 'primary' }),
+          }),
+        ),
+      );
+      if (opts.backupPort !== undefined) {
+        const backupPort = opts.backupPort;
+        const primary = hosts[0] as IsoHost;
+        hosts.push(
+          await listening(`${opts.bind}:${backupPort}`, () =>
+            startIsoHost({
+              ...common,
+              host: version,
+              port: backupPort,
+              label: 'backup',
+              ledger: primary.ledger,
+            }),
+          ),
+        );
+      }
     }
     hosts.forEach((h, i) => {
       unsubscribe.push(h.journal.onExchange((e) => logExchange(logger, labels[i]!, e)));
     });
     if (opts.adminPort !== undefined) {
-      const port = opts.adminPort;
-      admin = await listening(`${opts.adminBind}:${port}`, () =>
+      const adminPort = opts.adminPort;
+      admin = await listening(`${opts.adminBind}:${adminPort}`, () =>
         startAdminApi({
           hosts,
           labels,
-          port,
+          port: adminPort,
           bind: opts.adminBind,
           defaultMetrics: true,
           // Its errors only: our first line already says where it listens.
@@ -152,11 +184,13 @@ export async function startMock(ref: string, opts: MockCommandOptions, logger: L
   }
 
   const [primary, backup] = hosts;
-  const at = (h: IsoHost) => `${h.address.host}:${h.address.port}`;
+  const at = (h: MockHost) => ('url' in h ? h.url : `${h.address.host}:${h.address.port}`);
   logger.info(
     {
       ref: version.ref,
-      dialect: version.dialect.id,
+      ...(version.kind === 'rest'
+        ? { api: version.api.ref, apis: version.apis.map((a) => a.ref), url: (primary as MockGateway).url }
+        : { dialect: version.dialect.id }),
       address: primary!.address,
       ...(backup && { backup: backup.address }),
       ...(admin && { admin: admin.url }),
@@ -173,18 +207,22 @@ export async function startMock(ref: string, opts: MockCommandOptions, logger: L
 
 function resolveRef(registry: HostRegistry, ref: string) {
   try {
-    return registry.get(ref);
+    return registry.resolve(ref);
   } catch (err) {
-    const known = registry
-      .list()
-      .flatMap((h) => h.versions.map((v) => `  ${v.ref.padEnd(28)}${v.spec.summary}`))
+    const known = [...registry.list(), ...registry.gateways()]
+      .sort((a, b) => a.id.localeCompare(b.id))
+      .flatMap((h) =>
+        (h.versions as ReadonlyArray<{ ref: string; spec: { summary: string } }>).map(
+          (v) => `  ${v.ref.padEnd(28)}${v.spec.summary}`,
+        ),
+      )
       .join('\n');
     throw new UsageError(`${(err as Error).message}\nknown host versions:\n${known}`);
   }
 }
 
 /** --faults file first, then each --fault; every spec is checked before anything listens. */
-function startupFaults(opts: MockCommandOptions): unknown[] {
+function startupFaults(opts: MockCommandOptions, transport: FaultTransport): unknown[] {
   const fromFile: unknown[] = [];
   if (opts.faults) {
     let data: unknown;
@@ -199,7 +237,7 @@ function startupFaults(opts: MockCommandOptions): unknown[] {
         `--faults ${opts.faults}: expected a list of faults, or an object with a faults list`,
       );
     }
-    checkFaults(list, 'faults', `--faults ${opts.faults}: `);
+    checkFaults(list, 'faults', transport, `--faults ${opts.faults}: `);
     fromFile.push(...list);
   }
   const fromFlags = opts.fault.map((json, i) => {
@@ -209,17 +247,17 @@ function startupFaults(opts: MockCommandOptions): unknown[] {
       throw new UsageError(`--fault #${i + 1} is not JSON: ${(err as Error).message}`);
     }
   });
-  checkFaults(fromFlags, '--fault');
+  checkFaults(fromFlags, '--fault', transport);
   const all = [...fromFile, ...fromFlags];
   // Ids must be unique across both sources.
-  checkFaults(all, 'faults', 'the --faults file followed by each --fault: ');
+  checkFaults(all, 'faults', transport, 'the --faults file followed by each --fault: ');
   return all;
 }
 
 /** Throws a usage error naming the spot, e.g. `--fault[1].params.delayMs: must be >= 0, got -5`. */
-function checkFaults(specs: unknown[], root: string, prefix = ''): void {
+function checkFaults(specs: unknown[], root: string, transport: FaultTransport, prefix = ''): void {
   try {
-    resolveFaultSpecs(specs, root);
+    resolveFaultSpecs(specs, root, { transport });
   } catch (err) {
     if (err instanceof FaultSpecError) throw new UsageError(`${prefix}${err.message}`);
     throw err;

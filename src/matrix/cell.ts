@@ -67,3 +67,10 @@ export interface CellResult extends Cell {
   /** Seed the cell's faults used. */
   seed: number;
 }
+
+/** The stable key of a cell (see Cell.key). */
+export function cellKey(cell: Omit<Cell, 'key'>): string {
+  return `${cell.firmware}|${cell.host}@${cell.version}|${cell.suite}/${cell.scenario}`;
+}
+
+export const CELL_STATUSES: readonly CellStatus[] = ['pass', 'fail', 'error', 'n/a', 'flaky'];

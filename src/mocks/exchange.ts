@@ -31,6 +31,8 @@ export interface RecordedMessage {
   http?: {
     method?: string;
     path?: string;
+    /** The API version's operationId the request was routed to. */
+    operation?: string;
     status?: number;
     /** Secrets (Authorization, API keys) masked. */
     headers: Record<string, string>;

@@ -33,7 +33,8 @@ export function loadFirmware(dirs: string[]): FirmwareRegistry {
   return {
     get(id) {
       const build = builds.get(id);
-      if (!build) throw new Error(`unknown firmware build "${id}"; known: ${[...builds.keys()].sort().join(', ')}`);
+      if (!build)
+        throw new Error(`unknown firmware build "${id}"; known: ${[...builds.keys()].sort().join(', ')}`);
       return build;
     },
     has: (id) => builds.has(id),

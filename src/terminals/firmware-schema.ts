@@ -43,7 +43,7 @@ export const FirmwareFileSchema = T.Object(
       T.Array(T.String(), {
         minItems: 1,
         uniqueItems: true,
-        description: 'host ids this build is configured for; other hosts of its family are n/a',
+        description: 'host ids this build is configured for; other hosts are not planned (shown as ·)',
       }),
     ),
     capabilities: T.Array(Literals(CAPABILITIES), { minItems: 1, uniqueItems: true }),
@@ -58,7 +58,9 @@ export const FirmwareFileSchema = T.Object(
       ),
     ),
     defects: T.Optional(
-      T.Array(T.String({ minLength: 1 }), { description: 'known defects, for people (the profile models them)' }),
+      T.Array(T.String({ minLength: 1 }), {
+        description: 'known defects, for people (the profile models them)',
+      }),
     ),
     profile: T.Optional(ReferenceProfileSchema),
     process: T.Optional(ProcessSpecSchema),

@@ -56,7 +56,12 @@ describe('paymatrix hosts', () => {
     const r = cli(['hosts', '--json']);
     expect(r.code).toBe(0);
     const rows = JSON.parse(r.out) as HostRow[];
-    expect(rows.map((h) => h.id)).toEqual(['harbor-bank', 'lotus-acquirer']);
+    expect(rows.map((h) => h.id)).toEqual([
+      'harbor-bank',
+      'lotus-acquirer',
+      'meridian-checkout',
+      'nimbus-pay',
+    ]);
     const harbor = rows[0]!;
     expect(harbor.versions.map((v) => [v.ref, v.dialect, v.extends])).toEqual([
       ['harbor-bank@2019.4', 'iso8583-1987-ascii', null],
@@ -83,6 +88,40 @@ describe('paymatrix hosts', () => {
     expect(r.out).toMatch(/^harbor-bank {2}Harbor Bank acquiring host$/m);
     expect(r.out).toMatch(/^ {2}2025\.1 +iso8583-1993-binary +ISO 8583:1993 binary/m);
     expect(r.out).toMatch(/^ {2}2024\.1 +cup-pos +Chip needs DE55.*\(extends 2021\.2\)$/m);
+    // Gateways: the API versions each gateway version serves, the default first.
+    expect(r.out).toMatch(/^nimbus-pay {2}Nimbus Pay payment gateway {2}\(REST gateway\)$/m);
+    expect(r.out).toMatch(
+      /^ {2}2024-06-15 +api 2024-06-15 \(\+2023-10-16\) +Account default 2024-06-15.*\(extends 2023-10-16\)$/m,
+    );
+    expect(r.out).toMatch(/^ {2}v4 +api v4 +Serves \/v4 only/m);
+  });
+
+  it('--json describes each gateway version: API versions served, selection, operations, idempotency', () => {
+    const rows = JSON.parse(cli(['hosts', '--json']).out) as Array<{
+      id: string;
+      kind: string;
+      versions: Array<Record<string, unknown>>;
+    }>;
+    const nimbus = rows.find((h) => h.id === 'nimbus-pay')!;
+    expect(nimbus.kind).toBe('rest');
+    expect(nimbus.versions.map((v) => [v.ref, v.api, v.serves, v.extends])).toEqual([
+      ['nimbus-pay@2023-10-16', 'nimbus-pay@2023-10-16', ['2023-10-16'], null],
+      ['nimbus-pay@2024-06-15', 'nimbus-pay@2024-06-15', ['2024-06-15', '2023-10-16'], '2023-10-16'],
+    ]);
+    expect(nimbus.versions[0]!.selection).toEqual({ header: 'Nimbus-Version' });
+    const meridian = rows.find((h) => h.id === 'meridian-checkout')!;
+    expect(meridian.versions[1]!.selection).toEqual({ path: true });
+    expect(meridian.versions[1]!.operations).toContainEqual({
+      action: 'capture',
+      operationId: 'captureAuthorisedPayment',
+      method: 'POST',
+      path: '/v4/payments/{paymentPspReference}/captures',
+    });
+    expect(meridian.versions[1]!.idempotency).toMatchObject({
+      store: '2xx',
+      mismatch: 'reject',
+      concurrent: 'reject',
+    });
   });
 
   it('adds the workspace hosts, and names a bad workspace file with its JSON path', () => {
@@ -94,6 +133,8 @@ describe('paymatrix hosts', () => {
     expect((JSON.parse(ok.out) as HostRow[]).map((h) => h.id)).toEqual([
       'harbor-bank',
       'lotus-acquirer',
+      'meridian-checkout',
+      'nimbus-pay',
       'tiny-bank',
     ]);
     expect(cli(['hosts'], ws).out).toContain('the smallest host there is');

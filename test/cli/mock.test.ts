@@ -166,6 +166,72 @@ describe('paymatrix mock', { timeout: 60_000 }, () => {
     expect(await running.exited).toBe(0);
   });
 
+  it('runs a REST gateway: answers over HTTP, logs the exchange, serves the admin API; SIGINT exits 0', async () => {
+    running = new MockProcess([
+      'mock',
+      'nimbus-pay@2024-06-15',
+      '--port',
+      '0',
+      '--admin-port',
+      '0',
+      '--time-scale',
+      '0.01',
+      '--fault',
+      '{"fault":"latency","params":{"delayMs":100},"scope":{"operation":["retrieve"]}}',
+    ]);
+    const ready = await running.line(() => true);
+    expect(ready.msg).toMatch(
+      /^nimbus-pay@2024-06-15 listening on http:\/\/127\.0\.0\.1:\d+; admin API http:\/\/127\.0\.0\.1:\d+$/,
+    );
+    expect(ready).toMatchObject({
+      api: 'nimbus-pay@2024-06-15',
+      apis: ['nimbus-pay@2024-06-15', 'nimbus-pay@2023-10-16'],
+      faults: ['latency'],
+    });
+    const url = ready.url as string;
+    const res = await fetch(`${url}/v1/payment_intents`, {
+      method: 'POST',
+      headers: {
+        authorization: 'Bearer sk_test_nimbus_4eC39HqLyjWDarjtT1zdp7dc',
+        'content-type': 'application/json',
+        'nimbus-version': '2023-10-16',
+      },
+      body: JSON.stringify({
+        amount: 1200,
+        currency: 'usd',
+        payment_method_data: { type: 'card', card: { number: VISA_TEST_PAN, exp_month: 12, exp_year: 2030 } },
+      }),
+    });
+    expect(res.status).toBe(200);
+    const payment = (await res.json()) as { id: string; status: string };
+    expect(payment.status).toBe('succeeded');
+    const logged = await running.line((l) => typeof l.request === 'string');
+    expect(logged).toMatchObject({
+      level: 'info',
+      host: 'primary',
+      request: 'POST /v1/payment_intents authorize 12.00 USD',
+      response: `200 succeeded ${payment.id}`,
+      violations: [],
+    });
+    const hosts = (await (await fetch(`${ready.admin as string}/hosts`)).json()) as { hosts: unknown[] };
+    expect(hosts.hosts).toEqual([expect.objectContaining({ kind: 'rest', url })]);
+    running.child.kill('SIGINT');
+    expect(await running.exited).toBe(0);
+    expect(running.lines.map((l) => JSON.stringify(l)).join('\n')).not.toContain(VISA_TEST_PAN);
+  });
+
+  it('refuses for a gateway what only ISO hosts have (an ISO-only fault, a backup), exit 2', () => {
+    const fault = cli(['mock', 'meridian-checkout@v4', '--port', '0', '--fault', '{"fault":"wrong-stan"}']);
+    expect(fault.code).toBe(2);
+    expect(fault.err).toContain('--fault[0].fault: "wrong-stan" has no http implementation');
+    const backup = cli(['mock', 'meridian-checkout@v4', '--port', '0', '--backup-port', '0']);
+    expect(backup.code).toBe(2);
+    expect(backup.err).toContain('is a REST gateway; backups are for ISO 8583 hosts');
+    const tls = cli(['mock', 'harbor-bank@2019.4', '--port', '0', '--tls']);
+    expect(tls.code).toBe(2);
+    expect(tls.err).toContain('TLS is for REST gateways');
+  });
+
   it('a bad host ref exits 2 and lists the known hosts and versions', () => {
     const r = cli(['mock', 'harbor-bank@1999.1', '--port', '0']);
     expect(r.code).toBe(2);
@@ -174,7 +240,11 @@ describe('paymatrix mock', { timeout: 60_000 }, () => {
     expect(r.err).toContain('lotus-acquirer@2024.1');
     const unknown = cli(['mock', 'nobank@1', '--port', '0']);
     expect(unknown.code).toBe(2);
-    expect(unknown.err).toContain('unknown host "nobank" (known: harbor-bank, lotus-acquirer)');
+    expect(unknown.err).toContain(
+      'unknown host "nobank" (known: harbor-bank, lotus-acquirer, meridian-checkout, nimbus-pay)',
+    );
+    // Gateways are listed with the acquirer hosts.
+    expect(unknown.err).toMatch(/^ {2}nimbus-pay@2024-06-15 +Account default 2024-06-15/m);
   });
 
   it('bad options and bad faults exit 2 with the spot named', () => {
@@ -215,6 +285,7 @@ describe('paymatrix faults', () => {
     const rows = JSON.parse(r.out) as Array<{
       name: string;
       level: string;
+      transports: string[];
       params: Array<Record<string, unknown>>;
     }>;
     expect(rows.map((f) => f.name)).toContain('latency');
@@ -225,9 +296,15 @@ describe('paymatrix faults', () => {
       expect.objectContaining({ name: 'jitterMs', type: 'integer >= 0', default: 0 }),
     ]);
     expect(rows.find((f) => f.name === 'host-down')!.level).toBe('connection');
+    // Which transports each fault works on.
+    expect(latency.transports).toEqual(['iso8583', 'http']);
+    expect(rows.find((f) => f.name === 'wrong-stan')!.transports).toEqual(['iso8583']);
+    expect(rows.find((f) => f.name === 'rate-limit')!.transports).toEqual(['http']);
 
     const text = cli(['faults']).out;
-    expect(text).toMatch(/^latency\n {2}Delays the response/m);
+    expect(text).toMatch(/^latency {2}\[iso8583, http\]\n {2}Delays the response/m);
+    expect(text).toMatch(/^host-down {2}\[iso8583, http\] {2}\(per connection\)$/m);
+    expect(text).toMatch(/^slow-body {2}\[http\]$/m);
     expect(text).toMatch(/^ {4}delayMs +integer >= 0 +default 1000 /m);
   });
 });

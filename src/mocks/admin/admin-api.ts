@@ -6,14 +6,22 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import { FaultSpecError } from '../faults/index.js';
+import type { MockGateway } from '../gateway/start-gateway.js';
 import type { Ledger } from '../iso-host/ledger.js';
 import type { IsoHost } from '../iso-host/start-iso-host.js';
 import { summarizeLedger } from './ledger-summary.js';
 import { MockMetrics } from './metrics.js';
 
+/** A running mock of either kind: an ISO 8583 host or a REST gateway. */
+export type MockHost = IsoHost | MockGateway;
+
+function isGateway(host: MockHost): host is MockGateway {
+  return (host as MockGateway).kind === 'rest';
+}
+
 export interface AdminApiOptions {
-  /** The hosts this API controls, e.g. a primary and its backup. At least one. */
-  hosts: IsoHost[];
+  /** The hosts this API controls, e.g. a primary and its backup, or a gateway. At least one. */
+  hosts: MockHost[];
   /** Names for the hosts (`?host=` and the `host` metric label). Default: primary, backup, backup-2… */
   labels?: string[];
   /** 0 (default) picks a free port. */
@@ -40,7 +48,7 @@ export interface AdminApi {
 
 interface Entry {
   label: string;
-  host: IsoHost;
+  host: MockHost;
 }
 
 const LABEL = '^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$';
@@ -223,7 +231,12 @@ export function buildAdminApp(options: AdminApiOptions): { app: FastifyInstance;
                 ref: T.String(),
                 host: T.String(),
                 version: T.String(),
-                dialect: T.String(),
+                kind: T.Union([T.Literal('iso8583'), T.Literal('rest')]),
+                dialect: T.Optional(T.String({ description: 'ISO 8583 hosts: the dialect' })),
+                api: T.Optional(T.String({ description: 'REST gateways: the default API version' })),
+                apis: T.Optional(
+                  T.Array(T.String(), { description: 'REST gateways: every API version served' }),
+                ),
                 address: T.Object({ host: T.String(), port: T.Integer() }),
                 url: T.String(),
                 faults: T.Integer(),
@@ -242,9 +255,15 @@ export function buildAdminApp(options: AdminApiOptions): { app: FastifyInstance;
           ref: host.ref,
           host: host.version.host,
           version: host.version.version,
-          dialect: host.version.dialect.id,
+          ...(isGateway(host)
+            ? {
+                kind: 'rest' as const,
+                api: host.version.api.ref,
+                apis: host.version.apis.map((a) => a.ref),
+              }
+            : { kind: 'iso8583' as const, dialect: host.version.dialect.id }),
           address: host.address,
-          url: `tcp://${host.address.host}:${host.address.port}`,
+          url: isGateway(host) ? host.url : `tcp://${host.address.host}:${host.address.port}`,
           faults: host.faults.list().length,
           journal: { last: all.at(-1)?.seq ?? 0, size: all.length, dropped: host.journal.dropped },
         };
@@ -463,9 +482,13 @@ export function buildAdminApp(options: AdminApiOptions): { app: FastifyInstance;
     async (req, reply) => {
       const chosen = pick(reply, req.query.host, 'all');
       if (!chosen) return reply;
-      // A primary and its backup usually share one ledger: show it once, naming both.
+      // A primary and its backup usually share one ledger: show it once, naming both. Gateways keep
+      // payments instead of a ledger (GET /payments).
       const groups = new Map<Ledger, Entry[]>();
-      for (const e of chosen) groups.set(e.host.ledger, [...(groups.get(e.host.ledger) ?? []), e]);
+      for (const e of chosen) {
+        if (isGateway(e.host)) continue;
+        groups.set(e.host.ledger, [...(groups.get(e.host.ledger) ?? []), e]);
+      }
       return {
         ledgers: [...groups].map(([ledger, group]) => ({
           hosts: group.map((e) => e.label),
@@ -474,6 +497,56 @@ export function buildAdminApp(options: AdminApiOptions): { app: FastifyInstance;
             group.map((e) => e.host.journal),
           ),
         })),
+      };
+    },
+  );
+
+  // gateways: their payments (state and amounts; only the card's last 4 digits are kept)
+  app.get<{ Querystring: HostQuery }>(
+    '/payments',
+    {
+      schema: {
+        querystring: HostQuery,
+        response: {
+          200: T.Object({
+            gateways: T.Array(
+              T.Object({
+                host: T.String(),
+                evicted: T.Integer({ description: 'oldest payments forgotten to stay within the limit' }),
+                payments: T.Array(T.Object({}, { additionalProperties: true })),
+              }),
+            ),
+          }),
+          ...problems,
+        },
+      },
+    },
+    async (req, reply) => {
+      const chosen = pick(reply, req.query.host, 'all');
+      if (!chosen) return reply;
+      return {
+        gateways: chosen.flatMap(({ label, host }) =>
+          isGateway(host)
+            ? [
+                {
+                  host: label,
+                  evicted: host.payments.evicted,
+                  payments: host.payments.list().map((p) => ({
+                    id: p.id,
+                    state: p.state,
+                    amount: p.amount,
+                    currency: p.currency,
+                    captured: p.captured,
+                    refunded: p.refunded,
+                    outcome: p.outcome,
+                    createdAt: new Date(p.createdMs).toISOString(),
+                    ...(p.cardLast4 !== undefined && { cardLast4: p.cardLast4 }),
+                    ...(p.cardScheme !== undefined && { cardScheme: p.cardScheme }),
+                  })),
+                },
+              ]
+            : [],
+        ),
       };
     },
   );
@@ -502,8 +575,8 @@ export async function startAdminApi(options: AdminApiOptions): Promise<AdminApi>
   };
 }
 
-function labelOf(host: IsoHost, i: number, labels: string[] | undefined): string {
-  const given = labels?.[i] ?? (host as IsoHost & { label?: unknown }).label;
+function labelOf(host: MockHost, i: number, labels: string[] | undefined): string {
+  const given = labels?.[i] ?? (host as MockHost & { label?: unknown }).label;
   if (typeof given === 'string' && given !== '') return given;
   return i === 0 ? 'primary' : i === 1 ? 'backup' : `backup-${i}`;
 }

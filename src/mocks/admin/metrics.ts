@@ -16,6 +16,8 @@ export const METRIC_NAMES = {
   connections: 'paymatrix_mock_connections',
   events: 'paymatrix_mock_transport_events_total',
   info: 'paymatrix_mock_host_info',
+  httpRequests: 'paymatrix_mock_http_requests_total',
+  httpLatency: 'paymatrix_mock_http_response_seconds',
 } as const;
 
 /** What the metrics need from a host: its journal and how to name it. */
@@ -48,6 +50,8 @@ export class MockMetrics {
   readonly #connections: Gauge<'host'>;
   readonly #events: Counter<'host' | 'event'>;
   readonly #info: Gauge<'host' | 'ref' | 'address'>;
+  readonly #httpRequests: Counter<'host' | 'operation' | 'status'>;
+  readonly #httpLatency: Histogram<'host' | 'operation'>;
 
   constructor(options: MockMetricsOptions = {}) {
     const registers = [this.registry];
@@ -94,6 +98,19 @@ export class MockMetrics {
       labelNames: ['host', 'ref', 'address'],
       registers,
     });
+    this.#httpRequests = new Counter({
+      name: METRIC_NAMES.httpRequests,
+      help: 'Requests a mock gateway received, by operationId and HTTP status (none: no answer sent)',
+      labelNames: ['host', 'operation', 'status'],
+      registers,
+    });
+    this.#httpLatency = new Histogram({
+      name: METRIC_NAMES.httpLatency,
+      help: 'Time from a gateway request arriving to its answer leaving, faults and issuer delays included',
+      labelNames: ['host', 'operation'],
+      buckets: [...LATENCY_BUCKETS],
+      registers,
+    });
     if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry });
   }
 
@@ -114,7 +131,22 @@ export class MockMetrics {
 
   /** Counts one exchange under a host label (observe() calls this; tests may too). */
   record(label: string, exchange: Exchange): void {
-    const mti = exchange.request?.iso?.mti;
+    // The ISO view is decoded lazily: only read it for ISO exchanges.
+    const mti = exchange.transport === 'iso8583' ? exchange.request?.iso?.mti : undefined;
+    if (exchange.transport === 'http' && exchange.request) {
+      // method/path/operation/status are eager in a gateway's record; headers and body stay unread.
+      const http = exchange.request.http;
+      const operation = http?.operation ?? `${http?.method ?? ''} unrouted`.trim();
+      const status = exchange.response?.http?.status;
+      this.#httpRequests.inc({
+        host: label,
+        operation,
+        status: status === undefined ? 'none' : String(status),
+      });
+      if (exchange.response && exchange.durationMs !== undefined) {
+        this.#httpLatency.observe({ host: label, operation }, exchange.durationMs / 1000);
+      }
+    }
     if (mti !== undefined) {
       const code = exchange.response?.iso?.fields['39'];
       this.#transactions.inc({ host: label, mti, code: typeof code === 'string' ? code : 'none' });

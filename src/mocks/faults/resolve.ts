@@ -7,6 +7,8 @@ import {
   FaultScopeSchema,
   type FaultScopeSpec,
   type FaultTransport,
+  HTTP_SCOPE_KEYS,
+  ISO_SCOPE_KEYS,
   type ResolvedFaultSpec,
 } from './types.js';
 
@@ -92,8 +94,16 @@ export function resolveFaultSpec(spec: unknown, path = 'fault', options: Resolve
   if (scope.nth && scope.firstN !== undefined) {
     throw new FaultSpecError('invalid-scope', `${path}.scope`, 'use nth or firstN, not both');
   }
+  // A key the transport never offers would silently match nothing: say so instead.
+  const foreign = transport === 'iso' ? HTTP_SCOPE_KEYS : ISO_SCOPE_KEYS;
+  for (const key of foreign) {
+    if (scope[key] !== undefined) {
+      const owner = transport === 'iso' ? 'REST gateways (http)' : 'ISO 8583 hosts';
+      throw new FaultSpecError('invalid-scope', `${path}.scope.${key}`, `applies to ${owner} only`);
+    }
+  }
   if (isConnectionFault(definition)) {
-    for (const key of ['mti', 'processingCode'] as const) {
+    for (const key of [...ISO_SCOPE_KEYS, ...HTTP_SCOPE_KEYS]) {
       if (scope[key] !== undefined) {
         throw new FaultSpecError(
           'invalid-scope',

@@ -10,6 +10,18 @@ export interface ScopeDecision {
   fires: boolean;
 }
 
+/** '/v1/payment_intents/*' → a whole-path test where '*' matches any run of characters. */
+function pathMatcher(pattern: string): (path: string) => boolean {
+  if (!pattern.includes('*')) return (path) => path === pattern;
+  const re = new RegExp(
+    `^${pattern
+      .split('*')
+      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
+  return (path) => re.test(path);
+}
+
 /** '02xx' → a test on each digit; 'x' (or 'X') matches any digit. */
 function mtiMatcher(pattern: string): (mti: string) => boolean {
   const p = pattern.toLowerCase();
@@ -22,7 +34,8 @@ function mtiMatcher(pattern: string): (mti: string) => boolean {
 
 /**
  * Decides, per message, whether one fault fires — in this order:
- *   1. filter: mti (any pattern matches) and processingCode (any prefix matches);
+ *   1. filter: mti (any pattern matches) and processingCode (any prefix matches) for ISO 8583;
+ *      operation (operationId or action), method and path (any listed matches) for REST;
  *   2. count: every message that passes the filter is one occurrence, whether or not it fires;
  *   3. select: nth (listed occurrences) or firstN (occurrences 1..N); neither = every occurrence;
  *   4. probability: one draw from the scope's own stream per selected occurrence when set.
@@ -33,6 +46,8 @@ export class FaultScope {
   readonly #random: Random;
   readonly #mti: Array<(mti: string) => boolean> | undefined;
   readonly #nth: ReadonlySet<number> | undefined;
+  readonly #methods: ReadonlySet<string> | undefined;
+  readonly #paths: Array<(path: string) => boolean> | undefined;
   #matched = 0;
   #fired = 0;
 
@@ -41,6 +56,8 @@ export class FaultScope {
     this.#random = random;
     this.#mti = spec.mti?.map(mtiMatcher);
     this.#nth = spec.nth && new Set(spec.nth);
+    this.#methods = spec.method && new Set(spec.method.map((m) => m.toUpperCase()));
+    this.#paths = spec.path?.map(pathMatcher);
   }
 
   /** Messages that passed the filter so far. */
@@ -63,6 +80,16 @@ export class FaultScope {
     if (codes) {
       const pc = target.processingCode;
       if (pc === undefined || !codes.some((prefix) => pc.startsWith(prefix))) return false;
+    }
+    const ops = this.#spec.operation;
+    if (ops) {
+      const { operation, action } = target;
+      if (!ops.some((o) => o === operation || o === action)) return false;
+    }
+    if (this.#methods && (target.method === undefined || !this.#methods.has(target.method))) return false;
+    if (this.#paths) {
+      const path = target.path;
+      if (path === undefined || !this.#paths.some((m) => m(path))) return false;
     }
     return true;
   }

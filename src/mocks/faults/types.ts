@@ -1,4 +1,5 @@
 import { type Static, Type as T, type TObject } from '@sinclair/typebox';
+import type { HttpFault } from './http/types.js';
 import type { IsoFault } from './iso-types.js';
 
 /**
@@ -23,10 +24,25 @@ export const FaultScopeSchema = T.Object(
         description: "prefixes of DE3 ('00' = purchases, '20' = refunds, '000000' = exactly that code)",
       }),
     ),
+    operation: T.Optional(
+      T.Array(T.String({ minLength: 1 }), {
+        minItems: 1,
+        description: 'REST: operationIds or lifecycle actions (authorize, capture, cancel, refund, retrieve)',
+      }),
+    ),
+    method: T.Optional(
+      T.Array(T.String({ pattern: '^[A-Za-z]+$' }), { minItems: 1, description: 'REST: HTTP methods' }),
+    ),
+    path: T.Optional(
+      T.Array(T.String({ pattern: '^/' }), {
+        minItems: 1,
+        description: "REST: request paths; '*' matches any run of characters ('/v1/payment_intents/*')",
+      }),
+    ),
     nth: T.Optional(
       T.Array(T.Integer({ minimum: 1 }), {
         minItems: 1,
-        description: 'occurrences (1-based) among the messages that match mti/processingCode',
+        description: 'occurrences (1-based) among the messages that match the filters',
       }),
     ),
     firstN: T.Optional(T.Integer({ minimum: 1, description: 'only the first N matching occurrences' })),
@@ -64,10 +80,22 @@ export interface ResolvedFaultSpec {
   scope: FaultScopeSpec;
 }
 
-/** What a message offers to scope matching. Issue 4 (REST) adds its own keys (operation, path). */
+/** The scope keys that only mean something to one transport. */
+export const ISO_SCOPE_KEYS = ['mti', 'processingCode'] as const;
+export const HTTP_SCOPE_KEYS = ['operation', 'method', 'path'] as const;
+
+/** What a message offers to scope matching: ISO keys for a TCP host, REST keys for a gateway. */
 export interface FaultTarget {
   mti?: string;
   processingCode?: string;
+  /** REST: the operationId. */
+  operation?: string;
+  /** REST: the lifecycle action the operation is bound to. */
+  action?: string;
+  /** REST: upper case. */
+  method?: string;
+  /** REST: the request path without the query. */
+  path?: string;
 }
 
 /** One fault that fired: the journal stores the id (Exchange.faults). */
@@ -100,7 +128,8 @@ export interface FaultDefinition<S extends TObject = TObject> {
   check?(params: Static<S>, scope: FaultScopeSpec): FaultCheckProblem | undefined;
   /** ISO 8583 over TCP (mock acquirer hosts). */
   iso?: IsoFault<Static<S>>;
-  // Issue 4 adds `http?: HttpFault<Static<S>>` for the REST gateways, next to `iso`.
+  /** HTTP (mock REST gateways). */
+  http?: HttpFault<Static<S>>;
 }
 
 /** Identity helper that infers the params type from the schema for the hooks. */
@@ -109,4 +138,4 @@ export function defineFault<S extends TObject>(def: FaultDefinition<S>): FaultDe
 }
 
 /** The implementation a fault set runs: the key of that implementation in FaultDefinition. */
-export type FaultTransport = 'iso'; // issue 4: | 'http'
+export type FaultTransport = 'iso' | 'http';

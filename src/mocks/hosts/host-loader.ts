@@ -15,6 +15,13 @@ import {
   loadDialects,
 } from '../../protocols/iso8583/index.js';
 import {
+  type ApiRegistry,
+  builtinApisDir,
+  loadApis,
+  workspaceApis,
+} from '../../protocols/rest/api-loader.js';
+import { type GatewayVersion, resolveGatewayVersion } from '../gateway/gateway-version.js';
+import {
   type Condition,
   type HostFile,
   HostFileSchema,
@@ -40,8 +47,11 @@ export function builtinHostsDir(): string {
   return resolve(packageRoot(), 'mocks/hosts');
 }
 
-/** One version of a host, `extends` applied, checked against its dialect. */
+export type { GatewayVersion } from '../gateway/gateway-version.js';
+
+/** One version of an ISO 8583 host, `extends` applied, checked against its dialect. */
 export interface HostVersion {
+  readonly kind: 'iso8583';
   /** `host@version` */
   readonly ref: string;
   readonly host: string;
@@ -60,6 +70,7 @@ export interface HostVersion {
   keysFor(terminalId: string): KeySet;
 }
 
+/** An ISO 8583 acquirer host (`kind: iso8583`). */
 export interface Host {
   readonly id: string;
   readonly title: string;
@@ -70,19 +81,42 @@ export interface Host {
   readonly versions: readonly HostVersion[];
 }
 
+/** A REST payment gateway (`kind: rest`). */
+export interface Gateway {
+  readonly id: string;
+  readonly title: string;
+  readonly description: string;
+  readonly kind: 'rest';
+  readonly file: string;
+  /** Oldest first. */
+  readonly versions: readonly GatewayVersion[];
+}
+
 export interface HostRegistry {
-  /** `host@version` (or `host@latest`) → the resolved version; unknown names list the known ones. */
+  /**
+   * `host@version` (or `host@latest`) of an ISO 8583 host → the resolved version; unknown names list
+   * the known ones, and a gateway's name says to use getGateway().
+   */
   get(ref: string): HostVersion;
+  /** `gateway@version` (or `@latest`) of a REST gateway. */
+  getGateway(ref: string): GatewayVersion;
+  /** Either kind; `kind` tells which. */
+  resolve(ref: string): HostVersion | GatewayVersion;
+  /** Either kind. */
   has(ref: string): boolean;
-  /** Hosts by id. */
+  /** ISO 8583 hosts by id. */
   list(): Host[];
-  /** Checks a `host@version` reference and returns its parts, `latest` resolved. */
+  /** REST gateways by id. */
+  gateways(): Gateway[];
+  /** Checks a `host@version` reference of either kind and returns its parts, `latest` resolved. */
   parseHostRef(ref: string): { host: string; version: string };
 }
 
 export interface LoadHostsOptions {
   /** The dialects versions may name; default: the built-in ones. */
   dialects?: DialectRegistry;
+  /** The API versions gateways may serve; default: the built-in ones (loaded only if a gateway needs them). */
+  apis?: ApiRegistry;
 }
 
 /**
@@ -93,13 +127,44 @@ export function loadHosts(
   dirs: string[] = [builtinHostsDir()],
   options: LoadHostsOptions = {},
 ): HostRegistry {
-  const dialects = options.dialects ?? loadDialects();
   const files = loadDataFolder<HostFile>(dirs, HostFileSchema, 'host');
+  // Read on first need only: workspaceHosts passes the API registry as a getter.
+  let dialects: DialectRegistry | undefined;
+  let apis: ApiRegistry | undefined;
 
   const hosts = new Map<string, Host>();
+  // Gateways are built on first use: ISO-only callers (most tests, the ISO mock) never pay for
+  // parsing and checking the OpenAPI documents. `paymatrix hosts` lists them, so it checks them.
+  const pending = new Map<string, { file: string; data: HostFile }>();
   for (const [id, { file, data }] of [...files].sort(([a], [b]) => a.localeCompare(b))) {
-    hosts.set(id, buildHost(file, data, dialects));
+    if (data.kind === 'rest') {
+      pending.set(id, { file, data });
+    } else {
+      dialects ??= options.dialects ?? loadDialects();
+      const registry = dialects;
+      hosts.set(id, {
+        ...buildHost(file, data, (input) => resolveVersion({ ...input, dialects: registry })),
+        kind: 'iso8583',
+      });
+    }
   }
+  let built: Map<string, Gateway> | undefined;
+  function gatewayMap(): Map<string, Gateway> {
+    if (!built) {
+      const out = new Map<string, Gateway>();
+      for (const [id, { file, data }] of pending) {
+        apis ??= options.apis ?? loadApis([builtinApisDir()]);
+        const registry = apis;
+        out.set(id, {
+          ...buildHost(file, data, (input) => resolveGatewayVersion({ ...input, apis: registry })),
+          kind: 'rest',
+        });
+      }
+      built = out;
+    }
+    return built;
+  }
+  const ids = () => [...hosts.keys(), ...pending.keys()].sort();
 
   function parseHostRef(ref: string): { host: string; version: string } {
     const at = ref.lastIndexOf('@');
@@ -109,8 +174,11 @@ export function loadHosts(
     const id = ref.slice(0, at);
     const wanted = ref.slice(at + 1);
     const host = hosts.get(id);
-    if (!host) throw new Error(`unknown host "${id}" (known: ${[...hosts.keys()].join(', ') || 'none'})`);
-    const versions = host.versions.map((v) => v.version);
+    const gateway = pending.get(id);
+    if (!host && !gateway) throw new Error(`unknown host "${id}" (known: ${ids().join(', ') || 'none'})`);
+    const versions = host
+      ? host.versions.map((v) => v.version)
+      : Object.keys(gateway!.data.versions).sort(compareVersions);
     const version = wanted === 'latest' ? versions[versions.length - 1]! : wanted;
     if (!versions.includes(version)) {
       throw new Error(`unknown version "${wanted}" of host ${id} (versions: ${versions.join(', ')})`);
@@ -123,11 +191,30 @@ export function loadHosts(
     return v ? v.ref : 'my-bank@2025.1';
   }
 
+  function resolveRef(ref: string): HostVersion | GatewayVersion {
+    const { host, version } = parseHostRef(ref);
+    const found = hosts.get(host) ?? gatewayMap().get(host)!;
+    return (found.versions as ReadonlyArray<HostVersion | GatewayVersion>).find(
+      (v) => v.version === version,
+    )!;
+  }
+
   return {
     get(ref) {
-      const { host, version } = parseHostRef(ref);
-      return hosts.get(host)!.versions.find((v) => v.version === version)!;
+      const v = resolveRef(ref);
+      if (v.kind !== 'iso8583') {
+        throw new Error(`${v.ref} is a REST gateway, not an ISO 8583 host (use getGateway or resolve)`);
+      }
+      return v;
     },
+    getGateway(ref) {
+      const v = resolveRef(ref);
+      if (v.kind !== 'rest') {
+        throw new Error(`${v.ref} is an ISO 8583 host, not a REST gateway (use get or resolve)`);
+      }
+      return v;
+    },
+    resolve: resolveRef,
     has(ref) {
       try {
         parseHostRef(ref);
@@ -137,18 +224,25 @@ export function loadHosts(
       }
     },
     list: () => [...hosts.values()],
+    gateways: () => [...gatewayMap().values()],
     parseHostRef,
   };
 }
 
 /**
  * The built-in hosts plus the user's workspace: `mocks/hosts` in the workspace adds hosts or replaces
- * built-in ones with the same id, and versions may name the workspace's own dialects.
+ * built-in ones with the same id, and versions may name the workspace's own dialects and API versions.
  */
 export function workspaceHosts(workspace = '.'): HostRegistry {
   const dialectDirs = overlay(builtinDialectsDir(), resolve(workspace, 'protocols/iso8583'));
   const hostDirs = overlay(builtinHostsDir(), resolve(workspace, 'mocks/hosts'));
-  return loadHosts(hostDirs, { dialects: loadDialects(dialectDirs) });
+  return loadHosts(hostDirs, {
+    dialects: loadDialects(dialectDirs),
+    // Gateways are the rarer case: their API documents load only when a gateway file asks.
+    get apis() {
+      return workspaceApis(workspace);
+    },
+  });
 }
 
 function overlay(builtin: string, own: string): string[] {
@@ -163,7 +257,11 @@ export function compareVersions(a: string, b: string): number {
     const x = pa[i];
     const y = pb[i];
     if (x === undefined || y === undefined) return x === undefined ? -1 : 1;
-    const diff = /^\d+$/.test(x) && /^\d+$/.test(y) ? Number(x) - Number(y) : x.localeCompare(y);
+    // Numeric collation inside words too: v9 < v10.
+    const diff =
+      /^\d+$/.test(x) && /^\d+$/.test(y)
+        ? Number(x) - Number(y)
+        : x.localeCompare(y, 'en', { numeric: true });
     if (diff !== 0) return Math.sign(diff);
   }
   return 0;
@@ -198,10 +296,25 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function buildHost(file: string, data: HostFile, dialects: DialectRegistry): Host {
+/** What every version of a host file shares, whatever its kind: `extends` resolved and merged. */
+interface MergedVersion {
+  file: string;
+  host: string;
+  version: string;
+  /** The version as written, to tell its own mistakes from inherited ones. */
+  own: Record<string, unknown>;
+  raw: Record<string, unknown>;
+  lineage: string[];
+}
+
+function buildHost<V extends { lineage: readonly string[] }>(
+  file: string,
+  data: HostFile,
+  resolveOne: (input: MergedVersion) => V,
+): { id: string; title: string; description: string; file: string; versions: V[] } {
   const order = Object.keys(data.versions).sort(compareVersions);
   const merged = new Map<string, Record<string, unknown>>();
-  const built = new Map<string, HostVersion>();
+  const built = new Map<string, V>();
   for (const version of order) {
     const own = data.versions[version]!;
     const base = `/versions/${version}`;
@@ -227,26 +340,18 @@ function buildHost(file: string, data: HostFile, dialects: DialectRegistry): Hos
       lineage = [parent, ...built.get(parent)!.lineage];
     }
     merged.set(version, spec);
-    built.set(version, resolveVersion({ file, host: data.id, version, own, raw: spec, lineage, dialects }));
+    built.set(version, resolveOne({ file, host: data.id, version, own, raw: spec, lineage }));
   }
   return {
     id: data.id,
     title: data.title,
     description: data.description ?? '',
-    kind: data.kind,
     file,
     versions: order.map((v) => built.get(v)!),
   };
 }
 
-interface VersionInput {
-  file: string;
-  host: string;
-  version: string;
-  /** The version as written, to tell its own mistakes from inherited ones. */
-  own: Record<string, unknown>;
-  raw: Record<string, unknown>;
-  lineage: string[];
+interface VersionInput extends MergedVersion {
   dialects: DialectRegistry;
 }
 
@@ -316,6 +421,7 @@ function resolveVersion(input: VersionInput): HostVersion {
   deepFreeze(spec);
   const ref = `${host}@${version}`;
   return {
+    kind: 'iso8583',
     ref,
     host,
     version,

@@ -366,18 +366,23 @@ export const HostVersionSchema = T.Object(
 );
 export type HostVersionSpec = Static<typeof HostVersionSchema>;
 
-export const VERSION_PATTERN = '^[0-9][0-9A-Za-z.-]*$';
+/** `2019.4`, `2024-06-15`, `v4`: a letter may lead (path-versioned gateways), nothing else. */
+export const VERSION_PATTERN = '^[0-9A-Za-z][0-9A-Za-z.-]*$';
 
 /**
  * The file as written. A version that `extends` another lists only what changed, so versions are
- * checked loosely here and strictly (HostVersionSchema) once the loader has merged them.
+ * checked loosely here and strictly once the loader has merged them: HostVersionSchema for an ISO
+ * 8583 host, GatewayVersionSchema (src/mocks/gateway/gateway-schema.ts) for a REST gateway.
  */
 export const HostFileSchema = T.Object(
   {
     id: T.String({ pattern: '^[a-z0-9][a-z0-9.-]*$' }),
     title: T.String(),
     description: T.Optional(T.String()),
-    kind: T.Literal('iso8583'),
+    kind: Literals(['iso8583', 'rest'], {
+      description:
+        'iso8583: an acquirer host over TCP (docs/hosts.md); rest: a payment gateway (docs/gateways.md)',
+    }),
     versions: T.Record(
       T.String({ pattern: VERSION_PATTERN }),
       T.Object(

@@ -1,6 +1,5 @@
 import { parseFormat } from '../../protocols/iso8583/field-spec.js';
 import {
-  type Dialect,
   desEncryptBlock,
   type FieldValue,
   getField,
@@ -113,7 +112,7 @@ export function processRequest(ctx: HostContext, request: IsoMessage, bodyBytes:
         kind,
       );
     }
-    if (present && (!macKey || !verifyMac(version, request, bodyBytes, macKey))) {
+    if (present && (!macKey || !verifyMac(version, bodyBytes, macKey))) {
       return answer(
         'mac-error',
         [{ path: field, rule: 'mac', message: `DE${field} MAC does not verify (${mac.algorithm})` }],
@@ -490,7 +489,7 @@ function writeSlice(
   extra[slice.field] = padded.slice(0, slice.offset) + value + padded.slice(slice.offset + value.length);
 }
 
-function verifyMac(version: HostVersion, request: IsoMessage, body: Buffer, keyHex: string): boolean {
+function verifyMac(version: HostVersion, body: Buffer, keyHex: string): boolean {
   try {
     const mac = version.spec.mac!;
     return verifyMessageMac(

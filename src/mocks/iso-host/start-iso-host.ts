@@ -395,7 +395,21 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
     // No timer at all when the scaled delay is zero: even setTimeout(0) costs a millisecond.
     const scaled = delayMs * timeScale;
     if (scaled > 0) await sleep(scaled, undefined, { signal: stopping.signal }).catch(() => {});
-    if (stopping.signal.aborted) return;
+    if (stopping.signal.aborted) {
+      // The request arrived and was processed: the journal keeps it, unanswered (a slow issuer's
+      // request still pending when a cell ends is evidence like any other).
+      log(
+        id,
+        {
+          request: requestRecord,
+          event: { kind: 'disconnected', detail: 'the host stopped before its answer was due' },
+          violations,
+          faults: [],
+        },
+        at,
+      );
+      return;
+    }
     let fired: string[] = [];
     let sent = !socket.destroyed;
     let event: Exchange['event'];

@@ -24,10 +24,15 @@ const BUILTIN_NAMES = [
   'duplicate-response',
   'garbled-response',
   'host-down',
+  'http-error',
   'late-response',
   'latency',
+  'malformed-json',
   'no-response',
+  'rate-limit',
   'sliced-writes',
+  'slow-body',
+  'truncated-body',
   'truncated-response',
   'wrong-mti',
   'wrong-stan',
@@ -53,17 +58,17 @@ describe('the registry', () => {
   });
 
   it.each(BUILTIN_NAMES)(
-    '%s has a description, an object schema with defaults, and an ISO implementation',
+    '%s has a description, an object schema with defaults, and an ISO or HTTP implementation',
     (name) => {
       const def = getFault(name)!;
       expect(def.description.length).toBeGreaterThan(20);
       expect(def.params.type).toBe('object');
       expect(def.params.additionalProperties).toBe(false);
-      expect(def.iso).toBeDefined();
+      expect(def.iso ?? def.http).toBeDefined();
       // Every parameter has a default or is optional, so `{ fault: name }` alone is valid…
       const required = (def.params.required ?? []) as string[];
       for (const key of required) expect(def.params.properties[key]).toHaveProperty('default');
-      const { params } = resolveFaultSpec({ fault: name });
+      const { params } = resolveFaultSpec({ fault: name }, 'fault', { transport: def.iso ? 'iso' : 'http' });
       // …and the completed params satisfy the schema.
       expect(new Ajv({ strict: false }).validate(def.params, params)).toBe(true);
       for (const [key, schema] of Object.entries(def.params.properties)) {
@@ -177,7 +182,7 @@ describe('resolving specs', () => {
     [
       'an unknown scope key',
       [{ fault: 'latency', scope: { mtis: ['0200'] } }],
-      'faults[0].scope.mtis: unknown scope key (did you mean "mti"?); known: mti, processingCode, nth, firstN, probability',
+      'faults[0].scope.mtis: unknown scope key (did you mean "mti"?); known: mti, processingCode, operation, method, path, nth, firstN, probability',
     ],
     [
       'nth together with firstN',

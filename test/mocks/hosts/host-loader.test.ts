@@ -249,7 +249,9 @@ describe('host references', () => {
   });
 
   it('names what is known when a reference is wrong', () => {
-    expect(() => world.get('nope@1')).toThrow('unknown host "nope" (known: harbor-bank, lotus-acquirer)');
+    expect(() => world.get('nope@1')).toThrow(
+      'unknown host "nope" (known: harbor-bank, lotus-acquirer, meridian-checkout, nimbus-pay)',
+    );
     expect(() => world.get('harbor-bank@2020.1')).toThrow(
       'unknown version "2020.1" of host harbor-bank (versions: 2019.4, 2022.2, 2025.1)',
     );

@@ -1,0 +1,177 @@
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve, sep } from 'node:path';
+import type { Command } from 'commander';
+import { DataFileError } from '../data/data-file-error.js';
+import { CONFIG_FILE, loadRunConfig } from '../matrix/run-config.js';
+import { builtinCardsFile, builtinHostsDir, loadCards, loadHosts } from '../mocks/hosts/host-loader.js';
+import { builtinDialectsDir, type DialectRegistry, loadDialects } from '../protocols/iso8583/index.js';
+import { workspaceSuites } from '../suites/suite-loader.js';
+import { builtinFirmwareDir, loadFirmware } from '../terminals/firmware-loader.js';
+import { resolveProfile } from '../terminals/reference/profile-loader.js';
+
+/** One line of the summary: what was loaded from a catalogue. */
+export interface CatalogueCount {
+  what: string;
+  count: number;
+}
+
+export interface ValidationReport {
+  problems: DataFileError[];
+  counts: CatalogueCount[];
+}
+
+/**
+ * Checks every data file of a workspace (and the built-in catalogue it overlays) with the real
+ * loaders, and reports EVERY bad file, not only the first: when a loader stops at a file, that file is
+ * set aside and the catalogue loaded again without it, until the rest loads. Catalogues that depend on
+ * another (hosts name dialects) are checked against what loaded of it.
+ */
+export function validateWorkspace(workspace = '.', configFile?: string): ValidationReport {
+  const problems: DataFileError[] = [];
+  const counts: CatalogueCount[] = [];
+  const own = (path: string, builtin: string) => {
+    const dir = resolve(workspace, path);
+    return dir !== builtin && existsSync(dir) ? [builtin, dir] : [builtin];
+  };
+
+  const dialects = checkCatalogue(own('protocols/iso8583', builtinDialectsDir()), loadDialects, problems);
+  counts.push({ what: 'dialects', count: dialects?.list().length ?? 0 });
+  const dialectsForHosts: DialectRegistry = dialects ?? loadDialects();
+  const hosts = checkCatalogue(
+    own('mocks/hosts', builtinHostsDir()),
+    (d) => loadHosts(d, { dialects: dialectsForHosts }),
+    problems,
+  );
+  counts.push({
+    what: 'host versions',
+    count: hosts?.list().reduce((n, h) => n + h.versions.length, 0) ?? 0,
+  });
+  const cardsFile = existsSync(resolve(workspace, 'mocks/cards.yaml'))
+    ? resolve(workspace, 'mocks/cards.yaml')
+    : builtinCardsFile();
+  const cards = attempt(() => loadCards(cardsFile), problems, cardsFile);
+  counts.push({ what: 'cards', count: cards?.list().length ?? 0 });
+  const firmware = checkCatalogue(own('firmware', builtinFirmwareDir()), loadFirmware, problems);
+  counts.push({ what: 'firmware builds', count: firmware?.list().length ?? 0 });
+  // A reference build's profile (base profiles, field templates against its dialect) is resolved
+  // when a terminal is made; check it now rather than in the middle of a run.
+  for (const build of firmware?.list() ?? []) {
+    if (build.driver !== 'reference') continue;
+    const dialectId = build.protocol.family === 'iso8583' ? build.protocol.dialect : undefined;
+    attempt(
+      () => {
+        if (dialectId && !dialectsForHosts.has(dialectId))
+          throw new DataFileError(build.file, '/protocol/dialect', `unknown dialect "${dialectId}"`);
+        const dialect = dialectId ? dialectsForHosts.get(dialectId) : undefined;
+        return resolveProfile(build, { workspace, ...(dialect ? { dialect } : {}) });
+      },
+      problems,
+      build.file,
+    );
+  }
+  const suites = workspaceSuites(workspace, {
+    ...(cards ? { cards } : {}),
+    onError: (e) => problems.push(e),
+  });
+  counts.push({ what: 'scenarios', count: suites.list().reduce((n, x) => n + x.scenarios.length, 0) });
+  const config =
+    configFile ?? (existsSync(resolve(workspace, CONFIG_FILE)) ? resolve(workspace, CONFIG_FILE) : undefined);
+  if (config) attempt(() => loadRunConfig(config), problems, config);
+  return { problems, counts };
+}
+
+/** Runs a loader that reads one file; a DataFileError becomes a problem. */
+function attempt<T>(load: () => T, problems: DataFileError[], file: string): T | undefined {
+  try {
+    return load();
+  } catch (err) {
+    problems.push(err instanceof DataFileError ? err : new DataFileError(file, '', (err as Error).message));
+    return undefined;
+  }
+}
+
+/**
+ * Loads a catalogue of folders; each time the loader stops at a file, records the problem and loads
+ * again from mirrors of the folders (symbolic links) without that file.
+ */
+export function checkCatalogue<T>(
+  dirs: string[],
+  load: (dirs: string[]) => T,
+  problems: DataFileError[],
+): T | undefined {
+  const excluded = new Set<string>();
+  let scratch: string | undefined;
+  try {
+    for (;;) {
+      let mirrors = dirs;
+      if (excluded.size > 0) {
+        if (scratch) rmSync(scratch, { recursive: true, force: true });
+        scratch = mkdtempSync(join(tmpdir(), 'paymatrix-validate-'));
+        mirrors = dirs.map((d, i) => mirror(d, join(scratch!, String(i)), excluded));
+      }
+      try {
+        return load(mirrors);
+      } catch (err) {
+        const real = toReal(err, mirrors, dirs);
+        if (!(err instanceof DataFileError) || !real || excluded.has(real)) {
+          problems.push(
+            err instanceof DataFileError
+              ? err
+              : new DataFileError(dirs.join(', '), '', (err as Error).message),
+          );
+          return undefined;
+        }
+        problems.push(new DataFileError(real, err.path, err.problem));
+        excluded.add(real);
+      }
+    }
+  } finally {
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** The real file an error names (it may name a mirror's link), if it is a file of the catalogue. */
+function toReal(err: unknown, mirrors: string[], dirs: string[]): string | undefined {
+  if (!(err instanceof DataFileError)) return undefined;
+  const file = resolve(err.file);
+  for (const [i, m] of mirrors.entries()) {
+    if (file.startsWith(resolve(m) + sep)) {
+      const real = join(dirs[i]!, relative(resolve(m), file));
+      return existsSync(real) && statSync(real).isFile() ? real : undefined;
+    }
+  }
+  return undefined;
+}
+
+function mirror(src: string, dst: string, excluded: Set<string>): string {
+  mkdirSync(dst, { recursive: true });
+  for (const entry of readdirSync(src, { withFileTypes: true })) {
+    const from = join(src, entry.name);
+    if (entry.isDirectory()) mirror(from, join(dst, entry.name), excluded);
+    else if (!excluded.has(from)) symlinkSync(from, join(dst, entry.name));
+  }
+  return dst;
+}
+
+export function registerValidate(program: Command): void {
+  program
+    .command('validate')
+    .description(
+      'check every data file of the workspace (dialects, hosts, cards, firmware, suites, config); lists every problem',
+    )
+    .option('-w, --workspace <dir>', 'workspace folder', '.')
+    .option('-c, --config <file>', `run configuration (default: ${CONFIG_FILE} in the workspace)`)
+    .action((opts: { workspace: string; config?: string }) => {
+      const report = validateWorkspace(opts.workspace, opts.config);
+      for (const p of report.problems) process.stderr.write(`${p.message}\n`);
+      const summary = report.counts.map((c) => `${c.count} ${c.what}`).join(', ');
+      if (report.problems.length > 0) {
+        const files = new Set(report.problems.map((p) => p.file)).size;
+        process.stderr.write(`${report.problems.length} problem(s) in ${files} file(s); loaded ${summary}\n`);
+        process.exitCode = 2;
+        return;
+      }
+      process.stdout.write(`ok: ${summary}\n`);
+    });
+}

@@ -1,0 +1,19 @@
+// Public API of the mock REST payment gateways: start one at a version, drive its faults, read its
+// journal and payments. Gateways and their versions are data (mocks/hosts/<gateway>.yaml with
+// `kind: rest`; API versions in protocols/rest/<api>/<version>.yaml): docs/gateways.md.
+
+export { declineCodeOf, errorAnswer, paymentAnswer, statusOf } from './answers.js';
+export { type AuthResult, authenticate } from './auth.js';
+export { type CardDecision, decideCard } from './decide.js';
+export {
+  GatewayVersionSchema,
+  type GatewayVersionSpec,
+  type IdempotencyProfile,
+  IdempotencyProfileSchema,
+} from './gateway-schema.js';
+export { type GatewayVersion, resolveGatewayVersion } from './gateway-version.js';
+export { fingerprintOf, type IdempotencyBegin, IdempotencyStore, type StoredAnswer } from './idempotency.js';
+export { type ActionRequest, type ActionResult, runAction } from './lifecycle.js';
+export { type Payment, PaymentStore } from './payments.js';
+export { type MockGateway, type StartGatewayOptions, startGateway } from './start-gateway.js';
+export { type TlsCredentials, testCertificate } from './tls.js';

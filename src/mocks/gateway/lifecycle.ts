@@ -1,0 +1,194 @@
+import type { ApiOperation, ApiVersion } from '../../protocols/rest/api-loader.js';
+import { readPointer } from '../../protocols/rest/template.js';
+import type { HttpAnswer } from '../faults/http/types.js';
+import type { CardBook } from '../hosts/card-book.js';
+import type { MessageKind } from '../hosts/host-schema.js';
+import { type AnswerHeaders, declineCodeOf, errorAnswer, paymentAnswer, statusOf } from './answers.js';
+import { decideCard, yymm } from './decide.js';
+import {
+  applyCancel,
+  applyCapture,
+  applyRefund,
+  type Payment,
+  type PaymentStore,
+  planCancel,
+  planCapture,
+  planRefund,
+  type Refusal,
+} from './payments.js';
+
+/** What the lifecycle needs from the running gateway. */
+export interface LifecycleContext {
+  readonly cards: CardBook;
+  readonly payments: PaymentStore;
+  now(): Date;
+}
+
+/** One validated, authenticated request bound to a lifecycle action. */
+export interface ActionRequest {
+  api: ApiVersion;
+  op: ApiOperation;
+  body: unknown;
+  params: Readonly<Record<string, string>>;
+  requestId: string;
+  /** Headers every answer of this request carries (e.g. the selected version). */
+  headers: AnswerHeaders;
+}
+
+export interface ActionResult {
+  answer: HttpAnswer;
+  /** The issuer's extra time (a card trigger), before time scaling. */
+  delayMs: number;
+}
+
+/**
+ * Runs one lifecycle action: authorize (capture now or later), capture (full or partial), cancel,
+ * refund (full or partial), retrieve. Transitions the state allows change the payment; the others
+ * are refused with the version's invalid-state or amount-too-large error. Card outcomes come from
+ * the card book, in the version's decline vocabulary.
+ */
+export function runAction(ctx: LifecycleContext, req: ActionRequest): ActionResult {
+  const { api, op } = req;
+  if (op.action === 'authorize') return authorize(ctx, req);
+  const id = req.params[op.paymentIdParam!] ?? '';
+  const payment = ctx.payments.get(id);
+  const fail = (kind: Parameters<typeof errorAnswer>[1], details: Parameters<typeof errorAnswer>[2]) => ({
+    answer: errorAnswer(api, kind, details, req.requestId, req.headers),
+    delayMs: 0,
+  });
+  if (!payment) return fail('not-found', { message: `No such payment: ${id}`, paymentId: id });
+  const ok = (): ActionResult => ({
+    answer: paymentAnswer(api, payment, op.successStatus, req.requestId, req.headers),
+    delayMs: 0,
+  });
+  const refused = (r: Refusal): ActionResult =>
+    fail(r.kind, { message: `${r.message} (status ${statusOf(api, payment)})`, payment });
+  const amount = amountOf(req.body, op.request.amount);
+
+  switch (op.action) {
+    case 'retrieve':
+      return ok();
+    case 'cancel': {
+      const r = planCancel(payment);
+      if (r) return refused(r);
+      applyCancel(payment);
+      return ok();
+    }
+    case 'capture': {
+      const r = planCapture(payment, amount);
+      if (typeof r !== 'number') return refused(r);
+      applyCapture(payment, r);
+      return ok();
+    }
+    case 'refund': {
+      const r = planRefund(payment, amount);
+      if (typeof r !== 'number') return refused(r);
+      // The card book may refuse a refund too (e.g. above the test merchant's refund limit).
+      const card = payment.cardId ? ctx.cards.list().find((c) => c.id === payment.cardId) : undefined;
+      const trigger = card && ctx.cards.triggerFor(card, r, 'refund');
+      if (trigger && trigger.outcome !== 'approved') {
+        return {
+          answer: errorAnswer(
+            api,
+            'card-declined',
+            { declineCode: declineCodeOf(api, trigger.outcome), payment },
+            req.requestId,
+            req.headers,
+          ),
+          delayMs: trigger.delayMs ?? 0,
+        };
+      }
+      applyRefund(payment, r);
+      return { ...ok(), delayMs: trigger?.delayMs ?? 0 };
+    }
+    default:
+      return fail('not-found', { message: `${op.operationId} is not served by this mock` });
+  }
+}
+
+function authorize(ctx: LifecycleContext, req: ActionRequest): ActionResult {
+  const { api, op, body } = req;
+  const map = op.request;
+  const amount = amountOf(body, map.amount) ?? 0;
+  const currencyRaw = map.currency ? readPointer(body, map.currency) : undefined;
+  const currency = typeof currencyRaw === 'string' ? currencyRaw.toUpperCase() : 'XXX';
+  let capture = map.capture?.default ?? true;
+  if (map.capture) {
+    const v = readPointer(body, map.capture.pointer);
+    if (v !== undefined) capture = 'equals' in map.capture ? v === map.capture.equals : v === true;
+  }
+  const panRaw = map.pan ? readPointer(body, map.pan) : undefined;
+  const pan = typeof panRaw === 'string' || typeof panRaw === 'number' ? String(panRaw) : undefined;
+  const expiry =
+    map.expiryMonth && map.expiryYear
+      ? yymm(readPointer(body, map.expiryMonth), readPointer(body, map.expiryYear))
+      : undefined;
+  const now = ctx.now();
+  const kind: MessageKind = capture ? 'sale' : 'authorization';
+  const decision = decideCard({
+    cards: ctx.cards,
+    pan,
+    expiry,
+    amount,
+    kind,
+    todayYymm: todayYymm(now),
+    debits: true,
+  });
+  const echo: Record<string, unknown> = {};
+  for (const { key, pointer } of api.payment.echoKeys) {
+    const v = readPointer(body, pointer);
+    if (v !== undefined) echo[key] = v;
+  }
+  const approved = decision.outcome === 'approved';
+  // One shape for every payment (no conditional spreads): thousands are kept.
+  const payment: Payment = {
+    id: ctx.payments.newId(api.binding.idPrefix),
+    state: approved ? (capture ? 'captured' : 'authorized') : 'declined',
+    amount,
+    currency,
+    captured: approved && capture ? amount : 0,
+    refunded: 0,
+    createdMs: now.getTime(),
+    outcome: decision.outcome,
+    cardId: decision.card?.id,
+    cardLast4: pan && pan.length >= 4 ? pan.slice(-4) : undefined,
+    cardScheme: decision.card?.scheme,
+    echo,
+  };
+  ctx.payments.add(payment);
+  if (!approved && api.binding.declines.as === 'error') {
+    return {
+      answer: errorAnswer(
+        api,
+        'card-declined',
+        { declineCode: declineCodeOf(api, decision.outcome), payment },
+        req.requestId,
+        req.headers,
+      ),
+      delayMs: decision.delayMs,
+    };
+  }
+  return {
+    answer: paymentAnswer(api, payment, op.successStatus, req.requestId, req.headers),
+    delayMs: decision.delayMs,
+  };
+}
+
+/** An integer amount at the pointer; undefined when absent or not an integer (the schema said so already). */
+function amountOf(body: unknown, pointer: string | undefined): number | undefined {
+  if (!pointer) return undefined;
+  const v = readPointer(body, pointer);
+  return typeof v === 'number' && Number.isInteger(v) ? v : undefined;
+}
+
+// Today as YYMM, worked out once per day rather than per payment.
+let dayCached = Number.NaN;
+let yymmCached = '';
+function todayYymm(now: Date): string {
+  const day = Math.floor(now.getTime() / 86_400_000);
+  if (day !== dayCached) {
+    dayCached = day;
+    yymmCached = `${String(now.getUTCFullYear() % 100).padStart(2, '0')}${String(now.getUTCMonth() + 1).padStart(2, '0')}`;
+  }
+  return yymmCached;
+}

@@ -1,0 +1,740 @@
+import type { Server } from 'node:http';
+import type { Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { ApiOperation, ApiVersion } from '../../protocols/rest/api-loader.js';
+import type { ErrorKind } from '../../protocols/rest/api-schema.js';
+import { requestSummary } from '../../protocols/rest/summary.js';
+import type { Exchange, Violation } from '../exchange.js';
+import type { HttpAnswer, HttpExchangePlan, HttpFaultContext } from '../faults/http/types.js';
+import { createRandom, HttpFaultSet } from '../faults/index.js';
+import type { CardBook } from '../hosts/card-book.js';
+import {
+  type GatewayVersion,
+  type HostRegistry,
+  workspaceCards,
+  workspaceHosts,
+} from '../hosts/host-loader.js';
+import { Journal } from '../journal.js';
+import { type AnswerHeaders, answerHeaders, type ErrorDetails, errorAnswer } from './answers.js';
+import { authenticate } from './auth.js';
+import { fingerprintOf, type IdempotencyBegin, IdempotencyStore, type StoredAnswer } from './idempotency.js';
+import { type LifecycleContext, runAction } from './lifecycle.js';
+import { PaymentStore } from './payments.js';
+import { lazyHttpRequest, lazyHttpResponse } from './record.js';
+import { type TlsCredentials, testCertificate } from './tls.js';
+
+export interface StartGatewayOptions {
+  /** `gateway@version`, e.g. `nimbus-pay@2024-06-15`, or a loaded version. */
+  host: string | GatewayVersion;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1: a mock gateway never listens on the network unless told to. */
+  bind?: string;
+  /** Fault specs active from the start (docs/faults.md); each needs an http implementation. */
+  faults?: unknown[];
+  seed?: number;
+  /** Multiplies every duration the gateway applies (delays, key retention). Default 1. */
+  timeScale?: number;
+  /** HTTPS with a generated self-signed test certificate (true), or with these PEMs. */
+  tls?: boolean | TlsCredentials;
+  /** Exchanges the journal keeps (oldest dropped first; default 10,000). */
+  journalLimit?: number;
+  /** Payments kept (oldest forgotten first); default: the version's limits.payments, else 10,000. */
+  paymentsLimit?: number;
+  /** Where gateways and cards come from when `host` is a string (default: built-in + current dir). */
+  registry?: HostRegistry;
+  cards?: CardBook;
+  /** Clock for created times and expiry checks (tests pin it). */
+  now?: () => Date;
+  /** Name in the journal, e.g. `primary`. */
+  label?: string;
+  /**
+   * Checks every answer against the API version's own response schemas; a mismatch is recorded as
+   * a violation with rule `response-contract` (the mock broke its contract). Tests turn it on.
+   */
+  validateResponses?: boolean;
+  /** Request bodies above this many bytes are refused (413). Default 1 MiB. */
+  bodyLimit?: number;
+}
+
+/** A running mock payment gateway. */
+export interface MockGateway {
+  readonly kind: 'rest';
+  readonly ref: string;
+  readonly version: GatewayVersion;
+  readonly address: { host: string; port: number };
+  /** `http://127.0.0.1:port` or `https://…` */
+  readonly url: string;
+  /** The test certificate (PEM) of a TLS gateway: a client passes it as its CA. */
+  readonly certificate?: string;
+  /** The fastify instance, e.g. for `inject()` (no socket: connection-level faults do not apply). */
+  readonly app: FastifyInstance;
+  readonly journal: Journal;
+  readonly faults: HttpFaultSet;
+  readonly payments: PaymentStore;
+  readonly idempotency: IdempotencyStore;
+  /** Forgets every payment, idempotency key and exchange (faults stay). */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+interface Served {
+  api: ApiVersion;
+  op: ApiOperation;
+}
+
+/** One fastify route: a method and path that one or more served API versions define. */
+interface Route {
+  byVersion: Map<string, Served>;
+}
+
+/** What the body parser leaves on the request: the text, or nothing for a request without a body. */
+type RawBody = string | undefined;
+
+interface Outcome {
+  answer: HttpAnswer | undefined;
+  /** The answer's body as already serialized (a replay). */
+  text?: string;
+  violations: Violation[];
+  /** Stores the answer under the request's idempotency key (after the faults' answer stage). */
+  complete?: (answer: StoredAnswer | undefined) => void;
+}
+
+const EMPTY_OUTCOME: Outcome = { answer: undefined, violations: [] };
+const NO_FAULTS: string[] = [];
+
+/** One request on its way through the gateway. */
+interface Exchange_ {
+  req: FastifyRequest;
+  reply: FastifyReply;
+  api: ApiVersion;
+  op: ApiOperation | undefined;
+  /** Headers every answer to it carries (the selected version). */
+  headers: AnswerHeaders;
+  requestId: string;
+  plan: HttpExchangePlan;
+  /** Arrival, wall clock (ms) and monotonic. */
+  at: number;
+  t0: number;
+  path: string;
+  /** The version's error renderer, once a fault fired. */
+  error?: HttpFaultContext['error'];
+  /** The parsed request body, for the journal's summary line. */
+  body?: unknown;
+}
+
+/** A stored answer as the faults' answer stage sees it: the body parsed only if a fault reads it. */
+function storedAnswer(stored: StoredAnswer): HttpAnswer {
+  let body: unknown;
+  let parsed = false;
+  return {
+    status: stored.status,
+    headers: stored.headers,
+    summary: stored.summary,
+    get body() {
+      if (!parsed) {
+        body = stored.text === '' ? undefined : JSON.parse(stored.text);
+        parsed = true;
+      }
+      return body;
+    },
+  };
+}
+
+const JSON_MEDIA = /^application\/([a-z0-9.+-]*\+)?json\b/i;
+
+export async function startGateway(options: StartGatewayOptions): Promise<MockGateway> {
+  const version =
+    typeof options.host === 'string'
+      ? (options.registry ?? workspaceHosts()).getGateway(options.host)
+      : options.host;
+  const timeScale = options.timeScale ?? 1;
+  if (!(timeScale >= 0)) throw new RangeError(`timeScale must be >= 0, got ${timeScale}`);
+  const seed = options.seed ?? 0;
+  const journal = new Journal(options.journalLimit ?? 10_000);
+  const faults = new HttpFaultSet(options.faults ?? [], { seed, timeScale });
+  const payments = new PaymentStore(
+    options.paymentsLimit ?? version.spec.limits?.payments ?? 10_000,
+    createRandom(seed, version.ref, 'payment-ids'),
+  );
+  const idempotency = new IdempotencyStore(version.spec.idempotency, { timeScale });
+  const keys = new Set(version.spec.auth.keys);
+  const lifecycle: LifecycleContext = {
+    cards: options.cards ?? workspaceCards(),
+    payments,
+    now: options.now ?? (() => new Date()),
+  };
+  const hostName = options.label ? `${version.ref} (${options.label})` : version.ref;
+  const validateResponses = options.validateResponses ?? false;
+  const processingMs = version.spec.processingDelayMs;
+  const stopping = new AbortController();
+  const versionHeader = version.api.versionHeader;
+  const versionKey = versionHeader?.toLowerCase();
+  const servedByVersion = new Map(version.apis.map((a) => [a.version, a]));
+  // Header-versioned answers say which version served them (as Stripe-Version does).
+  const headersByApi = new Map(
+    version.apis.map((a) => [a, answerHeaders(a, versionKey ? { [versionKey]: a.version } : {})]),
+  );
+  const secretHeaders = [
+    ...new Set(
+      version.known.flatMap((a) => a.operations.flatMap((o) => o.security.flat().map((s) => s.header))),
+    ),
+  ].filter((h) => h !== 'authorization');
+  let requestCount = 0;
+  const defaultMask = { mask: version.api.mask, secretHeaders };
+
+  const tls = options.tls === true ? await testCertificate() : options.tls || undefined;
+  const common = {
+    logger: false,
+    forceCloseConnections: true,
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+  } as const;
+  const app = (tls
+    ? Fastify({ ...common, https: { key: tls.key, cert: tls.cert } })
+    : Fastify(common)) as unknown as FastifyInstance;
+
+  // One parser for every content type: the raw text, parsed (or refused) by the handler in the
+  // version's own error shape rather than fastify's.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+
+  // ── connections ─────────────────────────────────────────────────────────────────────────────────
+  const sockets = new Set<Socket>();
+  const connectionIds = new WeakMap<Socket, number>();
+  let connections = 0;
+  const server = app.server as Server;
+  const track = (socket: Socket) => {
+    const id = ++connections;
+    connectionIds.set(socket, id);
+    record({
+      connection: id,
+      event: { kind: 'connected', detail: `${socket.remoteAddress}:${socket.remotePort}` },
+    });
+    socket.once('close', () => record({ connection: id, event: { kind: 'disconnected', detail: '' } }));
+  };
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    socket.on('error', () => {}); // resets and aborted clients are normal for a mock gateway
+    const accepted = faults.accept(socket);
+    if (accepted.dropped) {
+      record({
+        connection: ++connections,
+        event: { kind: 'refused', detail: accepted.notes.join('; ') || 'host-down' },
+        faults: accepted.fired.map((f) => f.id),
+      });
+      return;
+    }
+    if (!tls) track(socket);
+  });
+  if (tls) {
+    server.on('secureConnection', (socket: Socket) => track(socket));
+    server.on('tlsClientError', (err: Error) =>
+      record({ connection: 0, event: { kind: 'malformed', detail: `TLS handshake failed: ${err.message}` } }),
+    );
+  }
+
+  function record(
+    entry: Partial<Omit<Exchange, 'seq' | 'transport' | 'host'>> & { connection: number },
+  ): void {
+    journal.record({
+      transport: 'http',
+      host: hostName,
+      at: new Date().toISOString(),
+      violations: [],
+      faults: [],
+      ...entry,
+    });
+  }
+
+  // ── routes ──────────────────────────────────────────────────────────────────────────────────────
+  const routes = new Map<string, Route>();
+  for (const api of version.apis) {
+    for (const op of api.operations) {
+      if (!op.action) continue; // not bound to the lifecycle: not served
+      const key = `${op.method} ${op.fullPath}`;
+      const route = routes.get(key) ?? { byVersion: new Map() };
+      route.byVersion.set(api.version, { api, op });
+      routes.set(key, route);
+    }
+  }
+  const documents = new Map(version.apis.map((a) => [a, JSON.stringify(a.document)]));
+  if (versionKey) {
+    app.get('/openapi.json', (req, reply) => {
+      const api = selectByHeader(req) ?? version.api;
+      reply.header('content-type', 'application/json').send(documents.get(api));
+    });
+  } else {
+    app.get('/openapi.json', (_req, reply) => {
+      reply.header('content-type', 'application/json').send(documents.get(version.api));
+    });
+    for (const api of version.apis) {
+      app.get(`${api.prefix}/openapi.json`, (_req, reply) => {
+        reply.header('content-type', 'application/json').send(documents.get(api));
+      });
+    }
+  }
+  for (const [key, route] of routes) {
+    const space = key.indexOf(' ');
+    app.route({
+      method: key.slice(0, space) as 'GET',
+      url: key.slice(space + 1).replace(/\{([^}]+)\}/g, ':$1'),
+      handler: (req, reply) => start(req, reply, route),
+    });
+  }
+  app.setNotFoundHandler((req, reply) => start(req, reply, undefined));
+  app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
+    // Fastify's own refusals (a body over the limit, a bad URL): answered in the version's shape.
+    const status =
+      err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    const api = version.api;
+    const violations: Violation[] = status < 500 ? [{ path: '', rule: 'http', message: err.message }] : [];
+    const answer = errorAnswer(
+      api,
+      status < 500 ? 'invalid-request' : 'server-error',
+      { status, message: err.message, violations },
+      nextRequestId(),
+      headersByApi.get(api)!,
+    );
+    const text = JSON.stringify(answer.body);
+    reply.code(answer.status).headers(answer.headers).send(text);
+    const mask = { mask: api.mask, secretHeaders };
+    record({
+      connection: connectionIds.get(req.raw.socket) ?? 0,
+      request: lazyHttpRequest(
+        `${req.method} ${pathOf(req.url)}`,
+        req.method,
+        req.url,
+        undefined,
+        req.headers,
+        undefined,
+        mask,
+      ),
+      response: lazyHttpResponse(
+        answer.summary ?? String(answer.status),
+        answer.status,
+        answer.headers,
+        text,
+        mask,
+      ),
+      violations,
+    });
+  });
+
+  function nextRequestId(): string {
+    return `req_${(++requestCount).toString(36).padStart(6, '0')}`;
+  }
+
+  function selectByHeader(req: FastifyRequest): ApiVersion | undefined {
+    const raw = req.headers[versionKey!];
+    const wanted = Array.isArray(raw) ? raw[0] : raw;
+    if (wanted === undefined || wanted.trim() === '') return version.api;
+    return servedByVersion.get(wanted.trim());
+  }
+
+  function start(req: FastifyRequest, reply: FastifyReply, route: Route | undefined): void {
+    inflight++;
+    let job: Promise<void> | undefined;
+    try {
+      job = handle(req, reply, route);
+    } catch (err) {
+      failed(reply, err as Error);
+    }
+    if (job)
+      job.then(settle, (err: Error) => {
+        failed(reply, err);
+        settle();
+      });
+    else settle();
+  }
+
+  // In-flight exchanges are counted, not collected: close() waits for the count to reach zero.
+  let inflight = 0;
+  let drained: (() => void) | undefined;
+  function settle(): void {
+    if (--inflight === 0) drained?.();
+  }
+
+  /** Rule 8: a bug answers 500 in the version's shape; it never takes the gateway down. */
+  function failed(reply: FastifyReply, err: Error): void {
+    if (reply.sent || reply.raw.headersSent) return;
+    const answer = errorAnswer(
+      version.api,
+      'server-error',
+      { message: err.message },
+      nextRequestId(),
+      headersByApi.get(version.api)!,
+    );
+    reply.code(answer.status).headers(answer.headers).send(JSON.stringify(answer.body));
+  }
+
+  // ── one exchange ────────────────────────────────────────────────────────────────────────────────
+  /** Synchronous until something has to wait (a slow issuer, a duplicate in flight, a fault). */
+  function handle(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    route: Route | undefined,
+  ): Promise<void> | undefined {
+    const at = Date.now();
+    const t0 = performance.now();
+    const requestId = nextRequestId();
+    const method = req.method;
+    const path = pathOf(req.url);
+
+    // Which API version: the route's (path-versioned) or the header's (else the account default).
+    let api = version.api;
+    let served: Served | undefined;
+    let early: { kind: ErrorKind; details: ErrorDetails } | undefined;
+    if (route && versionKey) {
+      const selected = selectByHeader(req);
+      if (!selected) {
+        const wanted = String(req.headers[versionKey]);
+        const list = version.apis.map((a) => a.version).join(', ');
+        early = {
+          kind: 'unsupported-version',
+          details: { message: `${versionHeader} "${wanted}" is not served here (served: ${list})` },
+        };
+      } else {
+        api = selected;
+        served = route.byVersion.get(api.version);
+        if (!served)
+          early = { kind: 'not-found', details: { message: `${api.ref} has no ${method} ${path}` } };
+      }
+    } else if (route) {
+      served = route.byVersion.values().next().value as Served;
+      api = served.api;
+    } else {
+      ({ api, early } = unrouted(req, method, path));
+    }
+    const op = served?.op;
+    const headers = headersByApi.get(api)!;
+    const plan = faults.select({ method, path, operation: op?.operationId, action: op?.action });
+    const x: Exchange_ = { req, reply, api, op, headers, requestId, plan, at, t0, path };
+    if (plan.requestLost) return finish(x, EMPTY_OUTCOME);
+    if (early) {
+      return finish(x, {
+        ...EMPTY_OUTCOME,
+        answer: errorAnswer(api, early.kind, early.details, requestId, headers),
+      });
+    }
+    const outcome = respond(x, op!);
+    return outcome instanceof Promise ? outcome.then((o) => finish(x, o)) : finish(x, outcome);
+  }
+
+  /** Authentication, body, validation, idempotency and the lifecycle: the answer (and its delay). */
+  function respond(x: Exchange_, op: ApiOperation): Outcome | Promise<Outcome> {
+    const { req, api, requestId, headers } = x;
+    const raw = req.body as RawBody;
+    const fail = (kind: ErrorKind, details: ErrorDetails, violations: Violation[] = []): Outcome => ({
+      answer: errorAnswer(api, kind, { ...details, violations }, requestId, headers),
+      violations,
+    });
+    const auth = authenticate(req.headers, op.security, keys);
+    if (!auth.ok) {
+      const message = `${api.binding.errors.kinds.authentication.message.replace(/\.?$/, '.')} ${auth.problem}`;
+      return fail('authentication', { message });
+    }
+
+    let body: unknown;
+    const hasBody = raw !== undefined && raw !== '';
+    if (hasBody) {
+      const type = String(req.headers['content-type'] ?? '');
+      if (!JSON_MEDIA.test(type)) {
+        const v = {
+          path: '',
+          rule: 'content-type',
+          message: `the body must be JSON (content-type was "${type}")`,
+        };
+        return fail('invalid-request', { message: v.message }, [v]);
+      }
+      try {
+        body = JSON.parse(raw);
+        x.body = body;
+      } catch (err) {
+        const v = { path: '', rule: 'json', message: `the body is not JSON: ${(err as Error).message}` };
+        return fail('invalid-request', { message: v.message }, [v]);
+      }
+    }
+    const violations = op.validateRequest({
+      body,
+      hasBody,
+      headers: req.headers,
+      query: req.query as Record<string, unknown>,
+      params: req.params as Record<string, string>,
+    });
+    if (violations.length > 0) {
+      return fail('invalid-request', { message: `Invalid request: ${violations[0]!.message}` }, violations);
+    }
+
+    const idemRaw =
+      op.method === 'GET' ? undefined : req.headers[api.binding.idempotencyHeader.toLowerCase()];
+    const idemKey = Array.isArray(idemRaw) ? idemRaw[0] : idemRaw;
+    if (!idemKey) return run(x, op, body);
+    // The parameters a key was first used with: method, path and body as sent.
+    const fingerprint = fingerprintOf(op.method, x.path, raw ?? '');
+    const begun = idempotency.begin(`${auth.key}\u0000${idemKey}`, fingerprint);
+    const next = (b: IdempotencyBegin): Outcome | Promise<Outcome> => {
+      if (b.kind === 'replay') return { answer: storedAnswer(b.answer), text: b.answer.text, violations: [] };
+      const v = { path: `header ${api.binding.idempotencyHeader}`, rule: 'idempotency', message: '' };
+      if (b.kind === 'mismatch') {
+        return fail('idempotency-mismatch', {}, [
+          { ...v, message: 'the key was first used with other parameters' },
+        ]);
+      }
+      if (b.kind === 'in-flight') {
+        return fail('idempotency-in-flight', {}, [
+          { ...v, message: 'a request with this key is still running' },
+        ]);
+      }
+      try {
+        const out = run(x, op, body);
+        return out instanceof Promise
+          ? out.then(
+              (o) => ({ ...o, complete: b.complete }),
+              (err: unknown) => {
+                b.complete(undefined);
+                throw err;
+              },
+            )
+          : { ...out, complete: b.complete };
+      } catch (err) {
+        b.complete(undefined);
+        throw err;
+      }
+    };
+    return begun instanceof Promise ? begun.then(next) : next(begun);
+  }
+
+  /** The lifecycle action, then the gateway's own time plus a slow issuer's (time-scaled; close() cuts it short). */
+  function run(x: Exchange_, op: ApiOperation, body: unknown): Outcome | Promise<Outcome> {
+    const params = x.req.params as Record<string, string>;
+    const result = runAction(lifecycle, {
+      api: x.api,
+      op,
+      body,
+      params,
+      requestId: x.requestId,
+      headers: x.headers,
+    });
+    const outcome: Outcome = { answer: result.answer, violations: [] };
+    const scaled = (processingMs + result.delayMs) * timeScale;
+    if (!(scaled > 0)) return outcome;
+    return sleep(scaled, undefined, { signal: stopping.signal }).then(
+      () => outcome,
+      () => outcome,
+    );
+  }
+
+  /** The faults' answer stage, the idempotency record, the answer on the wire, the journal. */
+  function finish(x: Exchange_, outcome: Outcome): Promise<void> | undefined {
+    const { req, reply, api, op, plan } = x;
+    let answer = outcome.answer;
+    let text = outcome.text;
+    if (plan.fired.length > 0) {
+      const error: HttpFaultContext['error'] = (kind, opts = {}) =>
+        errorAnswer(api, kind, { status: opts.status, message: opts.message }, x.requestId, x.headers);
+      const before = answer;
+      answer = plan.answer(answer, req.raw.socket, error);
+      if (answer !== before) text = undefined;
+      x.error = error;
+    }
+    if (answer && text === undefined) text = answer.body === undefined ? '' : JSON.stringify(answer.body);
+    outcome.complete?.(
+      answer && { status: answer.status, headers: answer.headers, text: text!, summary: answer.summary },
+    );
+    const violations = outcome.violations;
+    if (validateResponses && op && answer) {
+      for (const v of op.validateResponse(answer.status, answer.headers['content-type'], answer.body)) {
+        violations.push({ path: `response ${v.path}`.trim(), rule: 'response-contract', message: v.message });
+      }
+    }
+    if (plan.fired.length === 0) {
+      if (stopping.signal.aborted) return undefined;
+      reply.code(answer!.status).headers(answer!.headers).send(text);
+      journalize(x, answer, text!, violations, true, undefined);
+      return undefined;
+    }
+    return deliver(x, answer, text, violations);
+  }
+
+  /** A fault fired: the fault set writes the answer (or does not) through the raw response. */
+  async function deliver(
+    x: Exchange_,
+    answer: HttpAnswer | undefined,
+    text: string | undefined,
+    violations: Violation[],
+  ): Promise<void> {
+    const { reply, plan } = x;
+    const socket = x.req.raw.socket;
+    reply.hijack();
+    const res = reply.raw;
+    const report = await plan.run({
+      socket,
+      writeHead: (status, h) => {
+        res.writeHead(status, h);
+      },
+      write: (bytes) =>
+        new Promise<void>((resolve) => {
+          if (res.destroyed || socket.destroyed) return resolve();
+          res.write(bytes, () => resolve());
+        }),
+      end: () => {
+        if (!res.writableEnded) res.end();
+      },
+      answer,
+      serialize: (a) => Buffer.from(a === answer && text !== undefined ? text : JSON.stringify(a.body ?? '')),
+      error: x.error!,
+    });
+    const sent = report.outcome === 'sent';
+    let event: Exchange['event'];
+    if (plan.requestLost && !answer) {
+      event = {
+        kind: 'fault',
+        detail: ['request lost before the gateway saw it', ...report.notes].join('; '),
+      };
+    } else if (!sent || report.notes.length > 0) {
+      event = {
+        kind: report.outcome === 'reset' ? 'reset' : 'fault',
+        detail: [`response ${report.outcome}`, ...report.notes].join('; '),
+      };
+    }
+    journalize(x, answer, report.body?.toString('utf8') ?? text ?? '', violations, sent, event);
+  }
+
+  function journalize(
+    x: Exchange_,
+    answer: HttpAnswer | undefined,
+    text: string,
+    violations: Violation[],
+    sent: boolean,
+    event: Exchange['event'],
+  ): void {
+    const { req, api, op } = x;
+    const mask = api === version.api ? defaultMask : { mask: api.mask, secretHeaders };
+    // One shape per entry: the journal keeps thousands.
+    journal.record({
+      transport: 'http',
+      host: hostName,
+      connection: connectionIds.get(req.raw.socket) ?? 0,
+      at: isoTime(x.at),
+      request: lazyHttpRequest(
+        requestSummary(req.method, x.path, op, x.body),
+        req.method,
+        req.url,
+        op?.operationId,
+        req.headers,
+        req.body as RawBody,
+        mask,
+      ),
+      response:
+        answer &&
+        lazyHttpResponse(answer.summary ?? String(answer.status), answer.status, answer.headers, text, mask),
+      event,
+      durationMs: sent && answer ? Math.round((performance.now() - x.t0) * 1000) / 1000 : undefined,
+      violations,
+      faults: x.plan.fired.length === 0 ? NO_FAULTS : x.plan.fired.map((f) => f.id),
+    });
+  }
+
+  /** No route matched: a retired or unknown API version's path, or no such resource. */
+  function unrouted(
+    req: FastifyRequest,
+    method: string,
+    path: string,
+  ): { api: ApiVersion; early: { kind: ErrorKind; details: ErrorDetails } } {
+    if (versionKey) {
+      const api = selectByHeader(req) ?? version.api;
+      return {
+        api,
+        early: { kind: 'not-found', details: { message: `No such resource: ${method} ${path}` } },
+      };
+    }
+    const servedHere = version.apis.find((a) => path === a.prefix || path.startsWith(`${a.prefix}/`));
+    if (servedHere) {
+      return {
+        api: servedHere,
+        early: { kind: 'not-found', details: { message: `No such resource: ${method} ${path}` } },
+      };
+    }
+    const other = version.known.find((a) => path === a.prefix || path.startsWith(`${a.prefix}/`));
+    const served = version.apis.map((a) => a.prefix).join(', ');
+    return {
+      api: version.api,
+      early: other
+        ? {
+            kind: 'unsupported-version',
+            details: { message: `API ${other.version} is not served here (served: ${served})` },
+          }
+        : { kind: 'not-found', details: { message: `No such resource: ${method} ${path}` } },
+    };
+  }
+
+  // ── listening ───────────────────────────────────────────────────────────────────────────────────
+  const bind = options.bind ?? '127.0.0.1';
+  await app.listen({ port: options.port ?? 0, host: bind });
+  const port = (server.address() as { port: number }).port;
+  if (!faults.listening) server.close();
+  // host-down (refuse): stop listening while that fault is active, listen on the same port after.
+  let sync = Promise.resolve();
+  const offChange = faults.onChange(() => {
+    sync = sync.then(async () => {
+      if (!faults.listening && server.listening) server.close();
+      else if (faults.listening && !server.listening && !stopping.signal.aborted) {
+        await new Promise<void>((resolve, reject) => {
+          server.once('error', reject);
+          server.listen(port, bind, () => {
+            server.off('error', reject);
+            resolve();
+          });
+        });
+      }
+    });
+  });
+
+  const shown = bind.includes(':') ? `[${bind}]` : bind;
+  return {
+    kind: 'rest',
+    ref: version.ref,
+    version,
+    address: { host: bind, port },
+    url: `${tls ? 'https' : 'http'}://${shown}:${port}`,
+    ...(tls && { certificate: tls.cert }),
+    app,
+    journal,
+    faults,
+    payments,
+    idempotency,
+    reset() {
+      payments.clear();
+      idempotency.clear();
+      journal.clear();
+    },
+    async close() {
+      stopping.abort();
+      faults.stop();
+      offChange();
+      await sync.catch(() => {});
+      idempotency.clear();
+      for (const s of sockets) s.destroy();
+      if (inflight > 0) await new Promise<void>((resolve) => (drained = resolve));
+      await app.close();
+    },
+  };
+}
+
+function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q);
+}
+
+// Under load many exchanges arrive in the same millisecond: format each millisecond once.
+let lastMs = -1;
+let lastIso = '';
+function isoTime(ms: number): string {
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
+}

@@ -1,0 +1,42 @@
+import selfsigned from 'selfsigned';
+
+/** A key and certificate (PEM) for a gateway that speaks HTTPS. */
+export interface TlsCredentials {
+  key: string;
+  cert: string;
+}
+
+let cached: Promise<TlsCredentials> | undefined;
+
+/**
+ * A self-signed TEST certificate for localhost, 127.0.0.1 and ::1, made once per process (EC P-256:
+ * generating it takes milliseconds, an RSA key much longer). Clients trust it by passing `cert` as
+ * their CA, the way a terminal is provisioned with a test root; it protects nothing.
+ */
+export function testCertificate(): Promise<TlsCredentials> {
+  const now = Date.now();
+  cached ??= selfsigned
+    .generate([{ name: 'commonName', value: 'paymatrix mock gateway (TEST)' }], {
+      keyType: 'ec',
+      curve: 'P-256',
+      algorithm: 'sha256',
+      // Back-dated a day: a client whose clock is a little behind must not see "not yet valid".
+      notBeforeDate: new Date(now - 86_400_000),
+      notAfterDate: new Date(now + 30 * 86_400_000),
+      extensions: [
+        { name: 'basicConstraints', cA: true },
+        { name: 'keyUsage', digitalSignature: true, keyCertSign: true },
+        { name: 'extKeyUsage', serverAuth: true },
+        {
+          name: 'subjectAltName',
+          altNames: [
+            { type: 2, value: 'localhost' },
+            { type: 7, ip: '127.0.0.1' },
+            { type: 7, ip: '::1' },
+          ],
+        },
+      ],
+    })
+    .then((pems) => ({ key: pems.private, cert: pems.cert }));
+  return cached;
+}

@@ -1,0 +1,115 @@
+import { maskPan } from '../iso8583/mask.js';
+import { splitPointer } from './template.js';
+
+/**
+ * Card data and secrets out of JSON bodies and HTTP headers, for journals, traces and reports
+ * (ARCHITECTURE rule 7). The API version names where its PAN and other card data sit; as a safety
+ * net, any string of 12-19 digits that passes the Luhn check is masked too, and keys that always
+ * hold secrets (cvc, track data, PIN block) are hidden wherever they appear.
+ */
+
+const SECRET_KEYS = new Set([
+  'cvc',
+  'cvv',
+  'cvc2',
+  'cvv2',
+  'securitycode',
+  'security_code',
+  'track1',
+  'track2',
+  'track_data',
+  'trackdata',
+  'pin',
+  'pinblock',
+  'pin_block',
+  'encryptedcardnumber',
+  'encryptedsecuritycode',
+]);
+
+const SECRET_HEADERS = new Set([
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'set-cookie',
+  'x-api-key',
+  'api-key',
+  'apikey',
+]);
+
+export interface JsonMaskRules {
+  /** Pointers whose value is a PAN: masked first 6 + last 4 whatever it looks like. */
+  pans?: readonly string[];
+  /** Pointers whose value is hidden entirely (CVC, track data). */
+  hidden?: readonly string[];
+}
+
+/** A masked copy of a JSON value; the input is never changed. */
+export function maskJson(value: unknown, rules: JsonMaskRules = {}): unknown {
+  const pans = new Set((rules.pans ?? []).map((p) => splitPointer(p).join('\u0000')));
+  const hidden = new Set((rules.hidden ?? []).map((p) => splitPointer(p).join('\u0000')));
+  const walk = (node: unknown, path: string[], key: string | undefined): unknown => {
+    const at = path.join('\u0000');
+    if (hidden.has(at) || (key !== undefined && SECRET_KEYS.has(key.toLowerCase()))) return hide(node);
+    if (typeof node === 'string') {
+      if (pans.has(at)) return maskPan(node);
+      return looksLikePan(node) ? maskPan(node) : node;
+    }
+    if (typeof node === 'number') {
+      const digits = Number.isSafeInteger(node) ? String(node) : '';
+      return pans.has(at) || looksLikePan(digits) ? maskPan(String(node)) : node;
+    }
+    if (Array.isArray(node)) return node.map((item, i) => walk(item, [...path, String(i)], undefined));
+    if (typeof node === 'object' && node !== null) {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(node)) out[k] = walk(v, [...path, k], k);
+      return out;
+    }
+    return node;
+  };
+  return walk(value, [], undefined);
+}
+
+function hide(value: unknown): string {
+  if (value === undefined || value === null) return '[hidden]';
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return `[hidden: ${text.length} chars]`;
+}
+
+/** 12-19 digits with a valid Luhn check digit: treated as a card number wherever it appears. */
+export function looksLikePan(text: string): boolean {
+  if (text.length < 12 || text.length > 19 || !/^[0-9]+$/.test(text)) return false;
+  let sum = 0;
+  for (let i = text.length - 1, double = false; i >= 0; i--, double = !double) {
+    let d = text.charCodeAt(i) - 48;
+    if (double) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+    sum += d;
+  }
+  return sum % 10 === 0;
+}
+
+/**
+ * Header names lower-cased, values joined, secrets masked: the scheme of an Authorization header and
+ * the last 4 characters of a key stay (to tell which test key was used), nothing else.
+ */
+export function maskHeaders(
+  headers: Readonly<Record<string, string | string[] | number | undefined>>,
+  secret: Iterable<string> = [],
+): Record<string, string> {
+  const extra = new Set([...secret].map((h) => h.toLowerCase()));
+  const out: Record<string, string> = {};
+  for (const [name, raw] of Object.entries(headers)) {
+    if (raw === undefined) continue;
+    const key = name.toLowerCase();
+    const value = Array.isArray(raw) ? raw.join(', ') : String(raw);
+    out[key] = SECRET_HEADERS.has(key) || extra.has(key) ? maskSecret(value) : value;
+  }
+  return out;
+}
+
+function maskSecret(value: string): string {
+  const m = /^([A-Za-z]+) +(.*)$/.exec(value);
+  const [scheme, secret] = m ? [`${m[1]} `, m[2]!] : ['', value];
+  // Basic credentials are base64 of "key:": their tail says nothing useful and would leak bits of it.
+  if (scheme.toLowerCase() === 'basic ') return 'Basic ****';
+  return `${scheme}****${secret.length > 8 ? secret.slice(-4) : ''}`;
+}

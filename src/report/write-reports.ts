@@ -1,0 +1,26 @@
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildMatrix, type Matrix } from '../matrix/aggregate.js';
+import type { CellResult } from '../matrix/cell.js';
+import type { RunManifest } from '../matrix/run-manifest.js';
+import { renderJunit } from './junit-xml.js';
+import { renderMatrixJson } from './matrix-json.js';
+
+export const MATRIX_FILE = 'matrix.json';
+export const JUNIT_FILE = 'junit.xml';
+
+/** Writes matrix.json and junit.xml of a run folder from its results; returns the matrix. */
+export function writeReports(dir: string, results: readonly CellResult[], manifest?: RunManifest): Matrix {
+  const matrix = buildMatrix(results, manifest?.plan.cells);
+  writeFileSync(join(dir, MATRIX_FILE), renderMatrixJson(matrix, manifest));
+  writeFileSync(
+    join(dir, JUNIT_FILE),
+    renderJunit(matrix, { timestamp: new Date().toISOString().slice(0, 19) }),
+  );
+  return matrix;
+}
+
+/** Removes reports of an earlier run, so a folder never shows reports that do not match its results. */
+export function removeReports(dir: string): void {
+  for (const f of [MATRIX_FILE, JUNIT_FILE]) rmSync(join(dir, f), { force: true });
+}

@@ -1,0 +1,198 @@
+import type { Exchange } from '../mocks/exchange.js';
+import { startGateway } from '../mocks/gateway/index.js';
+import type { CardBook, GatewayVersion, HostVersion } from '../mocks/hosts/host-loader.js';
+import { Ledger } from '../mocks/iso-host/ledger.js';
+import { startIsoHost } from '../mocks/iso-host/start-iso-host.js';
+import type { PaymentState } from '../protocols/rest/api-schema.js';
+import type { HostEndpoint, TerminalConfig } from '../terminals/terminal.js';
+import { faultForVersion, faultsFor } from './fault-plan.js';
+import { faultForGateway } from './rest-kinds.js';
+import { HOST_DOWN_FAULT_ID, type HostInstanceName } from './scenario.js';
+import type { ScenarioFault } from './scenario-schema.js';
+
+/**
+ * The host side of a cell behind one small interface, whatever the transport: an ISO 8583 host
+ * (TCP) or a REST gateway (HTTP) per instance, each with its journal, its faults (a scenario's
+ * `scope.kind` translated for that host version), `host: down|up` and close. The executor plays
+ * steps against this and never asks which transport it is.
+ */
+export interface CellHost {
+  readonly instance: HostInstanceName;
+  /** Where the terminal connects: host and port (ISO) or base URL (REST). */
+  readonly endpoint: HostEndpoint;
+  /** The instance's journal, oldest first. */
+  entries(): Exchange[];
+  /** Adds a scenario fault now; `path` names it in errors (`when[3].fault`). */
+  addFault(fault: ScenarioFault, path: string): void;
+  removeFault(id: string): boolean;
+  /** down: connects refused and requests on connections still open lost; up: back to normal. */
+  setDown(down: boolean): Promise<void>;
+  /** REST: the payments the gateway instance holds (a snapshot). */
+  payments?(): CellPayment[];
+  close(): Promise<void>;
+}
+
+/** A payment a gateway instance holds, as the double-charge check reads it. Never card data. */
+export interface CellPayment {
+  id: string;
+  state: PaymentState;
+  /** Minor units. */
+  amount: number;
+  currency: string;
+  captured: number;
+  refunded: number;
+  createdMs: number;
+}
+
+export interface CellHostOptions {
+  seed: number;
+  timeScale: number;
+  cards: CardBook;
+}
+
+/** Starts the instances of one cell's host version and says what the terminal needs to reach them. */
+export interface CellHosts {
+  readonly version: HostVersion | GatewayVersion;
+  /** Starts one instance with the scenario's start-up faults that are `on` it. */
+  start(instance: HostInstanceName, faults: readonly ScenarioFault[]): Promise<CellHost>;
+  /** given.signedOn: the host counts the terminal as signed on. ISO only: a gateway has no sign-on. */
+  signOn(terminalId: string): void;
+  /** Besides the endpoints: the host version's test keys (ISO) or its first test API key (REST). */
+  credentials(terminalId: string): Pick<TerminalConfig, 'keys' | 'apiKey'>;
+}
+
+export function cellHosts(version: HostVersion | GatewayVersion, options: CellHostOptions): CellHosts {
+  return version.kind === 'rest' ? gatewayHosts(version, options) : isoHosts(version, options);
+}
+
+/** The fault ids a `host: down` step adds, so `host: up` can remove them. */
+const DOWN_IDS = [HOST_DOWN_FAULT_ID, `${HOST_DOWN_FAULT_ID}:lost`] as const;
+
+interface FaultControl {
+  add(spec: unknown, path?: string): unknown;
+  remove(id: string): boolean;
+}
+
+async function setDown(faults: FaultControl, down: boolean): Promise<void> {
+  for (const id of DOWN_IDS) faults.remove(id);
+  if (down) {
+    // New connections are refused; a request on a connection still open never reaches the host.
+    faults.add({ fault: 'host-down', id: DOWN_IDS[0] });
+    faults.add({ fault: 'no-response', params: { lost: 'request' }, id: DOWN_IDS[1] });
+  }
+  await new Promise((resolve) => setImmediate(resolve)); // the listener follows on the next turn
+}
+
+function isoHosts(version: HostVersion, options: CellHostOptions): CellHosts {
+  // A backup shares the primary's ledger: two front ends of one bank.
+  const ledger = new Ledger();
+  return {
+    version,
+    async start(instance, faults) {
+      const host = await startIsoHost({
+        host: version,
+        port: 0,
+        faults: faultsFor(faults, instance, version),
+        seed: options.seed,
+        timeScale: options.timeScale,
+        ledger,
+        cards: options.cards,
+        label: instance,
+      });
+      return {
+        instance,
+        endpoint: { ...host.address },
+        entries: () => host.journal.entries(),
+        addFault: (fault, path) => host.faults.add(faultForVersion(fault, version), path),
+        removeFault: (id) => host.faults.remove(id),
+        setDown: (down) => setDown(host.faults, down),
+        close: () => host.close(),
+      };
+    },
+    signOn(terminalId) {
+      ledger.terminal(terminalId).signedOn = true;
+    },
+    credentials(terminalId) {
+      const keys = Object.entries(version.keysFor(terminalId)).filter(
+        (e): e is [string, string] => typeof e[1] === 'string',
+      );
+      return { keys: Object.fromEntries(keys) };
+    },
+  };
+}
+
+/** Gateway versions whose request validators are compiled. */
+const warmed = new WeakSet<GatewayVersion>();
+
+/**
+ * Compiles a version's request validators (ajv, lazy otherwise) before its first cell: the first
+ * request of each operation would pay for it, and at time scale 0.01 that can outlast the terminal's
+ * scaled answer timeout and turn into a retry the build never made.
+ */
+function warm(version: GatewayVersion): void {
+  if (warmed.has(version)) return;
+  warmed.add(version);
+  for (const api of version.apis)
+    for (const op of api.operations)
+      op.validateRequest({ body: {}, hasBody: true, headers: {}, query: {}, params: {} });
+}
+
+function gatewayHosts(version: GatewayVersion, options: CellHostOptions): CellHosts {
+  const apiKey = version.spec.auth.keys[0];
+  warm(version);
+  return {
+    version,
+    async start(instance, faults) {
+      // Each fault is added on its own, so an error names it as the scenario wrote it (given.faults[2]).
+      const mine = faults.flatMap((f, i) =>
+        (f.on ?? 'primary') === instance ? [{ spec: translate(f, `given.faults[${i}]`), i }] : [],
+      );
+      // A backup gateway keeps its own payments: nothing shares them between instances yet.
+      const gateway = await startGateway({
+        host: version,
+        port: 0,
+        seed: options.seed,
+        timeScale: options.timeScale,
+        cards: options.cards,
+        label: instance,
+      });
+      try {
+        for (const { spec, i } of mine) gateway.faults.add(spec, `given.faults[${i}]`);
+      } catch (err) {
+        await gateway.close();
+        throw err;
+      }
+      return {
+        instance,
+        endpoint: { url: gateway.url },
+        entries: () => gateway.journal.entries(),
+        addFault: (fault, path) => gateway.faults.add(translate(fault, path), path),
+        removeFault: (id) => gateway.faults.remove(id),
+        setDown: (down) => setDown(gateway.faults, down),
+        payments: () =>
+          gateway.payments.list().map((p) => ({
+            id: p.id,
+            state: p.state,
+            amount: p.amount,
+            currency: p.currency,
+            captured: p.captured,
+            refunded: p.refunded,
+            createdMs: p.createdMs,
+          })),
+        close: () => gateway.close(),
+      };
+    },
+    signOn() {
+      // A gateway has no sign-on: every request carries the API key.
+    },
+    credentials: () => (apiKey === undefined ? {} : { apiKey }),
+  };
+
+  function translate(fault: ScenarioFault, path: string) {
+    try {
+      return faultForGateway(fault, version);
+    } catch (err) {
+      throw new Error(`${path}: ${(err as Error).message}`);
+    }
+  }
+}

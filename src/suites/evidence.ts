@@ -1,0 +1,50 @@
+import type { CellEvidence, StepRecord } from '../matrix/cell.js';
+import type { Exchange } from '../mocks/exchange.js';
+import { maskPan } from '../protocols/iso8583/index.js';
+import type { TerminalEvent, TransactionOutcome, TransactionRequest } from '../terminals/terminal.js';
+
+/**
+ * The evidence of a cell, safe to write anywhere: the requests the executor made with the PAN
+ * masked and the PIN dropped, the journals as plain data (their decoded views are already masked),
+ * the terminal's events. As a last guard, every PAN of the card book that still appears in clear
+ * (a driver that forgot to mask) is masked in the whole evidence.
+ */
+export function buildEvidence(
+  steps: readonly { request: TransactionRequest; outcome?: TransactionOutcome }[],
+  journal: readonly Exchange[],
+  events: readonly TerminalEvent[],
+  knownPans: readonly string[],
+): CellEvidence {
+  const evidence: CellEvidence = {
+    steps: steps.map(
+      (s): StepRecord => ({
+        request: maskRequest(s.request),
+        outcome: s.outcome ?? {
+          status: 'error',
+          detail: 'the step did not finish',
+          messages: [],
+          durationMs: 0,
+          error: { code: 'unfinished', message: 'the cell ended before the step did' },
+        },
+      }),
+    ),
+    journal: [...journal],
+    events: [...events],
+  };
+  return scrubPans(evidence, knownPans);
+}
+
+/** The request as evidence: PAN masked, PIN dropped. */
+export function maskRequest(request: TransactionRequest): TransactionRequest {
+  if (!request.card) return { ...request };
+  const { pin: _pin, pan, ...card } = request.card;
+  return { ...request, card: { ...card, pan: maskPan(pan) } };
+}
+
+/** A JSON round trip (which also turns lazy journal views into plain data) with known PANs masked. */
+export function scrubPans<T>(value: T, pans: readonly string[]): T {
+  let text = JSON.stringify(value);
+  for (const pan of pans)
+    if (pan.length >= 12 && text.includes(pan)) text = text.replaceAll(pan, maskPan(pan));
+  return JSON.parse(text) as T;
+}

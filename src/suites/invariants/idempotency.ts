@@ -1,0 +1,72 @@
+import { summaryOf } from '../matchers/host-message.js';
+import type { Finding } from '../matchers/message-expectation.js';
+import type { CellObservation, ObservedPayment } from './invariant.js';
+
+/** States in which a payment still holds the cardholder's money. */
+const LIVE = new Set<ObservedPayment['state']>(['authorized', 'captured', 'partially-refunded']);
+
+/**
+ * What STAN uniqueness protects on an ISO host, the idempotency key protects on a REST gateway: a
+ * repeated request is recognised as a repeat, and nothing else is. Two findings:
+ * - a key reused for another request (method, path or body differ): the gateway refuses it, or —
+ *   a gateway that replays on mismatch — answers the first request's result as this one's;
+ * - a transaction step that left more than one live payment at the gateway: a retry the gateway
+ *   could not recognise (no key, a key it did not keep) charged the cardholder twice.
+ */
+export function restIdempotency(obs: CellObservation): Finding[] {
+  if (!obs.rest) return [];
+  const out: Finding[] = [];
+  const names = new Map(
+    obs.rest.gateway.known.map((a) => [
+      a.binding.idempotencyHeader.toLowerCase(),
+      a.binding.idempotencyHeader,
+    ]),
+  );
+  const firstUse = new Map<string, { signature: string; label: string; summary: string }>();
+  const reported = new Set<string>();
+  for (const msg of obs.messages) {
+    const http = msg.request?.http;
+    if (!http || msg.lost) continue;
+    const header = [...names.keys()].find((h) => http.headers[h] !== undefined);
+    if (header === undefined) continue;
+    const key = http.headers[header]!;
+    const signature = `${http.method} ${http.path}\n${JSON.stringify(http.body ?? null)}`;
+    const first = firstUse.get(key);
+    if (!first) {
+      firstUse.set(key, { signature, label: msg.label, summary: summaryOf(msg) });
+      continue;
+    }
+    if (first.signature === signature || reported.has(key)) continue;
+    reported.add(key);
+    const what =
+      first.signature.split('\n')[0] === signature.split('\n')[0] ? 'another body' : 'another request';
+    out.push({
+      message: `the terminal reused ${names.get(header)} "${key}" of ${first.label} for ${msg.label}, ${what}: a key names one request and its retries`,
+      expected: 'a new key for a new request',
+      actual: `${summaryOf(msg)} with the key of ${first.summary}`,
+      exchange: msg.exchange.seq,
+      ...(msg.step !== undefined && { step: msg.step }),
+    });
+  }
+
+  const byStep = new Map<number, ObservedPayment[]>();
+  for (const p of obs.rest.payments) {
+    if (p.step === undefined || !LIVE.has(p.state)) continue;
+    byStep.set(p.step, [...(byStep.get(p.step) ?? []), p]);
+  }
+  for (const [position, payments] of byStep) {
+    if (payments.length < 2) continue;
+    const step = obs.steps.find((s) => s.step.position === position)?.step;
+    const list = payments.map(
+      (p) =>
+        `${p.id} ${p.state} ${((p.state === 'authorized' ? p.amount : p.captured - p.refunded) / 100).toFixed(2)} ${p.currency}${p.instance === 'backup' ? ' on the backup' : ''}`,
+    );
+    out.push({
+      message: `step ${step?.name ?? position + 1}: the gateway holds ${payments.length} live payments made during it (${list.join(', ')}): the cardholder is charged ${payments.length} times for one transaction`,
+      expected: 'at most one payment per transaction',
+      actual: list.join(', '),
+      step: position,
+    });
+  }
+  return out;
+}

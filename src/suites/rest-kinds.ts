@@ -1,0 +1,102 @@
+import type { FaultSpec } from '../mocks/faults/index.js';
+import { getFault, listFaults } from '../mocks/faults/index.js';
+import type { GatewayVersion } from '../mocks/hosts/host-loader.js';
+import type { MessageKind } from '../mocks/hosts/host-schema.js';
+import type { ApiOperation } from '../protocols/rest/api-loader.js';
+import type { LifecycleAction } from '../protocols/rest/api-schema.js';
+import { readPointer } from '../protocols/rest/template.js';
+import type { HostMessage } from './matchers/host-message.js';
+import type { ScenarioFault } from './scenario-schema.js';
+
+/**
+ * Message kinds on a REST gateway. A scenario says `sale` or `void`; a gateway's API version names
+ * lifecycle actions (authorize, capture, cancel, refund, retrieve) behind its own operationIds and
+ * paths. This is the one table between the two, used both ways: a fault scoped by kind hits the
+ * actions that carry it, and a request the gateway received gets the kind its action stands for,
+ * so `kind:` selectors and `scope.kind` mean the same thing on both transports.
+ */
+
+/** The actions a message of each kind may arrive as. */
+const ACTIONS_OF_KIND: Partial<Record<MessageKind, readonly LifecycleAction[]>> = {
+  // A sale authorizes with capture now, a pre-auth without: one operation, told apart by its body.
+  sale: ['authorize'],
+  'pre-auth': ['authorize'],
+  authorization: ['authorize'],
+  completion: ['capture'],
+  // A captured payment (every REST sale) is voided, or reversed, by a refund.
+  void: ['cancel', 'refund'],
+  'pre-auth-void': ['cancel'],
+  refund: ['refund'],
+  reversal: ['cancel', 'refund'],
+  echo: ['retrieve'],
+};
+
+/** The kind a request of each action gets (authorize: sale or pre-auth by its capture flag). */
+const KIND_OF_ACTION: Record<Exclude<LifecycleAction, 'authorize'>, MessageKind> = {
+  capture: 'completion',
+  cancel: 'void',
+  refund: 'refund',
+  retrieve: 'echo',
+};
+
+/**
+ * A scenario fault as a gateway version applies it: `scope.kind` becomes `scope.operation` (the
+ * lifecycle actions of that kind the version serves). Throws, naming the fault, when it cannot
+ * apply to a gateway at all: no HTTP implementation, or a kind no operation carries.
+ */
+export function faultForGateway(fault: ScenarioFault, version: GatewayVersion): FaultSpec {
+  const def = getFault(fault.fault);
+  if (def && !def.http) {
+    const http = listFaults()
+      .filter((f) => f.http)
+      .map((f) => f.name);
+    throw new Error(
+      `fault ${fault.fault} has no HTTP implementation: it cannot disturb gateway ${version.ref} ` +
+        `(faults for gateways: ${http.join(', ')})`,
+    );
+  }
+  const { on: _on, scope, ...spec } = fault;
+  if (!scope) return spec as FaultSpec;
+  const { kind, ...rest } = scope;
+  if (kind === undefined) return { ...spec, scope: rest } as FaultSpec;
+  const kinds = [kind].flat() as MessageKind[];
+  if (rest.operation !== undefined)
+    throw new Error(`fault ${fault.fault}: use scope.kind or scope.operation, not both`);
+  const served = new Set(version.apis.flatMap((a) => a.operations.map((o) => o.action)));
+  const actions = [...new Set(kinds.flatMap((k) => ACTIONS_OF_KIND[k] ?? []))].filter((a) => served.has(a));
+  if (actions.length === 0) {
+    throw new Error(
+      `gateway ${version.ref} has no operation for a ${kinds.join(' or ')} message (fault ${fault.fault})`,
+    );
+  }
+  return { ...spec, scope: { ...rest, operation: actions } } as FaultSpec;
+}
+
+/**
+ * The host messages of a gateway with the kind each request stands for: authorize is a `sale`
+ * when it captures now (the operation's capture mapping), else a `pre-auth`; capture `completion`,
+ * cancel `void`, refund `refund`, retrieve `echo`. A reversal arrives as a cancel or a refund and
+ * reads as such: only the step tells it from a void.
+ */
+export function withRestKinds(messages: HostMessage[], version: GatewayVersion): HostMessage[] {
+  // The journal names the operationId only: the served versions' reading first, the default first.
+  const ops = new Map<string, ApiOperation>();
+  for (const api of [...version.apis, ...version.known])
+    for (const o of api.operations) if (!ops.has(o.operationId)) ops.set(o.operationId, o);
+  return messages.map((msg) => {
+    const http = msg.request?.http;
+    const op = http?.operation === undefined ? undefined : ops.get(http.operation);
+    if (!op?.action) return msg;
+    let kind: MessageKind;
+    if (op.action === 'authorize') {
+      const capture = op.request.capture;
+      let now = capture?.default ?? true;
+      const v = capture ? readPointer(http!.body, capture.pointer) : undefined;
+      if (capture && v !== undefined) now = 'equals' in capture ? v === capture.equals : v === true;
+      kind = now ? 'sale' : 'pre-auth';
+    } else {
+      kind = KIND_OF_ACTION[op.action];
+    }
+    return { ...msg, kind };
+  });
+}

@@ -1,0 +1,15 @@
+import type { FirmwareBuild } from './firmware-loader.js';
+import { processDriver } from './process/process-driver.js';
+import { referenceDriver } from './reference/reference-driver.js';
+import type { DriverOptions, Terminal, TerminalDriver } from './terminal.js';
+
+/** The terminal drivers by the `driver:` a build file names. */
+export const DRIVERS: Readonly<Record<FirmwareBuild['driver'], TerminalDriver>> = {
+  reference: referenceDriver,
+  process: processDriver,
+};
+
+/** A terminal for the build, from the driver it names. */
+export function createTerminal(build: FirmwareBuild, options?: DriverOptions): Promise<Terminal> {
+  return DRIVERS[build.driver].create(build, options);
+}

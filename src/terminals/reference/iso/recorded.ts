@@ -1,0 +1,34 @@
+import type { RecordedMessage } from '../../../mocks/exchange.js';
+import { type Dialect, type FramedMessage, getField, maskMessage } from '../../../protocols/iso8583/index.js';
+
+/**
+ * A message as the terminal records it, in the exchange model the hosts' journal uses: a summary
+ * line (`0200 sale 25.00 STAN 000123`, `0210 25.00 STAN 000123 code 00`) and the decoded fields
+ * with card data masked. Never the bytes: they hold card data in clear.
+ */
+export function recordMessage(
+  dialect: Dialect,
+  framed: FramedMessage,
+  size: number,
+  label?: string,
+): RecordedMessage {
+  const msg = framed.message;
+  const parts = [msg.mti];
+  if (label) parts.push(label);
+  const amount = getField(msg, '4');
+  if (typeof amount === 'string' && /^[0-9]+$/.test(amount)) parts.push((Number(amount) / 100).toFixed(2));
+  const stan = getField(msg, '11');
+  if (typeof stan === 'string') parts.push(`STAN ${stan}`);
+  const code = getField(msg, '39');
+  if (typeof code === 'string') parts.push(`code ${code}`);
+  return {
+    summary: parts.join(' '),
+    size,
+    iso: {
+      mti: msg.mti,
+      fields: maskMessage(dialect, msg).fields,
+      ...(framed.tpdu && { tpdu: framed.tpdu }),
+      ...(framed.header !== undefined && { header: framed.header }),
+    },
+  };
+}

@@ -1,0 +1,141 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { XMLValidator } from 'fast-xml-parser';
+import { describe, expect, it } from 'vitest';
+import { initWorkspace } from '../../src/cli/init.js';
+import type { CellResult } from '../../src/matrix/cell.js';
+
+const root = resolve(import.meta.dirname, '../..');
+const tsx = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
+function cli(args: string[], cwd = root) {
+  const r = spawnSync(process.execPath, ['--import', tsx, join(root, 'src/cli/main.ts'), ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, CI: 'true' },
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+const tmp = (p: string) => mkdtempSync(join(tmpdir(), p));
+const results = (dir: string) =>
+  readFileSync(join(dir, 'results.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as CellResult);
+
+// Each test spawns the CLI a few times: generous timeouts for a busy 2-core machine.
+const SLOW = 90_000;
+// Reference builds only: their cells depend on nothing but the seed (no external emulator).
+const SUBSET = [
+  '--firmware',
+  'corvid-c400-4.2',
+  'corvid-c500-5.1',
+  '--suite',
+  'core/sign-on',
+  'core/sale-approved',
+  'core/sale-declined',
+  'core/sale-void',
+];
+
+describe('paymatrix run', () => {
+  it(
+    'init writes a workspace that run plays out of the box',
+    () => {
+      const ws = tmp('pm-init-');
+      const init = cli(['init', ws], tmpdir());
+      expect(init.code).toBe(0);
+      expect(init.out).toContain(`wrote ${join(ws, 'paymatrix.config.yaml')}`);
+      expect(() => initWorkspace(ws)).toThrow(/would overwrite .*paymatrix\.config\.yaml/); // never silently
+      expect(cli(['validate'], ws)).toMatchObject({ code: 0 });
+      const run = cli(['run'], ws);
+      expect(run.err).toMatch(/1 cells played in [\d.]+ s; results in /);
+      expect(run.code).toBe(0);
+      expect(run.out).toMatch(/^firmware +my-bank@1\.0\nmy-terminal-1\.0 +1\/1 ✓\n/);
+      const out = join(ws, 'paymatrix-report');
+      expect(results(out).map((r) => [r.key, r.status])).toEqual([
+        ['my-terminal-1.0|my-bank@1.0|smoke/sale-approved', 'pass'],
+      ]);
+      expect(XMLValidator.validate(readFileSync(join(out, 'junit.xml'), 'utf8'))).toBe(true);
+    },
+    SLOW,
+  );
+
+  it(
+    'plays the catalogue into matrix.json, the same for the same seed, and --resume finishes a cut run',
+    () => {
+      const a = tmp('pm-run-a-');
+      const b = tmp('pm-run-b-');
+      const ra = cli(['run', ...SUBSET, '--seed', '3', '--out', a]);
+      expect(ra.code).toBe(0);
+      expect(ra.out).toMatch(/^firmware +harbor-bank@2019\.4 +harbor-bank@2022\.2 +harbor-bank@2025\.1$/m);
+      expect(ra.out).toMatch(/^corvid-c400-4\.2 +\d+\/\d+ [✓✗!~]/m);
+      const rb = cli(['run', ...SUBSET, '--seed', '3', '--out', b, '--concurrency', '1']);
+      expect(rb.code).toBe(0);
+
+      const matrix = JSON.parse(readFileSync(join(a, 'matrix.json'), 'utf8'));
+      expect(matrix.cells.length).toBe(6);
+      for (const cell of matrix.cells) {
+        expect(Object.keys(cell)).toEqual(
+          expect.arrayContaining(['firmware', 'host', 'version', 'status', 'scenarios']),
+        );
+        expect(['pass', 'fail', 'error', 'n/a', 'flaky']).toContain(cell.status);
+        for (const s of cell.scenarios)
+          expect(s).toMatchObject({
+            id: expect.stringMatching(/^core\//),
+            status: expect.any(String),
+            reasons: expect.any(Array),
+          });
+      }
+      // A fixed seed gives the same statuses, reasons and cell seeds, whatever the concurrency. (Which
+      // step a late host-side violation is pinned to can differ with timing: compared without it.)
+      const strip = (rs: CellResult[]) =>
+        rs
+          .map(({ key, status, reasons, seed }) => ({
+            key,
+            status,
+            seed,
+            reasons: reasons.map((r) => `${r.kind}: ${r.message}`),
+          }))
+          .sort((x, y) => x.key.localeCompare(y.key));
+      expect(strip(results(b))).toEqual(strip(results(a)));
+      const statuses = (dir: string) =>
+        JSON.parse(readFileSync(join(dir, 'matrix.json'), 'utf8')).cells.map(
+          (c: { status: string }) => c.status,
+        );
+      expect(statuses(b)).toEqual(statuses(a));
+      expect(readFileSync(join(a, 'results.jsonl'), 'utf8')).not.toMatch(/4111111111111111|4761739001010010/);
+
+      // Cut the run short as a crash would (half the lines and a torn one), then resume it.
+      const lines = readFileSync(join(a, 'results.jsonl'), 'utf8').split('\n').filter(Boolean);
+      const kept = lines.slice(0, 10);
+      writeFileSync(join(a, 'results.jsonl'), `${kept.join('\n')}\n${lines[10]!.slice(0, 40)}`);
+      const resumed = cli(['run', '--resume', '--out', a, '--firmware', 'ignored-on-resume']);
+      expect(resumed.err).toContain('resuming: 10 cells already done, 14 to play');
+      expect(resumed.code).toBe(0);
+      const after = results(a);
+      expect(after).toHaveLength(24);
+      expect(new Set(after.map((r) => r.key)).size).toBe(24);
+      expect(after.slice(0, 10).map((r) => JSON.stringify(r))).toEqual(kept);
+      expect(strip(after)).toEqual(strip(results(b)));
+    },
+    SLOW,
+  );
+
+  it(
+    'exits 2 on bad configuration, naming the problem',
+    () => {
+      const out = tmp('pm-bad-');
+      const unknown = cli(['run', '--firmware', 'nope-*', '--out', out]);
+      expect(unknown.code).toBe(2);
+      expect(unknown.err).toMatch(/error: no firmware build matches "nope-\*" \(builds: .*corvid-c400-4\.2/);
+      const config = join(out, 'pm.yaml');
+      writeFileSync(config, 'suites: core\n');
+      const bad = cli(['run', '--config', config, '--out', out]);
+      expect(bad.code).toBe(2);
+      expect(bad.err).toContain(`${config} at /suites: must be array`);
+    },
+    SLOW,
+  );
+});

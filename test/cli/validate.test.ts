@@ -1,0 +1,70 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = resolve(import.meta.dirname, '../..');
+const tsx = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
+function cli(args: string[], cwd = root) {
+  const r = spawnSync(process.execPath, ['--import', tsx, join(root, 'src/cli/main.ts'), ...args], {
+    cwd,
+    encoding: 'utf8',
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+const host = (id: string, dialect: string) =>
+  [
+    `id: ${id}`,
+    'title: Tiny Bank',
+    'kind: iso8583',
+    'versions:',
+    '  "1.0":',
+    '    summary: the smallest host there is',
+    '    changes: [first version]',
+    `    dialect: ${dialect}`,
+    '    signOnRequired: false',
+    '    messages: { "0200": { kind: sale, mandatory: [3, 4, 11] } }',
+    '    responseCodes: { approved: "00", declined: "05", format-error: "30", system-error: "96" }',
+    '    timeouts: { idleSeconds: 60, incompleteFrameMs: 1000, processingDelayMs: 0 }',
+    '    answers: { malformed: close, violation: format-error, unknownMessage: close }',
+    '',
+  ].join('\n');
+
+describe('paymatrix validate', () => {
+  it('lists every problem of the workspace at once, each with file, JSON path and problem', {
+    timeout: 60_000,
+  }, () => {
+    const ws = mkdtempSync(join(tmpdir(), 'pm-validate-'));
+    mkdirSync(join(ws, 'mocks/hosts'), { recursive: true });
+    mkdirSync(join(ws, 'firmware'), { recursive: true });
+    writeFileSync(join(ws, 'mocks/hosts/tiny-bank.yaml'), host('tiny-bank', 'nope'));
+    writeFileSync(
+      join(ws, 'mocks/hosts/wee-bank.yaml'),
+      host('wee-bank', 'iso8583-1987-ascii').replace('kind: iso8583', 'kind: iso8583\ncolour: red'),
+    );
+    writeFileSync(join(ws, 'mocks/hosts/good-bank.yaml'), host('good-bank', 'iso8583-1987-ascii'));
+    writeFileSync(join(ws, 'firmware/acme.yaml'), 'id: acme-2\ntitle: x\n');
+    writeFileSync(join(ws, 'paymatrix.config.yaml'), 'timeScale: fast\n');
+    mkdirSync(join(ws, 'suites/smoke'), { recursive: true });
+    writeFileSync(
+      join(ws, 'suites/smoke/odd.yaml'),
+      'id: odd\ntitle: Odd\nwhy: no reason\nwhen: [{ dance: 1 }]\nthen: { outcomes: approved }\n',
+    );
+    const r = cli(['validate', '-w', ws], tmpdir());
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(
+      `${join(ws, 'mocks/hosts/tiny-bank.yaml')} at /versions/1.0/dialect: unknown dialect "nope"`,
+    );
+    expect(r.err).toContain(`${join(ws, 'mocks/hosts/wee-bank.yaml')} at /: unknown property "colour"`);
+    expect(r.err).not.toContain('good-bank');
+    expect(r.err).toMatch(new RegExp(`${join(ws, 'firmware/acme.yaml')} at /: missing property`));
+    expect(r.err).toContain(`${join(ws, 'paymatrix.config.yaml')} at /timeScale: must be number`);
+    expect(r.err).toMatch(
+      new RegExp(`${join(ws, 'suites/smoke/odd.yaml')} at /when/0: unknown property "dance"`),
+    );
+    expect(r.err).toMatch(/\d+ problem\(s\) in \d+ file\(s\); loaded \d+ dialects, \d+ host versions/);
+  });
+});

@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import {
+  call,
+  gateway,
+  MERIDIAN_KEY,
+  meridian,
+  meridianBody,
+  NIMBUS_KEY,
+  nimbusBody,
+  recorded,
+  useGateways,
+  VISA,
+  VISA_MASKED,
+} from './support.js';
+
+useGateways();
+
+describe('the journal', () => {
+  it('records each exchange in the shared model: http section, masked card data and secrets, timings', async () => {
+    const g = await gateway('nimbus-pay@2024-06-15', { label: 'primary' });
+    const r = await call(g, 'POST', '/v1/payment_intents?expand=none', {
+      body: nimbusBody('2024-06-15', { amount: 2500 }),
+      headers: { 'idempotency-key': 'j-1' },
+    });
+    expect(r.status).toBe(200);
+    await recorded(g, 1);
+    const e = g.journal.entries().find((x) => x.request)!;
+    expect(e).toMatchObject({
+      transport: 'http',
+      host: 'nimbus-pay@2024-06-15 (primary)',
+      violations: [],
+      faults: [],
+    });
+    expect(e.connection).toBeGreaterThan(0);
+    expect(e.durationMs).toBeGreaterThanOrEqual(0);
+    expect(e.request!.summary).toBe('POST /v1/payment_intents authorize 25.00 USD');
+    expect(e.request!.http).toMatchObject({
+      method: 'POST',
+      path: '/v1/payment_intents?expand=none',
+      operation: 'createPaymentIntent',
+    });
+    expect(e.request!.http!.headers.authorization).toBe('Bearer ****p7dc');
+    expect(e.request!.http!.body).toMatchObject({
+      payment_method_data: { card: { number: VISA_MASKED, cvc: '[hidden: 3 chars]' } },
+    });
+    expect(e.response!.summary).toBe(`200 captured ${r.json.id}`);
+    expect(e.response!.http).toMatchObject({ status: 200, body: { id: r.json.id, status: 'captured' } });
+    expect(e.response!.size).toBe(Buffer.byteLength(r.text));
+    const text = JSON.stringify(g.journal.entries());
+    expect(text).not.toContain(VISA);
+    expect(text).not.toContain(NIMBUS_KEY);
+  });
+
+  it('records the rules a request broke as violations with JSON paths, and bad JSON without crashing', async () => {
+    const g = await gateway('meridian-checkout@v4');
+    await meridian(g, 'POST', '/v4/payments', {
+      body: { ...meridianBody({ reference: null }), amount: { value: '10' } },
+    });
+    const bad = await meridian(g, 'POST', '/v4/payments', { raw: '{"amount": ' });
+    expect(bad.status).toBe(422);
+    expect(bad.json.detail).toContain('the body is not JSON');
+    const text = await meridian(g, 'POST', '/v4/payments', {
+      raw: 'amount=1',
+      headers: { 'content-type': 'text/plain' },
+    });
+    expect(text.status).toBe(422);
+    await recorded(g, 3);
+    const [first, second, third] = g.journal.entries().filter((e) => e.request);
+    expect(first!.violations).toEqual(
+      expect.arrayContaining([
+        { path: '/reference', rule: 'required', message: 'reference is required' },
+        { path: '/amount/value', rule: 'type', message: 'amount.value must be integer' },
+        { path: '/amount/currency', rule: 'required', message: 'amount.currency is required' },
+      ]),
+    );
+    expect(second!.violations).toEqual([expect.objectContaining({ path: '', rule: 'json' })]);
+    expect(third!.violations).toEqual([expect.objectContaining({ rule: 'content-type' })]);
+    expect(JSON.stringify(g.journal.entries())).not.toContain(MERIDIAN_KEY);
+  });
+
+  it('is bounded, and so are the payments', async () => {
+    const g = await gateway('nimbus-pay@2023-10-16', { journalLimit: 5, paymentsLimit: 3 });
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      ids.push((await call(g, 'POST', '/v1/payment_intents', { body: nimbusBody('2023-10-16') })).json.id);
+    }
+    expect(g.journal.entries().length).toBeLessThanOrEqual(6);
+    expect(g.journal.dropped).toBeGreaterThan(0);
+    expect(g.payments.size).toBe(3);
+    expect(g.payments.evicted).toBe(9);
+    expect((await call(g, 'GET', `/v1/payment_intents/${ids[0]}`)).status).toBe(404);
+    expect((await call(g, 'GET', `/v1/payment_intents/${ids[11]}`)).status).toBe(200);
+    g.reset();
+    expect(g.payments.size).toBe(0);
+    expect(g.journal.entries()).toEqual([]);
+  });
+
+  it('payment ids are reproducible for a seed', async () => {
+    const a = await gateway('nimbus-pay@2023-10-16', { seed: 7 });
+    const b = await gateway('nimbus-pay@2023-10-16', { seed: 7 });
+    const c = await gateway('nimbus-pay@2023-10-16', { seed: 8 });
+    const id = async (g: typeof a) =>
+      (await call(g, 'POST', '/v1/payment_intents', { body: nimbusBody('2023-10-16') })).json.id;
+    const [x, y, z] = [await id(a), await id(b), await id(c)];
+    expect(x).toBe(y);
+    expect(x).not.toBe(z);
+  });
+});

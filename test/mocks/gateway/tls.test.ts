@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { createGatewayClient, GatewayClientError } from '../../../src/protocols/rest/index.js';
+import { gateway, NIMBUS_KEY, nimbusBody, useGateways } from './support.js';
+
+useGateways();
+
+describe('TLS', () => {
+  it('serves HTTPS with a generated test certificate a client trusts as its CA', async () => {
+    const g = await gateway('nimbus-pay@2024-06-15', { tls: true });
+    expect(g.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    expect(g.certificate).toMatch(/^-----BEGIN CERTIFICATE-----/);
+    const c = createGatewayClient({
+      baseUrl: g.url,
+      api: g.version.api,
+      apiKey: NIMBUS_KEY,
+      ca: g.certificate!,
+    });
+    try {
+      const r = await c.authorize(nimbusBody('2024-06-15'), { idempotencyKey: 'tls-1' });
+      expect(r.status).toBe(200);
+      expect(r.result).toMatchObject({ state: 'captured', status: 'captured' });
+    } finally {
+      await c.close();
+    }
+    const entry = g.journal.entries().find((e) => e.request)!;
+    expect(entry.connection).toBeGreaterThan(0);
+    expect(g.journal.entries().some((e) => e.event?.kind === 'connected')).toBe(true);
+  });
+
+  it('a client that does not trust the certificate fails the handshake, and the gateway notes it', async () => {
+    const g = await gateway('nimbus-pay@2024-06-15', { tls: true });
+    const c = createGatewayClient({ baseUrl: g.url, api: g.version.api, apiKey: NIMBUS_KEY });
+    try {
+      const err = await c
+        .authorize(nimbusBody('2024-06-15'), { idempotencyKey: 'tls-2' })
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(GatewayClientError);
+      expect((err as GatewayClientError).code).toBe('tls');
+    } finally {
+      await c.close();
+    }
+    for (let i = 0; i < 100 && !g.journal.entries().some((e) => e.event?.kind === 'malformed'); i++) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(g.journal.entries().find((e) => e.event?.kind === 'malformed')?.event?.detail).toMatch(
+      /^TLS handshake failed/,
+    );
+    expect(g.payments.size).toBe(0);
+  });
+});

@@ -1,0 +1,164 @@
+// The REST sides of the built-in invariants, on synthetic gateway journals (no sockets): what
+// response-correlation and stan-unique check when the cell's host is a REST gateway.
+
+import { describe, expect, it } from 'vitest';
+import type { Exchange, RecordedMessage } from '../../src/mocks/exchange.js';
+import type { CellObservation, ObservedPayment, ObservedStep } from '../../src/suites/invariants/index.js';
+import { BUILTIN_INVARIANTS } from '../../src/suites/invariants/index.js';
+import { hostMessages } from '../../src/suites/matchers/host-message.js';
+import { withRestKinds } from '../../src/suites/rest-kinds.js';
+import type { TransactionStep } from '../../src/suites/scenario.js';
+import type { TerminalMessage, TransactionOutcome } from '../../src/terminals/terminal.js';
+import { hosts } from './support/world.js';
+
+const gateway = hosts.getGateway('nimbus-pay@2023-10-16');
+const invariant = (id: string) => BUILTIN_INVARIANTS.find((i) => i.id === id)!;
+const judge = (id: string, obs: CellObservation) =>
+  invariant(id)
+    .check(obs, { expectedViolations: [] })
+    .map((f) => f.message);
+
+let seq = 0;
+function post(path: string, key: string | undefined, body: unknown, status = 200): Exchange {
+  seq++;
+  return {
+    seq,
+    transport: 'http',
+    host: gateway.ref,
+    connection: 1,
+    at: new Date(Date.parse('2026-03-01T12:00:00Z') + seq).toISOString(),
+    request: {
+      summary: `POST ${path}`,
+      size: 10,
+      http: {
+        method: 'POST',
+        path,
+        operation: path.endsWith('/refund') ? 'refundPaymentIntent' : 'createPaymentIntent',
+        headers: key === undefined ? {} : { 'idempotency-key': key },
+        body,
+      },
+    },
+    response: { summary: String(status), size: 10, http: { status, headers: {}, body: {} } },
+    durationMs: 1,
+    violations: [],
+    faults: [],
+  };
+}
+
+const sale: TransactionStep = {
+  kind: 'transaction',
+  index: 0,
+  position: 0,
+  name: 'sale',
+  refs: ['sale'],
+  type: 'sale',
+  amountMinor: 2500,
+};
+
+function observation(
+  exchanges: Exchange[],
+  options: { outcome?: TransactionOutcome; payments?: ObservedPayment[] } = {},
+): CellObservation {
+  const steps: ObservedStep[] = [
+    {
+      step: sale,
+      request: { type: 'sale', amount: 2500 },
+      ...(options.outcome && { outcome: options.outcome }),
+    },
+  ];
+  const messages = hostMessages([{ instance: 'primary', exchanges }], undefined, () => 0);
+  return {
+    hostRef: gateway.ref,
+    messages: withRestKinds(messages, gateway),
+    steps,
+    rest: { gateway, payments: options.payments ?? [] },
+  };
+}
+
+const http = (direction: TerminalMessage['direction'], summary: string): TerminalMessage => ({
+  direction,
+  atMs: 0,
+  message: { summary, size: 1, http: { headers: {} } } as RecordedMessage,
+});
+const approved = (messages: TerminalMessage[]): TransactionOutcome => ({
+  status: 'approved',
+  detail: 'approved 200 succeeded',
+  messages,
+  durationMs: 1,
+});
+
+const payment = (id: string, state: ObservedPayment['state'], step = 0): ObservedPayment => ({
+  id,
+  state,
+  amount: 2500,
+  currency: 'USD',
+  captured: state === 'captured' ? 2500 : 0,
+  refunded: 0,
+  createdMs: 0,
+  instance: 'primary',
+  step,
+});
+
+describe('stan-unique on a REST gateway: idempotency keys', () => {
+  const body = { amount: 2500, currency: 'usd', capture_method: 'automatic' };
+
+  it('a retry with the same key and body is fine; the key on another request is a finding', () => {
+    const retried = [post('/v1/payment_intents', 'k-1', body), post('/v1/payment_intents', 'k-1', body)];
+    expect(judge('stan-unique', observation(retried))).toEqual([]);
+    const reused = [...retried, post('/v1/payment_intents', 'k-1', { ...body, amount: 1000 })];
+    expect(judge('stan-unique', observation(reused))).toEqual([
+      `the terminal reused Idempotency-Key "k-1" of POST /v1/payment_intents (exchange ${seq - 2}) for POST /v1/payment_intents (exchange ${seq}), another body: a key names one request and its retries`,
+    ]);
+  });
+
+  it('two live payments made during one step are a double charge; a cancelled one is not', () => {
+    const one = observation([], { payments: [payment('pi_1', 'captured'), payment('pi_2', 'cancelled')] });
+    expect(judge('stan-unique', one)).toEqual([]);
+    const two = observation([], { payments: [payment('pi_1', 'captured'), payment('pi_2', 'captured')] });
+    expect(judge('stan-unique', two)).toEqual([
+      'step sale: the gateway holds 2 live payments made during it (pi_1 captured 25.00 USD, pi_2 captured 25.00 USD): the cardholder is charged 2 times for one transaction',
+    ]);
+  });
+
+  it('requests read as the kinds scenarios use', () => {
+    const obs = observation([
+      post('/v1/payment_intents', 'a', { capture_method: 'automatic' }),
+      post('/v1/payment_intents', 'b', { capture_method: 'manual' }),
+      post('/v1/payment_intents/pi_1/refund', 'c', {}),
+    ]);
+    expect(obs.messages.map((m) => m.kind)).toEqual(['sale', 'pre-auth', 'refund']);
+  });
+});
+
+describe('response-correlation on a REST gateway', () => {
+  it('approved on the answer to its last request passes, retries included', () => {
+    const outcome = approved([
+      http('sent', 'POST /v1/payment_intents'),
+      http('sent', 'POST /v1/payment_intents'),
+      http('received', '200 succeeded'),
+    ]);
+    expect(judge('response-correlation', observation([], { outcome }))).toEqual([]);
+  });
+
+  it('approved while its last request went unanswered is a finding', () => {
+    const outcome = approved([
+      http('sent', 'POST /v1/payment_intents'),
+      http('received', '500 api_error'),
+      http('sent', 'POST /v1/payment_intents'),
+    ]);
+    expect(judge('response-correlation', observation([], { outcome }))).toEqual([
+      'step sale: the terminal approved although its last request, POST /v1/payment_intents, got no answer',
+    ]);
+  });
+
+  it('two answers to one request is a finding', () => {
+    const outcome = approved([
+      http('sent', 'POST /v1/payment_intents'),
+      http('received', '200 succeeded'),
+      http('received', '200 succeeded'),
+    ]);
+    expect(judge('response-correlation', observation([], { outcome }))).toEqual([
+      'step sale: the terminal took 200 succeeded with no request outstanding (a second answer to one request)',
+    ]);
+  });
+});

@@ -1,0 +1,201 @@
+// What the REST terminal does when the gateway does not answer cleanly: the same idempotency key on
+// every retry after a timeout or a 5xx (one payment at the gateway), Retry-After on 429, and the
+// REST reversal — the payment found again by its key, then cancelled or refunded — before the next
+// transaction when the outcome stayed unknown.
+
+import { describe, expect, it } from 'vitest';
+import {
+  build,
+  card,
+  gateway,
+  header,
+  play,
+  recorded,
+  requests,
+  SCALE,
+  seen,
+  traffic,
+  WORLDS,
+} from './rest-world.js';
+
+const authorizeKeys = (g: Parameters<typeof requests>[0]) =>
+  requests(g)
+    .filter((e) => e.request!.http!.operation === g.version.api.operation('authorize')!.operationId)
+    .map((e) => header(e, 'idempotency-key'));
+
+describe.each(WORLDS)('$build on $gateway', ({ gateway: ref, build: id }) => {
+  it('a lost answer: retried with the same key, the stored answer comes back, one payment', async () => {
+    const g = await gateway(ref, {
+      faults: [{ fault: 'no-response', scope: { operation: ['authorize'], nth: [1] } }],
+    });
+    const { terminal: t, kinds } = await play(build(id), g);
+    const o = await t.run({ type: 'sale', amount: 2500, card: card() });
+    expect(o.status, o.detail).toBe('approved');
+    expect(traffic(o)).toEqual([
+      'sent POST ' + g.version.api.operation('authorize')!.fullPath,
+      'sent POST ' + g.version.api.operation('authorize')!.fullPath,
+      'received 200',
+    ]);
+    expect(kinds()).toEqual(['sent', 'timed-out', 'sent', 'received']);
+    const keys = authorizeKeys(g);
+    expect(keys).toHaveLength(2);
+    expect(keys[0]).toBe(keys[1]);
+    expect(g.payments.size).toBe(1);
+    expect(g.payments.list()[0]).toMatchObject({ id: o.reference!.paymentId, state: 'captured' });
+  });
+
+  it('a 5xx before the gateway ran it, then success: one payment', async () => {
+    const g = await gateway(ref, {
+      faults: [
+        { fault: 'http-error', params: { status: 503 }, scope: { operation: ['authorize'], nth: [1] } },
+      ],
+    });
+    const { terminal: t } = await play(build(id), g);
+    const o = await t.run({ type: 'sale', amount: 2500, card: card() });
+    expect(o.status, o.detail).toBe('approved');
+    expect(traffic(o)).toEqual([
+      'sent POST ' + g.version.api.operation('authorize')!.fullPath,
+      'received 503',
+      'sent POST ' + g.version.api.operation('authorize')!.fullPath,
+      'received 200',
+    ]);
+    const keys = authorizeKeys(g);
+    expect(keys[0]).toBe(keys[1]);
+    expect(g.payments.size).toBe(1);
+  });
+
+  it('429: waits Retry-After (time-scaled), then goes again', async () => {
+    const g = await gateway(ref, {
+      faults: [
+        {
+          fault: 'rate-limit',
+          params: { retryAfterSeconds: 3 },
+          scope: { operation: ['authorize'], nth: [1] },
+        },
+      ],
+    });
+    const { terminal: t, events } = await play(build(id), g);
+    const o = await t.run({ type: 'sale', amount: 2500, card: card() });
+    expect(o.status, o.detail).toBe('approved');
+    expect(traffic(o)).toEqual([
+      'sent POST ' + g.version.api.operation('authorize')!.fullPath,
+      'received 429',
+      'sent POST ' + g.version.api.operation('authorize')!.fullPath,
+      'received 200',
+    ]);
+    // 3 s at the time scale: the retry leaves at least 30 ms after the 429 arrived.
+    expect(o.messages[2]!.atMs - o.messages[1]!.atMs).toBeGreaterThanOrEqual(3000 * SCALE - 2);
+    expect(events.map((e) => e.detail)).toContain('429: retrying after 3000 ms (attempt 1 of 3)');
+    expect(g.payments.size).toBe(1);
+  });
+});
+
+describe('rate limits', () => {
+  it('a Retry-After longer than retry.maxRetryAfterMs: declined with the rate-limit code, no retry', async () => {
+    const g = await gateway('nimbus-pay@2024-06-15', {
+      faults: [
+        { fault: 'rate-limit', params: { retryAfterSeconds: 120 }, scope: { operation: ['authorize'] } },
+      ],
+    });
+    const { terminal: t } = await play(build('test-nimbus-2024'), g);
+    const o = await t.run({ type: 'sale', amount: 2500, card: card() });
+    expect([o.status, o.responseCode]).toEqual(['declined', 'rate_limit']);
+    expect(seen(g)).toEqual(['POST /v1/payment_intents → 429']);
+    expect(g.payments.size).toBe(0);
+  });
+});
+
+describe('unknown outcomes and the REST reversal', () => {
+  it('no answer to any attempt: timed out, then the sale is found by its key and refunded before the next', async () => {
+    const g = await gateway('nimbus-pay@2024-06-15', {
+      faults: [{ fault: 'no-response', scope: { operation: ['authorize'], firstN: 3 } }],
+    });
+    const { terminal: t, kinds } = await play(build('test-nimbus-2024'), g);
+    const lost = await t.run({ type: 'sale', amount: 2500, card: card() });
+    expect([lost.status, lost.detail]).toEqual([
+      'timed-out',
+      expect.stringMatching(/no complete answer .*\(3 attempts\): reversal queued$/),
+    ]);
+    expect(kinds()).toEqual([
+      ...['sent', 'timed-out', 'sent', 'timed-out', 'sent', 'timed-out'],
+      'reversal-queued',
+    ]);
+    expect(g.payments.list().map((p) => p.state)).toEqual(['captured']);
+
+    const next = await t.run({ type: 'sale', amount: 1000, card: card() });
+    expect(next.status, next.detail).toBe('approved');
+    // The replay (same key) names the payment, the refund reverses it, then the new sale.
+    expect(seen(g)).toEqual([
+      'POST /v1/payment_intents → 200',
+      'POST /v1/payment_intents → 200',
+      'POST /v1/payment_intents → 200',
+      'POST /v1/payment_intents → 200',
+      `POST /v1/payment_intents/${g.payments.list()[0]!.id}/refund → 200`,
+      'POST /v1/payment_intents → 200',
+    ]);
+    const keys = authorizeKeys(g);
+    expect(new Set(keys.slice(0, 4)).size).toBe(1);
+    expect(keys[4]).not.toBe(keys[0]);
+    expect(header(requests(g)[3]!, 'idempotency-key')).toBe(keys[0]);
+    expect(g.payments.list().map((p) => [p.state, p.amount])).toEqual([
+      ['refunded', 2500],
+      ['captured', 1000],
+    ]);
+    expect(kinds()).toContain('reversal-sent');
+  });
+
+  it('a lost pre-auth is cancelled, at once with reversal.immediate: outcome reversed', async () => {
+    const g = await gateway('meridian-checkout@v4', {
+      faults: [{ fault: 'no-response', scope: { operation: ['authorize'], firstN: 2 } }],
+    });
+    const b = build('test-meridian-v4', {
+      reversal: { immediate: true },
+      rest: { retry: { maxAttempts: 2 } },
+    });
+    const { terminal: t } = await play(b, g);
+    const o = await t.run({ type: 'pre-auth', amount: 4000, card: card() });
+    expect([o.status, o.responseCode]).toEqual(['reversed', 'Canceled']);
+    const id = g.payments.list()[0]!.id;
+    expect(seen(g).slice(-2)).toEqual(['POST /v4/payments → 200', `POST /v4/payments/${id}/cancels → 201`]);
+    expect(g.payments.get(id)).toMatchObject({ state: 'cancelled' });
+  });
+
+  it('cancel() while the answer is outstanding: error, reversal queued and delivered before the next sale', async () => {
+    const g = await gateway('nimbus-pay@2023-10-16', {
+      faults: [{ fault: 'no-response', scope: { operation: ['authorize'], nth: [1] } }],
+    });
+    const { terminal: t } = await play(build('test-nimbus-2023'), g);
+    const running = t.run({ type: 'sale', amount: 2500, card: card() });
+    await recorded(g, 1);
+    await t.cancel();
+    const o = await running;
+    expect([o.status, o.error?.code, o.detail]).toEqual(['error', 'cancelled', 'cancelled: reversal queued']);
+    const next = await t.run({ type: 'sale', amount: 1000, card: card() });
+    expect(next.status).toBe('approved');
+    expect(g.payments.list().map((p) => [p.amount, p.refunded])).toEqual([
+      [2500, 2500],
+      [1000, 0],
+    ]);
+  });
+
+  it('a gateway that refuses connections: timed out as unreachable, nothing owed; failover to the backup', async () => {
+    const down = await gateway('nimbus-pay@2024-06-15');
+    const url = down.url;
+    await down.close();
+    const backup = await gateway('nimbus-pay@2024-06-15');
+    const alone = await play(build('test-nimbus-2024'), backup, { primary: { url } });
+    const o = await alone.terminal.run({ type: 'sale', amount: 2500, card: card() });
+    expect([o.status, o.detail]).toEqual(['timed-out', expect.stringContaining('gateway unreachable')]);
+    expect(alone.kinds()).toEqual(['connect-failed', 'connect-failed', 'connect-failed']);
+    expect(alone.kinds()).not.toContain('reversal-queued');
+
+    const pair = await play(build('test-nimbus-2024', { failover: { afterFailedConnects: 2 } }), backup, {
+      primary: { url },
+      backup: { url: backup.url },
+    });
+    const f = await pair.terminal.run({ type: 'sale', amount: 2500, card: card() });
+    expect(f.status, f.detail).toBe('approved');
+    expect(pair.kinds()).toEqual(['connect-failed', 'connect-failed', 'failover', 'sent', 'received']);
+    expect(backup.payments.size).toBe(1);
+  });
+});
