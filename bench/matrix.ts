@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type CellResult, cellKey } from '../src/matrix/cell.js';
+import { type Cell, type CellResult, cellKey } from '../src/matrix/cell.js';
 import type { PlanBuild, PlanCatalogue } from '../src/matrix/planner.js';
 import type { RunSettings } from '../src/matrix/run-manifest.js';
 import { runMatrix } from '../src/matrix/run-matrix.js';
@@ -36,11 +36,20 @@ interface Measure {
   played: number;
   wallS: number;
   cpuMsPerCell: number;
+  /** CPU of the warm-up before the first cell (included in cpuMsPerCell). */
+  warmMs: number;
   counts: Record<string, number>;
 }
 
+type WarmUp = (cells: readonly Cell[]) => Promise<void>;
+
 /** Every build k times (ids `build~2` …), each copy played as the original build. */
-function replicate(catalogue: PlanCatalogue, runner: CellRunner, k: number): [PlanCatalogue, CellRunner] {
+function replicate(
+  catalogue: PlanCatalogue,
+  runner: CellRunner,
+  k: number,
+  warmUp?: WarmUp,
+): [PlanCatalogue, CellRunner, WarmUp | undefined] {
   const original = new Map<string, string>();
   const builds: PlanBuild[] = catalogue.firmware.list().flatMap((b) =>
     Array.from({ length: k }, (_, i) => {
@@ -54,14 +63,31 @@ function replicate(catalogue: PlanCatalogue, runner: CellRunner, k: number): [Pl
     const inner = { ...cell, firmware, key: cellKey({ ...cell, firmware }) };
     return { ...(await runner(inner, options)), ...cell };
   };
-  return [{ ...catalogue, firmware: { list: () => builds } }, wrapped];
+  const warm: WarmUp | undefined =
+    warmUp && ((cells) => warmUp(cells.map((c) => ({ ...c, firmware: original.get(c.firmware)! }))));
+  return [{ ...catalogue, firmware: { list: () => builds } }, wrapped, warm];
 }
 
-async function measure(catalogue: PlanCatalogue, runner: CellRunner, concurrency: number): Promise<Measure> {
+// The warm-up (what every cell shares, readied before the first is scheduled) counts in wall and CPU.
+async function measure(
+  catalogue: PlanCatalogue,
+  runner: CellRunner,
+  warmUp: WarmUp | undefined,
+  concurrency: number,
+): Promise<Measure> {
   const out = mkdtempSync(join(tmpdir(), 'pm-bench-'));
+  let warmMs = 0;
+  const timed: WarmUp | undefined =
+    warmUp &&
+    (async (cells) => {
+      const at = process.cpuUsage();
+      await warmUp(cells);
+      const d = process.cpuUsage(at);
+      warmMs = (d.user + d.system) / 1000;
+    });
   const cpu = process.cpuUsage();
   const started = performance.now();
-  const r = await runMatrix({ catalogue, runner, out, settings, concurrency });
+  const r = await runMatrix({ catalogue, runner, ...(timed && { warmUp: timed }), out, settings, concurrency });
   const wallS = (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu);
   rmSync(out, { recursive: true, force: true });
@@ -71,6 +97,7 @@ async function measure(catalogue: PlanCatalogue, runner: CellRunner, concurrency
     played,
     wallS,
     cpuMsPerCell: (used.user + used.system) / 1000 / Math.max(1, played),
+    warmMs,
     counts: r.matrix.counts,
   };
 }
@@ -88,9 +115,10 @@ const noop: CellRunner = async (cell, options): Promise<CellResult> => ({
 
 const fmt = (m: Measure) =>
   `${String(m.cells).padStart(5)} cells (${String(m.played).padStart(4)} played)  ` +
-  `wall ${m.wallS.toFixed(1).padStart(6)} s  CPU ${m.cpuMsPerCell.toFixed(2).padStart(7)} ms/cell`;
+  `wall ${m.wallS.toFixed(1).padStart(6)} s  CPU ${m.cpuMsPerCell.toFixed(2).padStart(7)} ms/cell` +
+  (m.warmMs > 0 ? ` (warm-up ${m.warmMs.toFixed(0)} ms CPU)` : '');
 
-const { catalogue, runner } = openWorkspace('.');
+const { catalogue, runner, warmUp } = openWorkspace('.');
 console.log(
   `paymatrix bench:matrix — Node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? '?'}`,
 );
@@ -99,18 +127,18 @@ console.log(`time scale ${TIME_SCALE}, concurrency ${CONCURRENCY}, seed 0\n`);
 const overhead = await measure(...replicate(catalogue, noop, 4), CONCURRENCY);
 console.log(`runner overhead (no-op cells, 4x plan)   ${fmt(overhead)}`);
 
-const base = await measure(catalogue, runner, CONCURRENCY);
+const base = await measure(catalogue, runner, warmUp, CONCURRENCY);
 console.log(`default run                              ${fmt(base)}`);
 console.log(`  ${JSON.stringify(base.counts)}`);
 
 for (const k of GROWTH.filter((g) => g !== 1)) {
-  const m = await measure(...replicate(catalogue, runner, k), CONCURRENCY);
+  const m = await measure(...replicate(catalogue, runner, k, warmUp), CONCURRENCY);
   console.log(
     `${k}x cells                                 ${fmt(m)}  (${(m.wallS / base.wallS).toFixed(2)}x wall)`,
   );
 }
 
 for (const c of SWEEP) {
-  const m = await measure(catalogue, runner, c);
+  const m = await measure(catalogue, runner, warmUp, c);
   console.log(`concurrency ${String(c).padEnd(3)}                          ${fmt(m)}`);
 }

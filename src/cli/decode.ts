@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { describeMessage } from '../protocols/iso8583/describe.js';
+import { workspaceDialects } from '../protocols/iso8583/dialect-loader.js';
 import { maskMessage } from '../protocols/iso8583/mask.js';
 import { readMessageBytes } from './input.js';
-import { workspaceDialects } from './workspace.js';
 
 export function registerDecode(program: Command): void {
   program

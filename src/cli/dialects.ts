@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import type { Dialect } from '../protocols/iso8583/index.js';
-import { workspaceDialects } from './workspace.js';
+import { type Dialect, workspaceDialects } from '../protocols/iso8583/index.js';
 
 export function registerDialects(program: Command): void {
   program

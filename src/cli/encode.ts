@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
-import type { FramedMessage, IsoMessage } from '../protocols/iso8583/index.js';
+import { type FramedMessage, type IsoMessage, workspaceDialects } from '../protocols/iso8583/index.js';
 import { signMessage } from '../protocols/iso8583/message-mac.js';
 import { readArgument, UsageError } from './input.js';
-import { workspaceDialects } from './workspace.js';
 
 export function registerEncode(program: Command): void {
   program

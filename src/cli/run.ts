@@ -92,7 +92,7 @@ export async function runCommand(opts: RunCommandOptions): Promise<number> {
   };
   const workspace = resolve(opts.workspace ?? config.workspace ?? '.');
   const out = resolve(opts.out ?? config.out ?? RUN_DEFAULTS.out);
-  const { catalogue, runner } = await openWorkspace(workspace);
+  const { catalogue, runner, warmUp } = openWorkspace(workspace);
 
   const controller = new AbortController();
   const stop = () => controller.abort(new Error('interrupted'));
@@ -103,6 +103,7 @@ export async function runCommand(opts: RunCommandOptions): Promise<number> {
     const r = await runMatrix({
       catalogue,
       runner,
+      warmUp,
       out,
       workspace,
       settings,

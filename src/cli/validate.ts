@@ -1,8 +1,12 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { Type as T } from '@sinclair/typebox';
 import type { Command } from 'commander';
 import { DataFileError } from '../data/data-file-error.js';
+import { loadDataFile } from '../data/load-data-file.js';
+import { FLEET_FILE, FleetFileSchema, unknownFleetBuilds } from '../matrix/fleet.js';
+import { GATE_FILE, gatePolicyProblems } from '../matrix/gate-policy.js';
 import { CONFIG_FILE, loadRunConfig } from '../matrix/run-config.js';
 import { builtinCardsFile, builtinHostsDir, loadCards, loadHosts } from '../mocks/hosts/host-loader.js';
 import { builtinDialectsDir, type DialectRegistry, loadDialects } from '../protocols/iso8583/index.js';
@@ -78,6 +82,29 @@ export function validateWorkspace(workspace = '.', configFile?: string): Validat
   const config =
     configFile ?? (existsSync(resolve(workspace, CONFIG_FILE)) ? resolve(workspace, CONFIG_FILE) : undefined);
   if (config) attempt(() => loadRunConfig(config), problems, config);
+
+  // fleet.yaml and gate.yaml, when the workspace has them; the fleet a policy names too.
+  const knownBuilds = firmware?.list().map((b) => b.id);
+  const fleets = new Set<string>();
+  const fleetFile = resolve(workspace, FLEET_FILE);
+  if (existsSync(fleetFile)) fleets.add(fleetFile);
+  const gateFile = resolve(workspace, GATE_FILE);
+  if (existsSync(gateFile)) {
+    const data = attempt(() => loadDataFile(gateFile, T.Unknown()), problems, gateFile);
+    const found = data === undefined ? [] : gatePolicyProblems(gateFile, data);
+    problems.push(...found);
+    const named = (data as { fleet?: unknown } | undefined)?.fleet;
+    if (found.length === 0 && typeof named === 'string') {
+      const file = resolve(dirname(gateFile), named);
+      if (existsSync(file)) fleets.add(file);
+      else problems.push(new DataFileError(gateFile, '/fleet', `fleet file not found: ${file}`));
+    }
+  }
+  for (const file of fleets) {
+    const data = attempt(() => loadDataFile(file, FleetFileSchema), problems, file);
+    // Unknown builds are only told apart when the firmware catalogue itself loaded.
+    if (data && knownBuilds) problems.push(...unknownFleetBuilds(file, data, knownBuilds));
+  }
   return { problems, counts };
 }
 
@@ -158,7 +185,7 @@ export function registerValidate(program: Command): void {
   program
     .command('validate')
     .description(
-      'check every data file of the workspace (dialects, hosts, cards, firmware, suites, config); lists every problem',
+      'check every data file of the workspace (dialects, hosts, cards, firmware, suites, config, fleet, gate policy); lists every problem',
     )
     .option('-w, --workspace <dir>', 'workspace folder', '.')
     .option('-c, --config <file>', `run configuration (default: ${CONFIG_FILE} in the workspace)`)

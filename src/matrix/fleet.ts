@@ -53,21 +53,30 @@ export function loadFleet(file: string, options: LoadFleetOptions = {}): Fleet {
 /** A fleet from data already read (tests, a policy's inline fleet). */
 export function toFleet(file: string, data: FleetFile, options: LoadFleetOptions = {}): Fleet {
   if (options.knownBuilds) {
-    const known = new Set(options.knownBuilds);
-    data.deployments.forEach((d, i) => {
-      if (!known.has(d.build))
-        throw new DataFileError(
-          file,
-          `/deployments/${i}/build`,
-          `unknown firmware build "${d.build}"; known: ${[...known].sort().join(', ')}`,
-        );
-    });
+    const [first] = unknownFleetBuilds(file, data, options.knownBuilds);
+    if (first) throw first;
   }
   const terminalsByBuild = new Map<string, number>();
   for (const d of data.deployments)
     terminalsByBuild.set(d.build, (terminalsByBuild.get(d.build) ?? 0) + d.terminals);
   const totalTerminals = [...terminalsByBuild.values()].reduce((a, b) => a + b, 0);
   return { ...data, file, terminalsByBuild, totalTerminals };
+}
+
+/** One error per deployment naming a build that does not exist (`paymatrix validate` lists them all). */
+export function unknownFleetBuilds(file: string, data: FleetFile, knownBuilds: Iterable<string>): DataFileError[] {
+  const known = new Set(knownBuilds);
+  return data.deployments.flatMap((d, i) =>
+    known.has(d.build)
+      ? []
+      : [
+          new DataFileError(
+            file,
+            `/deployments/${i}/build`,
+            `unknown firmware build "${d.build}"; known: ${[...known].sort().join(', ')}`,
+          ),
+        ],
+  );
 }
 
 /** `<workspace>/fleet.yaml` when there is one. */

@@ -125,19 +125,31 @@ const EnvelopeSchema = T.Object(
 
 /** Checks policy data read from `file`; errors name the file, the JSON path and the problem. */
 export function validateGatePolicy(file: string, data: unknown): GatePolicy {
-  validateData(file, data, EnvelopeSchema);
+  const [first] = gatePolicyProblems(file, data);
+  if (first) throw first;
+  return data as GatePolicy;
+}
+
+/** Every problem of policy data: the envelope's, else one per bad rule (`paymatrix validate` lists them all). */
+export function gatePolicyProblems(file: string, data: unknown): DataFileError[] {
+  try {
+    validateData(file, data, EnvelopeSchema);
+  } catch (err) {
+    if (err instanceof DataFileError) return [err];
+    throw err;
+  }
   const policy = data as GatePolicy;
-  policy.rules.forEach((rule, i) => {
+  return policy.rules.flatMap((rule, i) => {
     try {
       validateData(file, rule, RULE_SCHEMAS[rule.rule]);
     } catch (err) {
       if (!(err instanceof DataFileError)) throw err;
-      throw new DataFileError(file, `/rules/${i}${err.path === '/' ? '' : err.path}`, err.problem);
+      return [new DataFileError(file, `/rules/${i}${err.path === '/' ? '' : err.path}`, err.problem)];
     }
     if (rule.rule === 'max-terminals-affected' && rule.percent === undefined && rule.terminals === undefined)
-      throw new DataFileError(file, `/rules/${i}`, 'needs percent, terminals or both');
+      return [new DataFileError(file, `/rules/${i}`, 'needs percent, terminals or both')];
+    return [];
   });
-  return policy;
 }
 
 export function loadGatePolicy(file: string): GatePolicy {

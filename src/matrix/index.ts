@@ -17,4 +17,4 @@ export {
 export { type RunMatrixOptions, type RunMatrixResult, runMatrix } from './run-matrix.js';
 export { type CellRunner, type ScheduleOptions, scheduleCells } from './scheduler.js';
 export { inShard, parseShard, type Shard, shardOf } from './shard.js';
-export { openWorkspace } from './workspace-runner.js';
+export { openWorkspace, type Workspace } from './workspace-runner.js';

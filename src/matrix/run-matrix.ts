@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { type ProgressSink, silentProgress } from '../report/progress.js';
 import { removeReports, writeReports } from '../report/write-reports.js';
 import type { Matrix } from './aggregate.js';
-import type { CellResult } from './cell.js';
+import type { Cell, CellResult } from './cell.js';
 import { ConfigError } from './config-error.js';
 import { type PlanCatalogue, planCells } from './planner.js';
 import { ResultStore } from './result-store.js';
@@ -17,6 +17,12 @@ export interface RunMatrixOptions {
   catalogue: PlanCatalogue;
   /** Plays one cell (the scenario executor, or a fake in tests). */
   runner: CellRunner;
+  /**
+   * Called once with the cells about to be played (n/a and already finished ones left out), before
+   * the first is scheduled: openWorkspace's warmUp readies what they share, so the first cells'
+   * time budgets are not spent on it.
+   */
+  warmUp?: (cells: readonly Cell[]) => void | Promise<void>;
   /** The run folder: results.jsonl, manifest.json, matrix.json, junit.xml. */
   out: string;
   workspace?: string;
@@ -92,6 +98,7 @@ export async function runMatrix(options: RunMatrixOptions): Promise<RunMatrixRes
     const done = new Map<string, CellResult>();
     for (const r of store.previous) if (wanted.has(r.key)) done.set(r.key, r);
     const todo = mine.filter((p) => !done.has(p.cell.key));
+    await options.warmUp?.(todo.filter((p) => !p.notApplicable).map((p) => p.cell));
 
     progress.begin(todo.length, done.size);
     const fresh = await scheduleCells(todo, options.runner, (r) => store.append(r), {

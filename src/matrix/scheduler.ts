@@ -78,7 +78,7 @@ async function playWithRetry(
 ): Promise<CellResult> {
   const first = await playOnce(planned, runner, options);
   if (!options.retryFailed || (first.status !== 'fail' && first.status !== 'error')) return first;
-  if (options.signal?.aborted) return first;
+  if (options.signal?.aborted || rejectedByHost(first)) return first;
   const second = await playOnce(planned, runner, options);
   if (second.status !== 'pass') return first;
   // Same seed, different outcome: timing, not the protocol. Keep the failed attempt's reasons and evidence.
@@ -92,6 +92,19 @@ async function playWithRetry(
     durationMs: first.durationMs + second.durationMs,
     finishedAt: second.finishedAt,
   };
+}
+
+/**
+ * A fail whose reasons include the host rejecting what the terminal sent, and nothing timing-bound
+ * (no cut-off, no harness trouble), comes from the bytes the build produces: replaying it would
+ * only double the run's time (about 40% of the default run).
+ */
+function rejectedByHost(result: CellResult): boolean {
+  return (
+    result.status === 'fail' &&
+    result.reasons.some((r) => r.kind === 'violation') &&
+    !result.reasons.some((r) => r.kind === 'timeout' || r.kind === 'harness')
+  );
 }
 
 async function playOnce(

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { workspaceCards, workspaceHosts } from '../mocks/hosts/host-loader.js';
+import { type LoadHostsOptions, workspaceCards, workspaceHosts } from '../mocks/hosts/host-loader.js';
 import { type FirmwareBuild, workspaceFirmware } from '../terminals/firmware-loader.js';
 import type { Terminal } from '../terminals/terminal.js';
 import type { Catalogue } from './executor.js';
@@ -8,6 +8,8 @@ import { workspaceSuites } from './suite-loader.js';
 export interface LoadCatalogueOptions {
   /** Makes a terminal for a build (the driver registry). */
   createTerminal(build: FirmwareBuild): Promise<Terminal>;
+  /** The workspace's dialects and API versions, when the caller shares them with its terminals. */
+  registries?: LoadHostsOptions;
 }
 
 /**
@@ -20,7 +22,7 @@ export function loadCatalogue(workspace: string, options: LoadCatalogueOptions):
   const cards = workspaceCards(root);
   return {
     workspace: root,
-    hosts: workspaceHosts(root),
+    hosts: workspaceHosts(root, options.registries),
     firmware: workspaceFirmware(root),
     suites: workspaceSuites(root, { cards }),
     cards,

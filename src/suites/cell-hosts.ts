@@ -48,6 +48,8 @@ export interface CellHostOptions {
   seed: number;
   timeScale: number;
   cards: CardBook;
+  /** REST: gateways speak HTTPS with a generated test certificate, which the terminal is given as its CA. */
+  tls?: boolean;
 }
 
 /** Starts the instances of one cell's host version and says what the terminal needs to reach them. */
@@ -57,8 +59,11 @@ export interface CellHosts {
   start(instance: HostInstanceName, faults: readonly ScenarioFault[]): Promise<CellHost>;
   /** given.signedOn: the host counts the terminal as signed on. ISO only: a gateway has no sign-on. */
   signOn(terminalId: string): void;
-  /** Besides the endpoints: the host version's test keys (ISO) or its first test API key (REST). */
-  credentials(terminalId: string): Pick<TerminalConfig, 'keys' | 'apiKey'>;
+  /**
+   * Besides the endpoints: the host version's test keys (ISO), or its first test API key and, when
+   * the gateways run TLS, their certificates to trust (REST). Call it after the instances started.
+   */
+  credentials(terminalId: string): Pick<TerminalConfig, 'keys' | 'apiKey' | 'ca'>;
 }
 
 export function cellHosts(version: HostVersion | GatewayVersion, options: CellHostOptions): CellHosts {
@@ -129,7 +134,7 @@ const warmed = new WeakSet<GatewayVersion>();
  * request of each operation would pay for it, and at time scale 0.01 that can outlast the terminal's
  * scaled answer timeout and turn into a retry the build never made.
  */
-function warm(version: GatewayVersion): void {
+export function warmGateway(version: GatewayVersion): void {
   if (warmed.has(version)) return;
   warmed.add(version);
   for (const api of version.apis)
@@ -139,7 +144,9 @@ function warm(version: GatewayVersion): void {
 
 function gatewayHosts(version: GatewayVersion, options: CellHostOptions): CellHosts {
   const apiKey = version.spec.auth.keys[0];
-  warm(version);
+  // The test certificates of the instances started (one per process today; a backup may differ).
+  const certificates = new Set<string>();
+  warmGateway(version);
   return {
     version,
     async start(instance, faults) {
@@ -155,7 +162,9 @@ function gatewayHosts(version: GatewayVersion, options: CellHostOptions): CellHo
         timeScale: options.timeScale,
         cards: options.cards,
         label: instance,
+        ...(options.tls && { tls: true }),
       });
+      if (gateway.certificate !== undefined) certificates.add(gateway.certificate);
       try {
         for (const { spec, i } of mine) gateway.faults.add(spec, `given.faults[${i}]`);
       } catch (err) {
@@ -185,7 +194,10 @@ function gatewayHosts(version: GatewayVersion, options: CellHostOptions): CellHo
     signOn() {
       // A gateway has no sign-on: every request carries the API key.
     },
-    credentials: () => (apiKey === undefined ? {} : { apiKey }),
+    credentials: () => ({
+      ...(apiKey !== undefined && { apiKey }),
+      ...(certificates.size > 0 && { ca: [...certificates].join('\n') }),
+    }),
   };
 
   function translate(fault: ScenarioFault, path: string) {

@@ -32,7 +32,7 @@ export function evaluate(scenario: Scenario, obs: CellObservation): Reason[] {
       push('expectation', { message: `step ${describeStep(step)} did not finish`, step: step.position });
       continue;
     }
-    const wrong = checkOutcome(expectation, played.outcome, obs.version);
+    const wrong = checkOutcome(expectation, played.outcome, obs.version ?? obs.rest?.gateway);
     if (wrong.length === 0) continue;
     push('expectation', {
       message: `step ${describeStep(step)}: ${wrong.map((m) => `expected ${m.what} ${m.expected}, got ${m.actual}`).join('; ')}`,

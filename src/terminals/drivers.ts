@@ -13,3 +13,8 @@ export const DRIVERS: Readonly<Record<FirmwareBuild['driver'], TerminalDriver>> 
 export function createTerminal(build: FirmwareBuild, options?: DriverOptions): Promise<Terminal> {
   return DRIVERS[build.driver].create(build, options);
 }
+
+/** Whatever the build's driver can do ahead of its first terminal (see TerminalDriver.prepare). */
+export async function prepareTerminal(build: FirmwareBuild, options?: DriverOptions): Promise<void> {
+  await DRIVERS[build.driver].prepare?.(build, options);
+}

@@ -1,4 +1,6 @@
 import type { RecordedMessage } from '../mocks/exchange.js';
+import type { DialectRegistry } from '../protocols/iso8583/dialect-loader.js';
+import type { ApiRegistry } from '../protocols/rest/api-loader.js';
 
 /**
  * The control interface of a terminal under test — paymatrix's own small "ECR protocol". The
@@ -164,6 +166,8 @@ export interface TerminalConfig {
    */
   keys?: Record<string, string>;
   apiKey?: string;
+  /** REST over HTTPS: PEM of the gateway's test certificate, trusted as a CA (a mock's is self-signed). */
+  ca?: string;
   /** Multiplies every duration the terminal applies (timeouts, retry pauses). Default 1. */
   timeScale?: number;
   seed?: number;
@@ -193,10 +197,23 @@ export interface DriverOptions {
   workspace?: string;
   /** Default timeout for a transaction the driver waits on, ms before time scaling. */
   timeoutMs?: number;
+  /**
+   * The workspace's dialects and API versions when the caller has them (a matrix run shares one set
+   * between hosts and terminals); otherwise the driver loads its own. Read only when needed, so a
+   * getter can defer loading the API documents until a REST build asks.
+   */
+  readonly dialects?: DialectRegistry;
+  readonly apis?: ApiRegistry;
 }
 
 /** Makes terminals for builds of one `driver:` kind (reference, process; container later). */
 export interface TerminalDriver {
   readonly name: string;
   create(build: import('./firmware-loader.js').FirmwareBuild, options?: DriverOptions): Promise<Terminal>;
+  /**
+   * Does ahead of time the work create() would do for this build on every call (resolve and cache
+   * what the terminal is made from), so the first cells of a run do not pay for it. Throws what
+   * create() would throw.
+   */
+  prepare?(build: import('./firmware-loader.js').FirmwareBuild, options?: DriverOptions): Promise<void>;
 }

@@ -163,6 +163,25 @@ describe('scheduleCells', () => {
     expect([...calls.values()].map((s) => s.length)).toEqual([2, 2]);
   });
 
+  it('does not replay a cell the host rejected (deterministic), but does when the cell was cut off', async () => {
+    const [rejectedCell, cutOffCell] = runnable;
+    const calls = new Map<string, number>();
+    const inner = fakeRunner();
+    const runner: CellRunner = async (c, o) => {
+      calls.set(c.key, (calls.get(c.key) ?? 0) + 1);
+      const r = await inner(c, o);
+      const violation = { kind: 'violation' as const, message: 'host rejected 0200: must carry DE55' };
+      const reasons =
+        c.key === rejectedCell!.cell.key
+          ? [violation]
+          : [violation, { kind: 'timeout' as const, message: 'cell cut off after 100 ms' }];
+      return { ...r, status: 'fail', reasons };
+    };
+    await scheduleCells([rejectedCell!, cutOffCell!], runner, () => {}, { ...base, retryFailed: true });
+    expect(calls.get(rejectedCell!.cell.key)).toBe(1);
+    expect(calls.get(cutOffCell!.cell.key)).toBe(2);
+  });
+
   it('stops on abort: cells in flight are not recorded', async () => {
     const controller = new AbortController();
     const recorded: string[] = [];

@@ -233,14 +233,15 @@ export function loadHosts(
  * The built-in hosts plus the user's workspace: `mocks/hosts` in the workspace adds hosts or replaces
  * built-in ones with the same id, and versions may name the workspace's own dialects and API versions.
  */
-export function workspaceHosts(workspace = '.'): HostRegistry {
+export function workspaceHosts(workspace = '.', shared: LoadHostsOptions = {}): HostRegistry {
   const dialectDirs = overlay(builtinDialectsDir(), resolve(workspace, 'protocols/iso8583'));
   const hostDirs = overlay(builtinHostsDir(), resolve(workspace, 'mocks/hosts'));
   return loadHosts(hostDirs, {
-    dialects: loadDialects(dialectDirs),
+    // `shared`: the workspace's registries when the caller has them (a run shares them with terminals).
+    dialects: shared.dialects ?? loadDialects(dialectDirs),
     // Gateways are the rarer case: their API documents load only when a gateway file asks.
     get apis() {
-      return workspaceApis(workspace);
+      return shared.apis ?? workspaceApis(workspace);
     },
   });
 }

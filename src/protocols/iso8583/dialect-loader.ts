@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DataFileError } from '../../data/data-file-error.js';
 import { loadDataFolder } from '../../data/load-data-folder.js';
@@ -75,6 +76,17 @@ export function loadDialects(dirs: string[] = [builtinDialectsDir()]): DialectRe
     has: (id) => dialects.has(id),
     list: () => [...dialects.values()],
   };
+}
+
+/**
+ * The built-in catalogue plus the user's workspace: a `protocols/iso8583` folder in the workspace
+ * (default: the current directory) adds dialects or replaces built-in ones with the same id.
+ */
+export function workspaceDialects(workspace = '.'): DialectRegistry {
+  const builtin = builtinDialectsDir();
+  const own = resolve(workspace, 'protocols/iso8583');
+  const dirs = own !== builtin && existsSync(own) ? [builtin, own] : [builtin];
+  return loadDialects(dirs);
 }
 
 /** Child over parent: sections merge one level deep, fields replace whole, null removes a field. */

@@ -2,7 +2,13 @@
 
 export { describeMessage } from './describe.js';
 export type { Dialect, FramedMessage } from './dialect.js';
-export { builtinDialectsDir, type DialectRegistry, loadDialects, mergeDialect } from './dialect-loader.js';
+export {
+  builtinDialectsDir,
+  type DialectRegistry,
+  loadDialects,
+  mergeDialect,
+  workspaceDialects,
+} from './dialect-loader.js';
 export type { DialectFile, FieldSpecFile } from './dialect-schema.js';
 export { DialectFileSchema } from './dialect-schema.js';
 export { Iso8583Error, type Iso8583ErrorCode } from './errors.js';

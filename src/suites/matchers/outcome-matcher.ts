@@ -1,4 +1,5 @@
-import type { HostVersion } from '../../mocks/hosts/host-loader.js';
+import { declineCodeOf } from '../../mocks/gateway/answers.js';
+import type { GatewayVersion, HostVersion } from '../../mocks/hosts/host-loader.js';
 import type { Outcome } from '../../mocks/hosts/host-schema.js';
 import type { OutcomeStatus, TransactionOutcome } from '../../terminals/terminal.js';
 import type { OutcomeExpectation } from '../scenario-schema.js';
@@ -8,12 +9,12 @@ import type { Mismatch } from './message-expectation.js';
 /**
  * What a step's terminal outcome must be: a status (or one of several), a semantic response code
  * (`insufficient-funds` is 51 on one host version and 116 on the next: the version's table says
- * which), the literal code, the detail line.
+ * which; on a REST gateway its API versions' decline-code tables), the literal code, the detail line.
  */
 export function checkOutcome(
   expectation: OutcomeExpectation | OutcomeStatus,
   outcome: TransactionOutcome,
-  version: HostVersion | undefined,
+  version: HostVersion | GatewayVersion | undefined,
 ): Mismatch[] {
   const exp = typeof expectation === 'string' ? { status: expectation } : expectation;
   const out: Mismatch[] = [];
@@ -34,7 +35,9 @@ export function checkOutcome(
     const got = outcome.responseCode;
     const ok =
       got !== undefined &&
-      codes.some(({ o, codes }) => codes.includes(got) || (!version && normalise(o) === normalise(got)));
+      codes.some(
+        ({ o, codes }) => codes.includes(got) || (version === undefined && loose(o, got)),
+      );
     if (!ok) {
       out.push({
         what: 'response code',
@@ -54,9 +57,22 @@ export function checkOutcome(
   return out;
 }
 
-/** Every code the version answers `outcome` with: its table and every message's or variant's override. */
-export function codesFor(version: HostVersion | undefined, outcome: Outcome): string[] {
+/**
+ * Every code the version answers `outcome` with. ISO: its table and every message's or variant's
+ * override. REST, over every API version the gateway serves: the decline code (`insufficient_funds`
+ * on nimbus-pay, `Not enough balance` on meridian-checkout; an unlisted outcome gets the table's
+ * `*`), and for `approved` the status words of every state but declined (what an approval carries).
+ */
+export function codesFor(version: HostVersion | GatewayVersion | undefined, outcome: Outcome): string[] {
   if (!version) return [];
+  if (version.kind === 'rest') {
+    const codes = version.apis.flatMap((api) =>
+      outcome === 'approved'
+        ? Object.entries(api.binding.statuses).flatMap(([state, word]) => (state === 'declined' ? [] : [word]))
+        : [declineCodeOf(api, outcome)],
+    );
+    return [...new Set(codes)];
+  }
   const spec = version.spec;
   const codes = new Set<string>();
   const add = (c: string | undefined) => c !== undefined && codes.add(c);
@@ -68,5 +84,7 @@ export function codesFor(version: HostVersion | undefined, outcome: Outcome): st
   return [...codes];
 }
 
-// REST gateways name their decline codes (insufficient_funds); outcomes are kebab-case.
+// Without a host version to look in, the outcome's name is compared with the code as written:
+// insufficient-funds = insufficient_funds.
 const normalise = (s: string) => s.toLowerCase().replace(/[_\s]/g, '-');
+const loose = (outcome: string, code: string) => normalise(outcome) === normalise(code);

@@ -1,6 +1,5 @@
 import { dirname, resolve } from 'node:path';
-import { workspaceDialects } from '../../cli/workspace.js';
-import type { Dialect } from '../../protocols/iso8583/index.js';
+import { type Dialect, workspaceDialects } from '../../protocols/iso8583/index.js';
 import type { FirmwareBuild } from '../firmware-loader.js';
 import type { DriverOptions, Terminal, TerminalDriver } from '../terminal.js';
 import { OutputMasker } from './output-masker.js';
@@ -28,7 +27,7 @@ export const processDriver: TerminalDriver = {
       spec,
       cwd: resolve(dirname(build.file), spec.cwd ?? '.'),
       timeouts,
-      masker: new OutputMasker(dialectOf(build, options.workspace)),
+      masker: new OutputMasker(dialectOf(build, options)),
     });
     await terminal.start();
     return terminal;
@@ -36,10 +35,11 @@ export const processDriver: TerminalDriver = {
 };
 
 /** The build's dialect, to mask what the emulator reports the way the host journal does. */
-function dialectOf(build: FirmwareBuild, workspace?: string): Dialect | undefined {
+function dialectOf(build: FirmwareBuild, options: DriverOptions): Dialect | undefined {
   if (build.protocol.family !== 'iso8583') return undefined;
   try {
-    return workspaceDialects(workspace).get(build.protocol.dialect);
+    // The caller's registry when it has one: compiling every dialect again per terminal costs ms.
+    return (options.dialects ?? workspaceDialects(options.workspace)).get(build.protocol.dialect);
   } catch {
     return undefined; // an unknown dialect fails elsewhere; masking falls back to the standard elements
   }

@@ -1,12 +1,11 @@
 import { resolve } from 'node:path';
-import { workspaceDialects } from '../../cli/workspace.js';
 import { DataFileError } from '../../data/data-file-error.js';
-import type { DialectRegistry } from '../../protocols/iso8583/index.js';
-import { type ApiRegistry, workspaceApis } from '../../protocols/rest/api-loader.js';
+import { type Dialect, type DialectRegistry, workspaceDialects } from '../../protocols/iso8583/index.js';
+import { type ApiRegistry, type ApiVersion, workspaceApis } from '../../protocols/rest/api-loader.js';
 import type { FirmwareBuild } from '../firmware-loader.js';
 import type { DriverOptions, Terminal, TerminalDriver } from '../terminal.js';
 import { IsoEngine } from './iso/iso-engine.js';
-import { resolveProfile } from './profile-loader.js';
+import { type ResolvedProfile, resolveProfile } from './profile-loader.js';
 import { ReferenceTerminal } from './reference-terminal.js';
 import { RestEngine } from './rest/rest-engine.js';
 
@@ -37,45 +36,81 @@ function apis(workspace: string): ApiRegistry {
 }
 
 /**
+ * Resolved profiles, so a run resolves each build's once, not once per cell (~1 ms warm, far more
+ * on a loaded machine). Keyed by the build object itself (a build edited or rebuilt by a caller is
+ * another object), then by workspace (whose firmware/profiles take part) and the very dialect or API
+ * version the profile was checked against. The engines only read a profile, so one can be shared.
+ */
+const profiles = new WeakMap<FirmwareBuild, Map<string, { against: Dialect | ApiVersion; profile: ResolvedProfile }>>();
+
+function profileOf(build: FirmwareBuild, workspace: string, against: Dialect | ApiVersion): ResolvedProfile {
+  const key = resolve(workspace);
+  let byWorkspace = profiles.get(build);
+  const hit = byWorkspace?.get(key);
+  if (hit?.against === against) return hit.profile;
+  const profile = resolveProfile(build, { workspace, ...(isApi(against) ? { api: against } : { dialect: against }) });
+  if (!byWorkspace) profiles.set(build, (byWorkspace = new Map()));
+  byWorkspace.set(key, { against, profile });
+  return profile;
+}
+
+const isApi = (x: Dialect | ApiVersion): x is ApiVersion => 'binding' in x;
+
+/** What a terminal of the build is made from: its dialect or API version and its resolved profile. */
+type Parts =
+  | { family: 'iso8583'; dialect: Dialect; profile: ResolvedProfile }
+  | { family: 'rest'; api: ApiVersion; profile: ResolvedProfile };
+
+function partsOf(build: FirmwareBuild, options: DriverOptions): Parts {
+  if (build.driver !== 'reference')
+    throw new Error(`build ${build.id} has driver "${build.driver}", not "reference"`);
+  const workspace = options.workspace ?? '.';
+  const protocol = build.protocol;
+  if (protocol.family === 'rest') {
+    const ref = `${protocol.api}@${protocol.version}`;
+    const registry = options.apis ?? apis(workspace);
+    if (!registry.has(ref)) {
+      const known = registry
+        .list()
+        .flatMap((a) => a.versions.map((v) => v.ref))
+        .join(', ');
+      throw new DataFileError(build.file, '/protocol', `unknown API version "${ref}" (known: ${known})`);
+    }
+    const api = registry.get(ref);
+    return { family: 'rest', api, profile: profileOf(build, workspace, api) };
+  }
+  const registry = options.dialects ?? dialects(workspace);
+  if (!registry.has(protocol.dialect)) {
+    const known = registry
+      .list()
+      .map((d) => d.id)
+      .join(', ');
+    throw new DataFileError(
+      build.file,
+      '/protocol/dialect',
+      `unknown dialect "${protocol.dialect}" (known: ${known})`,
+    );
+  }
+  const dialect = registry.get(protocol.dialect);
+  return { family: 'iso8583', dialect, profile: profileOf(build, workspace, dialect) };
+}
+
+/**
  * The `reference` driver: a built-in terminal played from the build's profile (docs/firmware.md).
  * The profile is resolved (base profiles, checks against the build and its dialect) when the
- * terminal is created, so a bad build fails here with its file and JSON path.
+ * terminal is created, or ahead by prepare(), so a bad build fails there with its file and JSON path.
  */
 export const referenceDriver: TerminalDriver = {
   name: 'reference',
   async create(build: FirmwareBuild, options: DriverOptions = {}): Promise<Terminal> {
-    if (build.driver !== 'reference')
-      throw new Error(`build ${build.id} has driver "${build.driver}", not "reference"`);
-    const workspace = options.workspace ?? '.';
-    const protocol = build.protocol;
-    if (protocol.family === 'rest') {
-      const ref = `${protocol.api}@${protocol.version}`;
-      const registry = apis(workspace);
-      if (!registry.has(ref)) {
-        const known = registry
-          .list()
-          .flatMap((a) => a.versions.map((v) => v.ref))
-          .join(', ');
-        throw new DataFileError(build.file, '/protocol', `unknown API version "${ref}" (known: ${known})`);
-      }
-      const api = registry.get(ref);
-      const profile = resolveProfile(build, { workspace, api });
-      return new ReferenceTerminal(build, new RestEngine(build, profile, api), options);
-    }
-    const registry = dialects(workspace);
-    if (!registry.has(protocol.dialect)) {
-      const known = registry
-        .list()
-        .map((d) => d.id)
-        .join(', ');
-      throw new DataFileError(
-        build.file,
-        '/protocol/dialect',
-        `unknown dialect "${protocol.dialect}" (known: ${known})`,
-      );
-    }
-    const dialect = registry.get(protocol.dialect);
-    const profile = resolveProfile(build, { workspace, dialect });
-    return new ReferenceTerminal(build, new IsoEngine(build, profile, dialect), options);
+    const parts = partsOf(build, options);
+    const engine =
+      parts.family === 'rest'
+        ? new RestEngine(build, parts.profile, parts.api)
+        : new IsoEngine(build, parts.profile, parts.dialect);
+    return new ReferenceTerminal(build, engine, options);
+  },
+  async prepare(build: FirmwareBuild, options: DriverOptions = {}): Promise<void> {
+    partsOf(build, options);
   },
 };

@@ -15,12 +15,15 @@ export class FrameError extends Error {
   readonly offset: number;
   readonly expected: string;
   readonly found: string;
+  /** The likely cause, when the bytes suggest one (ASCII framing sent to a binary-framed receiver …). */
+  readonly hint: string | undefined;
 
-  constructor(code: FrameErrorCode, offset: number, expected: string, found: string) {
-    super(`frame: expected ${expected} at byte ${offset}, found ${found}`);
+  constructor(code: FrameErrorCode, offset: number, expected: string, found: string, hint?: string) {
+    super(`frame: expected ${expected} at byte ${offset}, found ${found}${hint ? ` (${hint})` : ''}`);
     this.code = code;
     this.offset = offset;
     this.expected = expected;
     this.found = found;
+    this.hint = hint;
   }
 }

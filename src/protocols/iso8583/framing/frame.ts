@@ -51,11 +51,36 @@ export function readLength(kind: LengthPrefixKind, bytes: Buffer, offset: number
         offset + i,
         what,
         hex(bytes.subarray(offset + i, offset + i + 1)),
+        ascii && i === 0 ? binaryLengthHint(b) : undefined,
       );
     }
     for (const d of digits) value = value * 10 + d;
   }
   return value;
+}
+
+// The classic mix-up is a terminal and a host that disagree on the length prefix: ASCII digits read
+// as a binary length give an absurd size (`01` = 12337), a binary length read as ASCII starts with a
+// control byte. Saying so turns a puzzling byte dump into the fix.
+
+/** A binary prefix whose bytes are all ASCII digits: the sender probably frames with 4 ASCII digits. */
+function asciiLengthHint(kind: LengthPrefixKind, declared: number): string | undefined {
+  if (kind !== 'binary2' && kind !== 'binary4') return undefined;
+  const bytes = Buffer.alloc(prefixLength(kind));
+  if (kind === 'binary2') bytes.writeUInt16BE(declared);
+  else bytes.writeUInt32BE(declared);
+  if (!bytes.every((b) => b >= 0x30 && b <= 0x39)) return undefined;
+  const text = bytes.toString('latin1');
+  return (
+    `the bytes look like a 4-digit ASCII length '${text}${text.length < 4 ? '…' : ''}': ` +
+    'is the sender using ASCII framing against a binary-framed receiver?'
+  );
+}
+
+/** An ASCII prefix that starts with a control byte (0x00 …): the sender probably frames in binary. */
+function binaryLengthHint(byte: number): string | undefined {
+  if (byte >= 0x20) return undefined;
+  return 'looks like a binary length header: is the sender using binary framing against an ASCII-framed receiver?';
 }
 
 /**
@@ -65,7 +90,13 @@ export function readLength(kind: LengthPrefixKind, bytes: Buffer, offset: number
  */
 export function frameSize(spec: FramingSpec, declared: number, offset: number): number {
   if (declared > spec.maxFrameLength) {
-    throw new FrameError('length-too-large', offset, `length <= ${spec.maxFrameLength}`, String(declared));
+    throw new FrameError(
+      'length-too-large',
+      offset,
+      `length <= ${spec.maxFrameLength}`,
+      String(declared),
+      asciiLengthHint(spec.length, declared),
+    );
   }
   const over = headerBytes(spec);
   const minimum = over === 0 ? 0 : spec.lengthIncludesHeader ? over + 1 : 1;

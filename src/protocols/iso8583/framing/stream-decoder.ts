@@ -67,7 +67,7 @@ export class FrameStreamDecoder {
     } catch (e) {
       if (!(e instanceof FrameError)) throw e;
       // Rebase the frame-relative offset onto the stream.
-      this.#error = new FrameError(e.code, this.#consumed + e.offset, e.expected, e.found);
+      this.#error = new FrameError(e.code, this.#consumed + e.offset, e.expected, e.found, e.hint);
       throw this.#error;
     }
     return frames;

@@ -66,6 +66,7 @@ export class RestEngine implements ProtocolEngine {
       primary,
       ...(backup !== undefined && { backup }),
       ...(config.apiKey !== undefined && { apiKey: config.apiKey }),
+      ...(config.ca !== undefined && { ca: config.ca }),
       pinVersion: this.#rest.pinVersion && !defects.has('no-version-pin'),
       ...(this.#rest.auth && { authScheme: this.#rest.auth }),
       connectTimeoutMs: p.timeouts.connectMs,

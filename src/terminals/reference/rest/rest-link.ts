@@ -34,6 +34,8 @@ export interface RestLinkOptions {
   primary: string;
   backup?: string;
   apiKey?: string;
+  /** PEM certificate(s) to trust: a TLS gateway's test certificate. */
+  ca?: string;
   pinVersion: boolean;
   authScheme?: 'bearer' | 'basic' | 'header';
   /** ms before time scaling. */
@@ -58,9 +60,13 @@ export class RestLink {
   readonly #backup: GatewayClient | undefined;
 
   constructor(private readonly o: RestLinkOptions) {
-    // Own dispatcher: the connect timeout is the build's, scaled like every duration.
+    // Own dispatcher: the connect timeout is the build's, scaled like every duration. It is the
+    // dispatcher that connects, so the CA goes here (the client reads `ca` only for its own Agent).
     this.#agent = new Agent({
-      connect: { timeout: Math.max(1, Math.round(o.connectTimeoutMs * o.timeScale)) },
+      connect: {
+        timeout: Math.max(1, Math.round(o.connectTimeoutMs * o.timeScale)),
+        ...(o.ca !== undefined && { ca: o.ca }),
+      },
       keepAliveTimeout: 4_000,
     });
     const client = (baseUrl: string) =>
@@ -68,6 +74,7 @@ export class RestLink {
         baseUrl,
         api: o.api,
         ...(o.apiKey !== undefined && { apiKey: o.apiKey }),
+        ...(o.ca !== undefined && { ca: o.ca }),
         pinVersion: o.pinVersion,
         ...(o.authScheme && { authScheme: o.authScheme }),
         dispatcher: this.#agent,
