@@ -87,7 +87,14 @@ async function measure(
     });
   const cpu = process.cpuUsage();
   const started = performance.now();
-  const r = await runMatrix({ catalogue, runner, ...(timed && { warmUp: timed }), out, settings, concurrency });
+  const r = await runMatrix({
+    catalogue,
+    runner,
+    ...(timed && { warmUp: timed }),
+    out,
+    settings,
+    concurrency,
+  });
   const wallS = (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu);
   rmSync(out, { recursive: true, force: true });

@@ -10,6 +10,7 @@ import { GATE_FILE, gatePolicyProblems } from '../matrix/gate-policy.js';
 import { CONFIG_FILE, loadRunConfig } from '../matrix/run-config.js';
 import { builtinCardsFile, builtinHostsDir, loadCards, loadHosts } from '../mocks/hosts/host-loader.js';
 import { builtinDialectsDir, type DialectRegistry, loadDialects } from '../protocols/iso8583/index.js';
+import { type ApiRegistry, builtinApisDir, loadApis } from '../protocols/rest/api-loader.js';
 import { workspaceSuites } from '../suites/suite-loader.js';
 import { builtinFirmwareDir, loadFirmware } from '../terminals/firmware-loader.js';
 import { resolveProfile } from '../terminals/reference/profile-loader.js';
@@ -42,15 +43,25 @@ export function validateWorkspace(workspace = '.', configFile?: string): Validat
   const dialects = checkCatalogue(own('protocols/iso8583', builtinDialectsDir()), loadDialects, problems);
   counts.push({ what: 'dialects', count: dialects?.list().length ?? 0 });
   const dialectsForHosts: DialectRegistry = dialects ?? loadDialects();
+  const apis = checkCatalogue(own('protocols/rest', builtinApisDir()), loadApis, problems);
+  const apisForHosts: ApiRegistry = apis ?? loadApis();
   const hosts = checkCatalogue(
     own('mocks/hosts', builtinHostsDir()),
-    (d) => loadHosts(d, { dialects: dialectsForHosts }),
+    (d) => {
+      const registry = loadHosts(d, { dialects: dialectsForHosts, apis: apisForHosts });
+      registry.gateways(); // gateways are built on first use: build them now, so their files are checked
+      return registry;
+    },
     problems,
   );
   counts.push({
     what: 'host versions',
-    count: hosts?.list().reduce((n, h) => n + h.versions.length, 0) ?? 0,
+    count: [...(hosts?.list() ?? []), ...(hosts?.gateways() ?? [])].reduce(
+      (n, h) => n + h.versions.length,
+      0,
+    ),
   });
+  counts.push({ what: 'API versions', count: apis?.list().reduce((n, a) => n + a.versions.length, 0) ?? 0 });
   const cardsFile = existsSync(resolve(workspace, 'mocks/cards.yaml'))
     ? resolve(workspace, 'mocks/cards.yaml')
     : builtinCardsFile();
@@ -62,13 +73,18 @@ export function validateWorkspace(workspace = '.', configFile?: string): Validat
   // when a terminal is made; check it now rather than in the middle of a run.
   for (const build of firmware?.list() ?? []) {
     if (build.driver !== 'reference') continue;
-    const dialectId = build.protocol.family === 'iso8583' ? build.protocol.dialect : undefined;
+    const protocol = build.protocol;
     attempt(
       () => {
-        if (dialectId && !dialectsForHosts.has(dialectId))
-          throw new DataFileError(build.file, '/protocol/dialect', `unknown dialect "${dialectId}"`);
-        const dialect = dialectId ? dialectsForHosts.get(dialectId) : undefined;
-        return resolveProfile(build, { workspace, ...(dialect ? { dialect } : {}) });
+        if (protocol.family === 'rest') {
+          const ref = `${protocol.api}@${protocol.version}`;
+          if (!apisForHosts.has(ref))
+            throw new DataFileError(build.file, '/protocol', `unknown API version "${ref}"`);
+          return resolveProfile(build, { workspace, api: apisForHosts.get(ref) });
+        }
+        if (!dialectsForHosts.has(protocol.dialect))
+          throw new DataFileError(build.file, '/protocol/dialect', `unknown dialect "${protocol.dialect}"`);
+        return resolveProfile(build, { workspace, dialect: dialectsForHosts.get(protocol.dialect) });
       },
       problems,
       build.file,
@@ -185,7 +201,7 @@ export function registerValidate(program: Command): void {
   program
     .command('validate')
     .description(
-      'check every data file of the workspace (dialects, hosts, cards, firmware, suites, config, fleet, gate policy); lists every problem',
+      'check every data file of the workspace (dialects, API versions, hosts, cards, firmware, suites, config, fleet, gate policy); lists every problem',
     )
     .option('-w, --workspace <dir>', 'workspace folder', '.')
     .option('-c, --config <file>', `run configuration (default: ${CONFIG_FILE} in the workspace)`)

@@ -64,7 +64,11 @@ export function toFleet(file: string, data: FleetFile, options: LoadFleetOptions
 }
 
 /** One error per deployment naming a build that does not exist (`paymatrix validate` lists them all). */
-export function unknownFleetBuilds(file: string, data: FleetFile, knownBuilds: Iterable<string>): DataFileError[] {
+export function unknownFleetBuilds(
+  file: string,
+  data: FleetFile,
+  knownBuilds: Iterable<string>,
+): DataFileError[] {
   const known = new Set(knownBuilds);
   return data.deployments.flatMap((d, i) =>
     known.has(d.build)

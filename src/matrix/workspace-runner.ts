@@ -31,7 +31,8 @@ export function openWorkspace(workspace: string): Workspace {
   const registries: LoadHostsOptions = {
     dialects,
     get apis() {
-      return (apis ??= workspaceApis(root));
+      apis ??= workspaceApis(root);
+      return apis;
     },
   };
   const driverOptions: DriverOptions = {

@@ -46,7 +46,9 @@ describe('validate: fleet.yaml and gate.yaml', () => {
     expect(found).toEqual(
       expect.arrayContaining([
         expect.stringMatching(
-          new RegExp(`^${fleet} at /deployments/1/build: unknown firmware build "corvid-c999-9.9"; known: .*corvid-c400-4.2`),
+          new RegExp(
+            `^${fleet} at /deployments/1/build: unknown firmware build "corvid-c999-9.9"; known: .*corvid-c400-4.2`,
+          ),
         ),
         expect.stringContaining(`${fleet} at /deployments/2/build: unknown firmware build "nope-1.0"`),
         `${gate} at /rules/1: unknown property "colour"`,
@@ -73,10 +75,14 @@ describe('validate: fleet.yaml and gate.yaml', () => {
       'regions.yaml': 'deployments: [{ build: ghost-0.1, terminals: 3 }]\n',
     });
     expect(problems(named)).toEqual([
-      expect.stringContaining(`${join(named, 'regions.yaml')} at /deployments/0/build: unknown firmware build "ghost-0.1"`),
+      expect.stringContaining(
+        `${join(named, 'regions.yaml')} at /deployments/0/build: unknown firmware build "ghost-0.1"`,
+      ),
     ]);
     const envelope = workspace({ 'gate.yaml': 'rules: [{ rule: be-nice }]\n' });
-    expect(problems(envelope)).toEqual([expect.stringMatching(/gate\.yaml at \/rules\/0\/rule: must be one of "complete"/)]);
+    expect(problems(envelope)).toEqual([
+      expect.stringMatching(/gate\.yaml at \/rules\/0\/rule: must be one of "complete"/),
+    ]);
   });
 
   it('a good fleet and policy (the built-in ones) pass', () => {

@@ -33,11 +33,25 @@ describe('npm pack', () => {
     const [pack] = JSON.parse(r.stdout) as [{ files: { path: string }[] }];
     const shipped = new Set(pack.files.map((f) => f.path));
 
-    const dirs = [builtinDialectsDir(), builtinApisDir(), builtinHostsDir(), builtinFirmwareDir(), builtinSuitesDir()];
+    const dirs = [
+      builtinDialectsDir(),
+      builtinApisDir(),
+      builtinHostsDir(),
+      builtinFirmwareDir(),
+      builtinSuitesDir(),
+    ];
     const wanted = [...dirs.flatMap(filesUnder), relative(root, builtinCardsFile())];
     expect(wanted.length).toBeGreaterThan(50);
-    for (const folder of ['firmware/profiles/', 'firmware/examples/pyterm/', 'suites/core/', 'protocols/rest/'])
-      expect(wanted.some((f) => f.startsWith(folder)), folder).toBe(true);
+    for (const folder of [
+      'firmware/profiles/',
+      'firmware/examples/pyterm/',
+      'suites/core/',
+      'protocols/rest/',
+    ])
+      expect(
+        wanted.some((f) => f.startsWith(folder)),
+        folder,
+      ).toBe(true);
     expect(wanted.filter((f) => !shipped.has(f))).toEqual([]);
     // Tests and their fixtures stay behind.
     expect([...shipped].filter((f) => f.startsWith('test/'))).toEqual([]);

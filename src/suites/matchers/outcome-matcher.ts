@@ -35,9 +35,7 @@ export function checkOutcome(
     const got = outcome.responseCode;
     const ok =
       got !== undefined &&
-      codes.some(
-        ({ o, codes }) => codes.includes(got) || (version === undefined && loose(o, got)),
-      );
+      codes.some(({ o, codes }) => codes.includes(got) || (version === undefined && loose(o, got)));
     if (!ok) {
       out.push({
         what: 'response code',
@@ -68,7 +66,9 @@ export function codesFor(version: HostVersion | GatewayVersion | undefined, outc
   if (version.kind === 'rest') {
     const codes = version.apis.flatMap((api) =>
       outcome === 'approved'
-        ? Object.entries(api.binding.statuses).flatMap(([state, word]) => (state === 'declined' ? [] : [word]))
+        ? Object.entries(api.binding.statuses).flatMap(([state, word]) =>
+            state === 'declined' ? [] : [word],
+          )
         : [declineCodeOf(api, outcome)],
     );
     return [...new Set(codes)];

@@ -41,15 +41,24 @@ function apis(workspace: string): ApiRegistry {
  * another object), then by workspace (whose firmware/profiles take part) and the very dialect or API
  * version the profile was checked against. The engines only read a profile, so one can be shared.
  */
-const profiles = new WeakMap<FirmwareBuild, Map<string, { against: Dialect | ApiVersion; profile: ResolvedProfile }>>();
+const profiles = new WeakMap<
+  FirmwareBuild,
+  Map<string, { against: Dialect | ApiVersion; profile: ResolvedProfile }>
+>();
 
 function profileOf(build: FirmwareBuild, workspace: string, against: Dialect | ApiVersion): ResolvedProfile {
   const key = resolve(workspace);
   let byWorkspace = profiles.get(build);
   const hit = byWorkspace?.get(key);
   if (hit?.against === against) return hit.profile;
-  const profile = resolveProfile(build, { workspace, ...(isApi(against) ? { api: against } : { dialect: against }) });
-  if (!byWorkspace) profiles.set(build, (byWorkspace = new Map()));
+  const profile = resolveProfile(build, {
+    workspace,
+    ...(isApi(against) ? { api: against } : { dialect: against }),
+  });
+  if (!byWorkspace) {
+    byWorkspace = new Map();
+    profiles.set(build, byWorkspace);
+  }
   byWorkspace.set(key, { against, profile });
   return profile;
 }

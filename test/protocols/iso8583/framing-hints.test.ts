@@ -2,7 +2,12 @@
 // and a receiver that disagree on the framing (4 ASCII digits vs a binary length).
 
 import { describe, expect, it } from 'vitest';
-import { decodeFrame, FrameError, FrameStreamDecoder, type FramingSpec } from '../../../src/protocols/iso8583/index.js';
+import {
+  decodeFrame,
+  FrameError,
+  FrameStreamDecoder,
+  type FramingSpec,
+} from '../../../src/protocols/iso8583/index.js';
 
 const binary: FramingSpec = {
   length: 'binary2',
@@ -34,7 +39,9 @@ describe('framing hints', () => {
         'is the sender using ASCII framing against a binary-framed receiver?)',
     );
     // A 4-byte binary prefix sees all four digits.
-    expect(frameError(() => decodeFrame(binary4, Buffer.from('0123ABCD'))).hint).toContain("ASCII length '0123'");
+    expect(frameError(() => decodeFrame(binary4, Buffer.from('0123ABCD'))).hint).toContain(
+      "ASCII length '0123'",
+    );
   });
 
   it('a binary length read as ASCII digits: names a binary header', () => {

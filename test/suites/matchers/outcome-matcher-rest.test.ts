@@ -26,21 +26,33 @@ const nimbus = hosts.getGateway('nimbus-pay@2024-06-15');
 
 describe('REST response codes from the API versions decline tables', () => {
   it("meridian-checkout's words match the outcome names", () => {
-    expect(checkOutcome({ code: 'insufficient-funds' }, outcome('declined', 'Not enough balance'), meridian)).toEqual(
-      [],
-    );
+    expect(
+      checkOutcome({ code: 'insufficient-funds' }, outcome('declined', 'Not enough balance'), meridian),
+    ).toEqual([]);
     expect(checkOutcome({ code: 'expired-card' }, outcome('declined', 'Expired Card'), meridian)).toEqual([]);
     // The loose spelling match is not enough once a table says otherwise.
-    expect(checkOutcome({ code: 'insufficient-funds' }, outcome('declined', 'insufficient_funds'), meridian)).toEqual([
-      { what: 'response code', expected: 'insufficient-funds (Not enough balance)', actual: '"insufficient_funds"' },
+    expect(
+      checkOutcome({ code: 'insufficient-funds' }, outcome('declined', 'insufficient_funds'), meridian),
+    ).toEqual([
+      {
+        what: 'response code',
+        expected: 'insufficient-funds (Not enough balance)',
+        actual: '"insufficient_funds"',
+      },
     ]);
   });
 
   it("nimbus-pay's codes match, including outcomes whose code is not spelt like the name", () => {
-    expect(checkOutcome({ code: 'insufficient-funds' }, outcome('declined', 'insufficient_funds'), nimbus)).toEqual([]);
-    expect(checkOutcome({ code: 'invalid-card' }, outcome('declined', 'incorrect_number'), nimbus)).toEqual([]);
+    expect(
+      checkOutcome({ code: 'insufficient-funds' }, outcome('declined', 'insufficient_funds'), nimbus),
+    ).toEqual([]);
+    expect(checkOutcome({ code: 'invalid-card' }, outcome('declined', 'incorrect_number'), nimbus)).toEqual(
+      [],
+    );
     expect(checkOutcome({ code: 'declined' }, outcome('declined', 'do_not_honor'), nimbus)).toEqual([]);
-    expect(checkOutcome({ code: 'declined' }, outcome('declined', 'insufficient_funds'), nimbus)).toHaveLength(1);
+    expect(
+      checkOutcome({ code: 'declined' }, outcome('declined', 'insufficient_funds'), nimbus),
+    ).toHaveLength(1);
   });
 
   it('an outcome a table does not list is answered with its `*` code', () => {
@@ -95,9 +107,12 @@ describe('evaluate hands the gateway version to the outcome check', () => {
   });
 
   it("passes on meridian-checkout's own words and fails on another's", () => {
-    const expectations = (obs: CellObservation) => evaluate(scenario, obs).filter((r) => r.kind === 'expectation');
+    const expectations = (obs: CellObservation) =>
+      evaluate(scenario, obs).filter((r) => r.kind === 'expectation');
     expect(expectations(observe('Not enough balance'))).toEqual([]);
     const [reason] = expectations(observe('Refused'));
-    expect(reason?.message).toContain('expected response code insufficient-funds (Not enough balance), got "Refused"');
+    expect(reason?.message).toContain(
+      'expected response code insufficient-funds (Not enough balance), got "Refused"',
+    );
   });
 });
