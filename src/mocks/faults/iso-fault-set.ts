@@ -56,6 +56,7 @@ export class IsoFaultSet {
   #faults: ActiveFault[] = [];
   readonly #listeners = new Set<() => void>();
   readonly #stop = new AbortController();
+  #quiet: IsoExchangePlan | undefined;
 
   constructor(specs: unknown = [], options: IsoFaultSetOptions = {}) {
     this.seed = options.seed ?? 0;
@@ -156,6 +157,15 @@ export class IsoFaultSet {
    * (it counts occurrences and draws probabilities); run the plan when the response is ready.
    */
   select(target: FaultTarget): IsoExchangePlan {
+    // The usual case under load: no fault at all, so nothing to count or draw; one shared plan.
+    if (this.#faults.length === 0) {
+      this.#quiet ??= {
+        fired: [],
+        requestLost: false,
+        run: (input) => runExchange([], [], input, this.timeScale, this.#stop.signal),
+      };
+      return this.#quiet;
+    }
     const chosen: Array<{ fault: ActiveFault; occurrence: number }> = [];
     for (const fault of this.#faults) {
       if (fault.connection) continue;

@@ -49,7 +49,9 @@ export class Ledger {
   constructor(private readonly maxEntries = 10_000) {}
 
   add(entry: Omit<LedgerEntry, 'seq'>): LedgerEntry {
-    const full = { seq: ++this.counter, ...entry };
+    // The caller's fresh object is kept as is (no copy per transaction under load).
+    const full = entry as LedgerEntry;
+    full.seq = ++this.counter;
     this.entries.push(full);
     if (this.entries.length > this.maxEntries * 1.1)
       this.entries.splice(0, this.entries.length - this.maxEntries);

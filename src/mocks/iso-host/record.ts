@@ -36,9 +36,10 @@ function isoView(version: HostVersion, framed: FramedMessage): NonNullable<Recor
 
 /**
  * The same record, computed when first read: the journal of a busy host is mostly never read
- * (a matrix cell reads it once at the end), and decoding + masking every message up front was a
- * large share of the host's CPU and garbage. The decoded message waits in memory, unmasked, until
- * then; everything that leaves the process goes through the masked view.
+ * (a matrix cell reads it once at the end), and decoding + masking every message up front, or even
+ * building its summary line, was a large share of the host's CPU and garbage. The decoded message
+ * waits in memory, unmasked, until then; everything that leaves the process goes through the
+ * masked view. Own enumerable getters, so JSON and deep equality see plain fields.
  */
 export function lazyRecorded(
   version: HostVersion,
@@ -46,14 +47,17 @@ export function lazyRecorded(
   size: number,
   kind?: string,
 ): RecordedMessage {
-  const out = { summary: summaryOf(framed.message, kind), size } as RecordedMessage;
+  let summary: string | undefined;
   let iso: RecordedMessage['iso'];
-  Object.defineProperty(out, 'iso', {
-    enumerable: true,
-    get: () => {
+  return {
+    get summary() {
+      summary ??= summaryOf(framed.message, kind);
+      return summary;
+    },
+    size,
+    get iso() {
       iso ??= isoView(version, framed);
       return iso;
     },
-  });
-  return out;
+  };
 }

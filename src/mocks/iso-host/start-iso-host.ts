@@ -12,8 +12,8 @@ import {
   replyTpdu,
   signMessage,
 } from '../../protocols/iso8583/index.js';
-import type { Exchange, Violation } from '../exchange.js';
-import { IsoFaultSet, type IsoResponseCodec } from '../faults/index.js';
+import type { Exchange, RecordedMessage, Violation } from '../exchange.js';
+import { type IsoExchangePlan, IsoFaultSet, type IsoResponseCodec } from '../faults/index.js';
 import {
   type CardBook,
   type HostRegistry,
@@ -211,22 +211,37 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
         const at = Date.now();
         // One exchange at a time per connection; when none is running, start at once (no extra
         // microtask hop), which is the usual case for a terminal with one outstanding request.
-        const started =
-          inFlight++ === 0 ? handle(socket, id, frame, at) : chain.then(() => handle(socket, id, frame, at));
-        const job: Promise<void> = started.finally(() => {
-          pending.delete(job);
-          if (--inFlight === 0 && idleDuringWork && !socket.destroyed) {
-            idleDuringWork = false;
-            socket.setTimeout(idleMs);
-          }
-        });
-        chain = job;
-        pending.add(job);
+        if (inFlight > 0) {
+          track(chain.then(() => handle(socket, id, frame, at)));
+          continue;
+        }
+        let started: Promise<void> | undefined;
+        try {
+          started = handle(socket, id, frame, at);
+        } catch (err) {
+          started = Promise.reject(err); // as an async handler would have
+        }
+        // Answered in this turn (no delay, no fault): no promise to keep.
+        if (started) track(started);
       }
     });
+
+    function track(started: Promise<void>): void {
+      inFlight++;
+      const job: Promise<void> = started.finally(() => {
+        pending.delete(job);
+        if (--inFlight === 0 && idleDuringWork && !socket.destroyed) {
+          idleDuringWork = false;
+          socket.setTimeout(idleMs);
+        }
+      });
+      chain = job;
+      pending.add(job);
+    }
   }
 
-  async function handle(socket: Socket, id: number, frame: Frame, at: number): Promise<void> {
+  /** Answers one frame; a promise only when the answer waits (a delay, a fault, a malformed frame). */
+  function handle(socket: Socket, id: number, frame: Frame, at: number): Promise<void> | undefined {
     if (socket.destroyed) return;
     // The request's wire size without re-encoding it; the bytes themselves only if a fault needs them.
     const size = overhead + frame.body.length;
@@ -238,31 +253,13 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
         message: dialect.unpack(frame.body),
       };
     } catch (err) {
-      await malformed(socket, id, frame, size, err as Error, at);
-      return;
+      return malformed(socket, id, frame, size, err as Error, at);
     }
     const request = framed.message;
     const pc = request.fields['3'];
     const target = { mti: request.mti, ...(typeof pc === 'string' && { processingCode: pc }) };
     const plan = faults.select(target);
-    if (plan.requestLost) {
-      flush(); // earlier answers on this connection go first
-      const report = await plan.run({ socket, request: { ...target, frame: encodeFrame(framing!, frame) } });
-      log(
-        id,
-        {
-          request: lazyRecorded(version, framed, size),
-          event: {
-            kind: 'fault',
-            detail: ['request lost before the host saw it', ...report.notes].join('; '),
-          },
-          violations: [],
-          faults: report.fired.map((f) => f.id),
-        },
-        at,
-      );
-      return;
-    }
+    if (plan.requestLost) return lost(socket, id, frame, framed, size, target, plan, at);
     const result = processRequest(ctx, request, frame.body);
     const requestRecord = lazyRecorded(version, framed, size, result.kind);
     if (!result.response) {
@@ -279,7 +276,7 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
       closeSocket(socket);
       return;
     }
-    await answer(
+    return answer(
       socket,
       id,
       frame,
@@ -290,6 +287,34 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
       result.delayMs,
       result.macKey,
       plan,
+      at,
+    );
+  }
+
+  /** A fault lost the request on its way in: the host never saw it. */
+  async function lost(
+    socket: Socket,
+    id: number,
+    frame: Frame,
+    framed: FramedMessage,
+    size: number,
+    target: { mti: string; processingCode?: string },
+    plan: IsoExchangePlan,
+    at: number,
+  ): Promise<void> {
+    flush(); // earlier answers on this connection go first
+    const report = await plan.run({ socket, request: { ...target, frame: encodeFrame(framing!, frame) } });
+    log(
+      id,
+      {
+        request: lazyRecorded(version, framed, size),
+        event: {
+          kind: 'fault',
+          detail: ['request lost before the host saw it', ...report.notes].join('; '),
+        },
+        violations: [],
+        faults: report.fired.map((f) => f.id),
+      },
       at,
     );
   }
@@ -342,41 +367,50 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
     );
   }
 
-  async function answer(
+  /** The reply's framing around a message: the request's TPDU swapped, its header echoed. */
+  function replyFramed(frame: Frame, m: IsoMessage): FramedMessage {
+    return {
+      ...(frame.tpdu && { tpdu: replyTpdu(frame.tpdu) }),
+      ...(frame.header && { header: frame.header.toString('hex').toUpperCase() }),
+      message: m,
+    };
+  }
+
+  function signer(macKey: string): (m: IsoMessage) => IsoMessage {
+    return (m) =>
+      signMessage(
+        dialect,
+        m,
+        Buffer.from(macKey, 'hex'),
+        version.spec.mac?.algorithm,
+        Number(version.spec.mac?.field ?? 64),
+      );
+  }
+
+  /**
+   * Signs, encodes and sends the answer. Without a processing delay or a fired fault it all
+   * happens in this turn and returns undefined (no promise, timer or closure per message: the hot
+   * path under load); otherwise it returns the promise of the delayed or faulted delivery.
+   */
+  function answer(
     socket: Socket,
     id: number,
     frame: Frame,
     framed: FramedMessage,
-    requestRecord: ReturnType<typeof lazyRecorded>,
+    requestRecord: RecordedMessage,
     built: IsoMessage,
     violations: Violation[],
     delayMs: number,
     macKey: string | undefined,
-    plan: ReturnType<IsoFaultSet['select']>,
-
+    plan: IsoExchangePlan,
     at: number,
-  ): Promise<void> {
-    const sign = macKey
-      ? (m: IsoMessage) =>
-          signMessage(
-            dialect,
-            m,
-            Buffer.from(macKey, 'hex'),
-            version.spec.mac?.algorithm,
-            Number(version.spec.mac?.field ?? 64),
-          )
-      : undefined;
-    const replyFramed = (m: IsoMessage): FramedMessage => ({
-      ...(frame.tpdu && { tpdu: replyTpdu(frame.tpdu) }),
-      ...(frame.header && { header: frame.header.toString('hex').toUpperCase() }),
-      message: m,
-    });
-    const encode = (m: IsoMessage) => dialect.packFrame(replyFramed(m));
+  ): Promise<void> | undefined {
+    const sign = macKey ? signer(macKey) : undefined;
     let response: IsoMessage;
     let responseBytes: Buffer;
     try {
       response = sign ? sign(built) : built;
-      responseBytes = encode(response);
+      responseBytes = dialect.packFrame(replyFramed(frame, response));
     } catch (err) {
       log(
         id,
@@ -394,20 +428,49 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
     // The version's processing time and a slow issuer, in host time; close() cuts it short.
     // No timer at all when the scaled delay is zero: even setTimeout(0) costs a millisecond.
     const scaled = delayMs * timeScale;
-    if (scaled > 0) await sleep(scaled, undefined, { signal: stopping.signal }).catch(() => {});
-    if (stopping.signal.aborted) {
-      // The request arrived and was processed: the journal keeps it, unanswered (a slow issuer's
-      // request still pending when a cell ends is evidence like any other).
-      log(
+    if (scaled > 0 || plan.fired.length > 0) {
+      return deliverLater(
+        socket,
         id,
-        {
-          request: requestRecord,
-          event: { kind: 'disconnected', detail: 'the host stopped before its answer was due' },
-          violations,
-          faults: [],
-        },
+        frame,
+        framed,
+        requestRecord,
+        response,
+        responseBytes,
+        violations,
+        scaled,
+        plan,
+        sign,
         at,
       );
+    }
+    if (stopping.signal.aborted) {
+      unanswered(id, requestRecord, violations, at);
+      return;
+    }
+    const sent = !socket.destroyed;
+    if (sent) sendSoon(socket, responseBytes);
+    logAnswer(id, frame, requestRecord, response, responseBytes, undefined, sent, violations, [], at);
+  }
+
+  /** The answer after the processing delay, through the faults that fired. */
+  async function deliverLater(
+    socket: Socket,
+    id: number,
+    frame: Frame,
+    framed: FramedMessage,
+    requestRecord: RecordedMessage,
+    response: IsoMessage,
+    responseBytes: Buffer,
+    violations: Violation[],
+    scaled: number,
+    plan: IsoExchangePlan,
+    sign: ((m: IsoMessage) => IsoMessage) | undefined,
+    at: number,
+  ): Promise<void> {
+    if (scaled > 0) await sleep(scaled, undefined, { signal: stopping.signal }).catch(() => {});
+    if (stopping.signal.aborted) {
+      unanswered(id, requestRecord, violations, at);
       return;
     }
     let fired: string[] = [];
@@ -420,7 +483,7 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
       // What message-aware faults (wrong STAN/MTI, bad MAC) need to rewrite the answer.
       const codec: IsoResponseCodec = {
         message: response,
-        encode,
+        encode: (m) => dialect.packFrame(replyFramed(frame, m)),
         ...(sign && { sign }),
         ...(version.spec.mac && {
           macField: String(macFieldOf(dialect, response, Number(version.spec.mac.field))),
@@ -444,18 +507,53 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
         };
       }
     }
+    logAnswer(id, frame, requestRecord, response, responseBytes, event, sent, violations, fired, at);
+  }
+
+  /**
+   * The request arrived and was processed but the host stopped first: the journal keeps it,
+   * unanswered (a slow issuer's request still pending when a cell ends is evidence like any other).
+   */
+  function unanswered(id: number, requestRecord: RecordedMessage, violations: Violation[], at: number): void {
     log(
       id,
       {
         request: requestRecord,
-        response: lazyRecorded(version, replyFramed(response), responseBytes.length),
-        ...(event && { event }),
-        ...(sent && { durationMs: Date.now() - at }),
+        event: { kind: 'disconnected', detail: 'the host stopped before its answer was due' },
         violations,
-        faults: fired,
+        faults: [],
       },
       at,
     );
+  }
+
+  function logAnswer(
+    id: number,
+    frame: Frame,
+    requestRecord: RecordedMessage,
+    response: IsoMessage,
+    responseBytes: Buffer,
+    event: Exchange['event'] | undefined,
+    sent: boolean,
+    violations: Violation[],
+    fired: string[],
+    at: number,
+  ): void {
+    // Built without spreads of optional parts: this runs for every answered request.
+    const exchange = {
+      transport: 'iso8583',
+      host: hostName,
+      connection: id,
+      at: new Date(at).toISOString(),
+      request: requestRecord,
+      response: lazyRecorded(version, replyFramed(frame, response), responseBytes.length),
+    } as Omit<Exchange, 'seq'>;
+    // Same key order as every other entry: event and duration before violations and faults.
+    if (event) exchange.event = event;
+    if (sent) exchange.durationMs = Date.now() - at;
+    exchange.violations = violations;
+    exchange.faults = fired;
+    journal.record(exchange);
   }
 
   /** The request's MTI alone, when nothing after it decodes (undefined when the MTI does not either). */
