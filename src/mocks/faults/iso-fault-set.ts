@@ -1,5 +1,11 @@
 import type { Socket } from 'node:net';
-import { FaultSpecError } from './errors.js';
+import {
+  type ActiveFault as ActiveFaultOf,
+  FaultSetBase,
+  type FaultSetOptions,
+  resetSocket,
+  sleeper,
+} from './fault-set-base.js';
 import type {
   IsoAcceptReport,
   IsoConnectionEnd,
@@ -11,115 +17,23 @@ import type {
   IsoOutcome,
   IsoWrite,
 } from './iso-types.js';
-import { createRandom, type Random } from './random.js';
-import { isConnectionFault } from './registry.js';
-import { assignFaultId, type ResolvedFault, resolveFaultSpec, resolveFaultSpecs } from './resolve.js';
-import { FaultScope } from './scope.js';
-import type { FaultScopeSpec, FaultTarget, FiredFault } from './types.js';
+import type { FaultTarget, FiredFault } from './types.js';
 
-export interface IsoFaultSetOptions {
-  /** The run seed; with the fault id it seeds every fault's streams. Default 0: reproducible. */
-  seed?: number | string;
-  /** Multiplies every delay (0.01 turns a 35 s late response into 350 ms). Default 1. */
-  timeScale?: number;
-  /** Root of error paths for the initial list. Default 'faults' (→ `faults[2].params.delayMs`). */
-  root?: string;
-}
+export type IsoFaultSetOptions = FaultSetOptions;
+export type { ActiveFaultInfo } from './fault-set-base.js';
 
-/** A fault as the admin API and `list()` show it. */
-export interface ActiveFaultInfo {
-  id: string;
-  fault: string;
-  params: Record<string, unknown>;
-  scope: FaultScopeSpec;
-  /** Messages (or connections) that passed the scope filter. */
-  matched: number;
-  fired: number;
-}
-
-interface ActiveFault extends ResolvedFault {
-  iso: IsoFault<unknown>;
-  connection: boolean;
-  matcher: FaultScope;
-  /** The fault's own stream (jitter, garbled bytes), apart from the scope's probability draws. */
-  random: Random;
-}
+type ActiveFault = ActiveFaultOf<IsoFault<unknown>>;
 
 /**
  * The faults active on one ISO 8583 host instance: validated specs, their occurrence counters and
- * random streams, and the pipeline that applies the fired ones to an exchange. A host creates one
- * at start-up, and a scenario or the admin API adds and removes faults at runtime.
+ * random streams (FaultSetBase), and the pipeline that applies the fired ones to an exchange. A host
+ * creates one at start-up, and a scenario or the admin API adds and removes faults at runtime.
  */
-export class IsoFaultSet {
-  readonly seed: number | string;
-  readonly timeScale: number;
-  #faults: ActiveFault[] = [];
-  readonly #listeners = new Set<() => void>();
-  readonly #stop = new AbortController();
+export class IsoFaultSet extends FaultSetBase<IsoFault<unknown>> {
   #quiet: IsoExchangePlan | undefined;
 
   constructor(specs: unknown = [], options: IsoFaultSetOptions = {}) {
-    this.seed = options.seed ?? 0;
-    this.timeScale = options.timeScale ?? 1;
-    if (!(this.timeScale >= 0)) throw new RangeError(`timeScale must be >= 0, got ${this.timeScale}`);
-    this.#faults = resolveFaultSpecs(specs, options.root ?? 'faults').map((r) => this.#activate(r));
-  }
-
-  /** Validates and adds one fault (runtime: admin API, scenario step). `path` prefixes error paths. */
-  add(spec: unknown, path = 'fault'): ActiveFaultInfo {
-    const resolved = resolveFaultSpec(spec, path);
-    const taken = new Set(this.#faults.map((f) => f.id));
-    const explicit = (spec as { id?: unknown }).id !== undefined; // resolveFaultSpec checked it is an object
-    if (explicit && taken.has(resolved.id)) {
-      throw new FaultSpecError('duplicate-id', `${path}.id`, `"${resolved.id}" is already active`);
-    }
-    if (!explicit) resolved.id = assignFaultId(resolved.fault, taken);
-    const active = this.#activate(resolved);
-    this.#faults.push(active);
-    this.#changed();
-    return info(active);
-  }
-
-  /** Validates the whole list first, then swaps it in: a bad list leaves the active faults untouched. */
-  replace(specs: unknown, root = 'faults'): ActiveFaultInfo[] {
-    const next = resolveFaultSpecs(specs, root).map((r) => this.#activate(r));
-    this.#faults = next;
-    this.#changed();
-    return next.map(info);
-  }
-
-  remove(id: string): boolean {
-    const before = this.#faults.length;
-    this.#faults = this.#faults.filter((f) => f.id !== id);
-    const removed = this.#faults.length !== before;
-    if (removed) this.#changed();
-    return removed;
-  }
-
-  clear(): void {
-    if (this.#faults.length === 0) return;
-    this.#faults = [];
-    this.#changed();
-  }
-
-  list(): ActiveFaultInfo[] {
-    return this.#faults.map(info);
-  }
-
-  /** false while a fault says the host must not listen (host-down, mode refuse). */
-  get listening(): boolean {
-    return !this.#faults.some((f) => f.iso.closesListener?.(f.params) === true);
-  }
-
-  /** Called after every add/remove/replace/clear, e.g. to stop or resume listening. Returns an unsubscribe. */
-  onChange(listener: () => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
-  }
-
-  /** Ends pending delays at once (host shutdown); later sleeps return immediately. */
-  stop(): void {
-    this.#stop.abort();
+    super(specs, options, 'iso');
   }
 
   /**
@@ -129,7 +43,7 @@ export class IsoFaultSet {
   accept(socket: Socket): IsoAcceptReport {
     const notes: string[] = [];
     let chosen: { fault: ActiveFault; occurrence: number } | undefined;
-    for (const fault of this.#faults) {
+    for (const fault of this.faults) {
       if (!fault.connection) continue;
       const decision = fault.matcher.decide({});
       if (decision.fires && !chosen) chosen = { fault, occurrence: decision.occurrence };
@@ -140,7 +54,7 @@ export class IsoFaultSet {
     let end: IsoConnectionEnd = 'reset';
     try {
       end =
-        fault.iso.accept?.(
+        fault.impl.accept?.(
           { socket, random: fault.random, note: (t) => notes.push(`${fault.id}: ${t}`) },
           fault.params,
         ) ?? 'reset';
@@ -158,23 +72,23 @@ export class IsoFaultSet {
    */
   select(target: FaultTarget): IsoExchangePlan {
     // The usual case under load: no fault at all, so nothing to count or draw; one shared plan.
-    if (this.#faults.length === 0) {
+    if (this.faults.length === 0) {
       this.#quiet ??= {
         fired: [],
         requestLost: false,
-        run: (input) => runExchange([], [], input, this.timeScale, this.#stop.signal),
+        run: (input) => runExchange([], [], input, this.timeScale, this.stopping.signal),
       };
       return this.#quiet;
     }
     const chosen: Array<{ fault: ActiveFault; occurrence: number }> = [];
-    for (const fault of this.#faults) {
+    for (const fault of this.faults) {
       if (fault.connection) continue;
       const decision = fault.matcher.decide(target);
       if (decision.fires) chosen.push({ fault, occurrence: decision.occurrence });
     }
     const fired = chosen.map(({ fault, occurrence }) => ({ id: fault.id, fault: fault.fault, occurrence }));
     const faults = chosen.map((c) => c.fault);
-    const requestLost = faults.some((f) => f.iso.losesRequest?.(f.params) === true);
+    const requestLost = faults.some((f) => f.impl.losesRequest?.(f.params) === true);
     return {
       fired,
       requestLost,
@@ -184,45 +98,9 @@ export class IsoFaultSet {
           fired,
           requestLost ? { ...input, response: undefined } : input,
           this.timeScale,
-          this.#stop.signal,
+          this.stopping.signal,
         ),
     };
-  }
-
-  #activate(resolved: ResolvedFault): ActiveFault {
-    // resolveFaultSpec already refused faults without an iso implementation.
-    const iso = resolved.definition.iso as IsoFault<unknown>;
-    return {
-      ...resolved,
-      iso,
-      connection: isConnectionFault(resolved.definition),
-      matcher: new FaultScope(resolved.scope, createRandom(this.seed, resolved.id, 'scope')),
-      random: createRandom(this.seed, resolved.id, 'fault'),
-    };
-  }
-
-  #changed(): void {
-    for (const listener of this.#listeners) listener();
-  }
-}
-
-function info(f: ActiveFault): ActiveFaultInfo {
-  return {
-    id: f.id,
-    fault: f.fault,
-    params: { ...f.params },
-    scope: { ...f.scope },
-    matched: f.matcher.matched,
-    fired: f.matcher.fired,
-  };
-}
-
-function resetSocket(socket: Socket): void {
-  if (socket.destroyed) return;
-  try {
-    socket.resetAndDestroy();
-  } catch {
-    socket.destroy();
   }
 }
 
@@ -231,24 +109,6 @@ function socketWriter(socket: Socket): IsoWrite {
     new Promise((resolve) => {
       if (socket.destroyed || !socket.writable) return resolve();
       socket.write(bytes, () => resolve());
-    });
-}
-
-function sleeper(socket: Socket, timeScale: number, signal: AbortSignal): (ms: number) => Promise<void> {
-  return (ms) =>
-    new Promise((resolve) => {
-      const scaled = ms * timeScale;
-      if (!(scaled > 0) || socket.destroyed || signal.aborted) return resolve();
-      // Waiting on a closed connection is pointless, and a stopping host must not wait for timers.
-      const done = () => {
-        clearTimeout(timer);
-        socket.off('close', done);
-        signal.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, scaled);
-      socket.once('close', done);
-      signal.addEventListener('abort', done, { once: true });
     });
 }
 
@@ -295,8 +155,8 @@ async function runExchange(
   };
 
   // message, (sign), mac, (encode): faults that need the decoded response.
-  const messageFaults = faults.filter((f) => f.iso.message);
-  const macFaults = faults.filter((f) => f.iso.mac);
+  const messageFaults = faults.filter((f) => f.impl.message);
+  const macFaults = faults.filter((f) => f.impl.mac);
   if (messageFaults.length + macFaults.length > 0) {
     if (response === undefined || !codec) {
       for (const f of [...messageFaults, ...macFaults]) {
@@ -306,7 +166,7 @@ async function runExchange(
       const original = response;
       let message = structuredClone(codec.message);
       for (const f of messageFaults)
-        message = guard(f, message, () => f.iso.message!(message, contextOf(f), f.params));
+        message = guard(f, message, () => f.impl.message!(message, contextOf(f), f.params));
       if (messageFaults.length > 0 && codec.sign) {
         const sign = codec.sign;
         try {
@@ -316,7 +176,7 @@ async function runExchange(
         }
       }
       for (const f of macFaults)
-        message = guard(f, message, () => f.iso.mac!(message, contextOf(f), f.params));
+        message = guard(f, message, () => f.impl.mac!(message, contextOf(f), f.params));
       try {
         response = codec.encode(message);
       } catch (err) {
@@ -327,33 +187,33 @@ async function runExchange(
   }
 
   // bytes: copied once, so a hook never alters a frame the server reuses.
-  const byteFaults = faults.filter((f) => f.iso.bytes);
+  const byteFaults = faults.filter((f) => f.impl.bytes);
   if (byteFaults.length > 0 && response !== undefined) {
     response = Buffer.from(response);
     for (const f of byteFaults) {
       if (response === undefined) break;
       const current: Buffer = response;
-      response = guard(f, current, () => f.iso.bytes!(current, contextOf(f), f.params));
+      response = guard(f, current, () => f.impl.bytes!(current, contextOf(f), f.params));
     }
   }
 
   // delay: one wait for the sum, so the journal shows what was asked for.
   let delayMs = 0;
   for (const f of faults) {
-    if (!f.iso.delay) continue;
-    const ms = guard(f, 0, () => f.iso.delay!(contextOf(f), f.params));
+    if (!f.impl.delay) continue;
+    const ms = guard(f, 0, () => f.impl.delay!(contextOf(f), f.params));
     if (Number.isFinite(ms) && ms > 0) delayMs += ms;
   }
   if (delayMs > 0) await sleep(delayMs);
   if (socket.destroyed || signal.aborted) return report('aborted', delayMs);
 
   // takeover: the first one ends the connection and nothing is sent.
-  const takeovers = faults.filter((f) => f.iso.takeover);
+  const takeovers = faults.filter((f) => f.impl.takeover);
   const [takeover, ...superseded] = takeovers;
   if (takeover) {
     for (const f of superseded) notes.push(`${f.id}: superseded by ${takeover.id}`);
     try {
-      const end = await takeover.iso.takeover!(contextOf(takeover), takeover.params);
+      const end = await takeover.impl.takeover!(contextOf(takeover), takeover.params);
       return report(end, delayMs);
     } catch (err) {
       notes.push(`${takeover.id}: failed (${(err as Error).message}); response sent instead`);
@@ -369,9 +229,9 @@ async function runExchange(
     await base(bytes);
   };
   for (const f of [...faults].reverse()) {
-    if (!f.iso.deliver) continue;
+    if (!f.impl.deliver) continue;
     const inner = write;
-    write = guard(f, inner, () => f.iso.deliver!(inner, contextOf(f), f.params));
+    write = guard(f, inner, () => f.impl.deliver!(inner, contextOf(f), f.params));
   }
   try {
     await write(response);

@@ -1,10 +1,11 @@
 import type { Socket } from 'node:net';
-import { FaultSpecError } from '../errors.js';
-import type { ActiveFaultInfo, IsoFaultSetOptions } from '../iso-fault-set.js';
-import { createRandom, type Random } from '../random.js';
-import { isConnectionFault } from '../registry.js';
-import { assignFaultId, type ResolvedFault, resolveFaultSpec, resolveFaultSpecs } from '../resolve.js';
-import { FaultScope } from '../scope.js';
+import {
+  type ActiveFault as ActiveFaultOf,
+  FaultSetBase,
+  type FaultSetOptions,
+  resetSocket,
+  sleeper,
+} from '../fault-set-base.js';
 import type { FaultTarget, FiredFault } from '../types.js';
 import type {
   HttpAcceptReport,
@@ -19,100 +20,28 @@ import type {
   HttpRequestInfo,
 } from './types.js';
 
-export type HttpFaultSetOptions = IsoFaultSetOptions;
+export type HttpFaultSetOptions = FaultSetOptions;
 
-interface ActiveFault extends ResolvedFault {
-  http: HttpFault<unknown>;
-  connection: boolean;
-  matcher: FaultScope;
-  random: Random;
-}
+type ActiveFault = ActiveFaultOf<HttpFault<unknown>>;
 
 const NO_FAULTS: readonly FiredFault[] = [];
 
 /**
  * The faults active on one REST gateway instance: the same specs, scopes, seeds and management as
- * the ISO hosts' IsoFaultSet (so the admin API drives both alike), with the HTTP pipeline. Specs
- * are resolved for the `http` transport: a fault without an HTTP implementation, or an ISO-only
- * scope key (mti, processingCode), is refused.
+ * the ISO hosts' IsoFaultSet (FaultSetBase, so the admin API drives both alike), with the HTTP
+ * pipeline. Specs are resolved for the `http` transport: a fault without an HTTP implementation, or
+ * an ISO-only scope key (mti, processingCode), is refused.
  */
-export class HttpFaultSet {
-  readonly seed: number | string;
-  readonly timeScale: number;
-  #faults: ActiveFault[] = [];
-  readonly #listeners = new Set<() => void>();
-  readonly #stop = new AbortController();
-
+export class HttpFaultSet extends FaultSetBase<HttpFault<unknown>> {
   constructor(specs: unknown = [], options: HttpFaultSetOptions = {}) {
-    this.seed = options.seed ?? 0;
-    this.timeScale = options.timeScale ?? 1;
-    if (!(this.timeScale >= 0)) throw new RangeError(`timeScale must be >= 0, got ${this.timeScale}`);
-    this.#faults = resolveFaultSpecs(specs, options.root ?? 'faults', { transport: 'http' }).map((r) =>
-      this.#activate(r),
-    );
-  }
-
-  /** Validates and adds one fault (admin API, scenario step). `path` prefixes error paths. */
-  add(spec: unknown, path = 'fault'): ActiveFaultInfo {
-    const resolved = resolveFaultSpec(spec, path, { transport: 'http' });
-    const taken = new Set(this.#faults.map((f) => f.id));
-    const explicit = (spec as { id?: unknown }).id !== undefined;
-    if (explicit && taken.has(resolved.id)) {
-      throw new FaultSpecError('duplicate-id', `${path}.id`, `"${resolved.id}" is already active`);
-    }
-    if (!explicit) resolved.id = assignFaultId(resolved.fault, taken);
-    const active = this.#activate(resolved);
-    this.#faults.push(active);
-    this.#changed();
-    return info(active);
-  }
-
-  /** Validates the whole list first, then swaps it in. */
-  replace(specs: unknown, root = 'faults'): ActiveFaultInfo[] {
-    const next = resolveFaultSpecs(specs, root, { transport: 'http' }).map((r) => this.#activate(r));
-    this.#faults = next;
-    this.#changed();
-    return next.map(info);
-  }
-
-  remove(id: string): boolean {
-    const before = this.#faults.length;
-    this.#faults = this.#faults.filter((f) => f.id !== id);
-    const removed = this.#faults.length !== before;
-    if (removed) this.#changed();
-    return removed;
-  }
-
-  clear(): void {
-    if (this.#faults.length === 0) return;
-    this.#faults = [];
-    this.#changed();
-  }
-
-  list(): ActiveFaultInfo[] {
-    return this.#faults.map(info);
-  }
-
-  /** false while a fault says the gateway must not listen (host-down, mode refuse). */
-  get listening(): boolean {
-    return !this.#faults.some((f) => f.http.closesListener?.(f.params) === true);
-  }
-
-  onChange(listener: () => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
-  }
-
-  /** Ends pending delays at once (shutdown); later sleeps return immediately. */
-  stop(): void {
-    this.#stop.abort();
+    super(specs, options, 'http');
   }
 
   /** Call on every accepted TCP connection, before TLS and before reading. */
   accept(socket: Socket): HttpAcceptReport {
     const notes: string[] = [];
     let chosen: { fault: ActiveFault; occurrence: number } | undefined;
-    for (const fault of this.#faults) {
+    for (const fault of this.faults) {
       if (!fault.connection) continue;
       const decision = fault.matcher.decide({});
       if (decision.fires && !chosen) chosen = { fault, occurrence: decision.occurrence };
@@ -122,7 +51,7 @@ export class HttpFaultSet {
     let end: 'closed' | 'reset' = 'reset';
     try {
       end =
-        fault.http.accept?.(
+        fault.impl.accept?.(
           { socket, random: fault.random, note: (t) => notes.push(`${fault.id}: ${t}`) },
           fault.params,
         ) ?? 'reset';
@@ -135,9 +64,9 @@ export class HttpFaultSet {
 
   /** Decides which faults fire for this request; call once per request, in arrival order. */
   select(target: FaultTarget): HttpExchangePlan {
-    if (this.#faults.length === 0) return EMPTY_PLAN;
+    if (this.faults.length === 0) return EMPTY_PLAN;
     const chosen: Array<{ fault: ActiveFault; occurrence: number }> = [];
-    for (const fault of this.#faults) {
+    for (const fault of this.faults) {
       if (fault.connection) continue;
       const decision = fault.matcher.decide(target);
       if (decision.fires) chosen.push({ fault, occurrence: decision.occurrence });
@@ -154,11 +83,11 @@ export class HttpFaultSet {
     const notes: string[] = [];
     return {
       fired,
-      requestLost: faults.some((f) => f.http.losesRequest?.(f.params) === true),
+      requestLost: faults.some((f) => f.impl.losesRequest?.(f.params) === true),
       answer: (answer, socket, error) => {
         let current = answer;
         for (const f of faults) {
-          if (!f.http.answer) continue;
+          if (!f.impl.answer) continue;
           const ctx = contextOf(
             f,
             request,
@@ -167,32 +96,18 @@ export class HttpFaultSet {
             error,
             notes,
             this.timeScale,
-            this.#stop.signal,
+            this.stopping.signal,
           );
           try {
-            current = f.http.answer(current, ctx, f.params);
+            current = f.impl.answer(current, ctx, f.params);
           } catch (err) {
             notes.push(`${f.id}: failed (${(err as Error).message})`);
           }
         }
         return current;
       },
-      run: (input) => runExchange(faults, fired, request, input, notes, this.timeScale, this.#stop.signal),
+      run: (input) => runExchange(faults, fired, request, input, notes, this.timeScale, this.stopping.signal),
     };
-  }
-
-  #activate(resolved: ResolvedFault): ActiveFault {
-    return {
-      ...resolved,
-      http: resolved.definition.http as HttpFault<unknown>,
-      connection: isConnectionFault(resolved.definition),
-      matcher: new FaultScope(resolved.scope, createRandom(this.seed, resolved.id, 'scope')),
-      random: createRandom(this.seed, resolved.id, 'fault'),
-    };
-  }
-
-  #changed(): void {
-    for (const listener of this.#listeners) listener();
   }
 }
 
@@ -203,43 +118,6 @@ const EMPTY_PLAN: HttpExchangePlan = {
   answer: (answer) => answer,
   run: () => Promise.reject(new Error('no fault fired: answer directly')),
 };
-
-function info(f: ActiveFault): ActiveFaultInfo {
-  return {
-    id: f.id,
-    fault: f.fault,
-    params: { ...f.params },
-    scope: { ...f.scope },
-    matched: f.matcher.matched,
-    fired: f.matcher.fired,
-  };
-}
-
-function resetSocket(socket: Socket): void {
-  if (socket.destroyed) return;
-  try {
-    socket.resetAndDestroy();
-  } catch {
-    socket.destroy();
-  }
-}
-
-function sleeper(socket: Socket, timeScale: number, signal: AbortSignal): (ms: number) => Promise<void> {
-  return (ms) =>
-    new Promise((resolve) => {
-      const scaled = ms * timeScale;
-      if (!(scaled > 0) || socket.destroyed || signal.aborted) return resolve();
-      const done = () => {
-        clearTimeout(timer);
-        socket.off('close', done);
-        signal.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, scaled);
-      socket.once('close', done);
-      signal.addEventListener('abort', done, { once: true });
-    });
-}
 
 function contextOf(
   f: ActiveFault,
@@ -308,9 +186,9 @@ async function runExchange(
     notes.push(`serialize: failed (${(err as Error).message})`);
   }
   for (const f of faults) {
-    if (!f.http.body || body === undefined) continue;
+    if (!f.impl.body || body === undefined) continue;
     const current: Buffer = body;
-    body = guard(f, current, () => f.http.body!(current, ctx(f), f.params));
+    body = guard(f, current, () => f.impl.body!(current, ctx(f), f.params));
   }
   const report = (outcome: HttpOutcome, delayMs = 0): HttpExchangeReport => ({
     fired,
@@ -323,18 +201,18 @@ async function runExchange(
 
   let delayMs = 0;
   for (const f of faults) {
-    if (!f.http.delay) continue;
-    const ms = guard(f, 0, () => f.http.delay!(ctx(f), f.params));
+    if (!f.impl.delay) continue;
+    const ms = guard(f, 0, () => f.impl.delay!(ctx(f), f.params));
     if (Number.isFinite(ms) && ms > 0) delayMs += ms;
   }
   if (delayMs > 0) await sleeper(socket, timeScale, signal)(delayMs);
   if (socket.destroyed || signal.aborted) return report('aborted', delayMs);
 
-  const [takeover, ...superseded] = faults.filter((f) => f.http.takeover);
+  const [takeover, ...superseded] = faults.filter((f) => f.impl.takeover);
   if (takeover) {
     for (const f of superseded) notes.push(`${f.id}: superseded by ${takeover.id}`);
     try {
-      return report(await takeover.http.takeover!(ctx(takeover), takeover.params), delayMs);
+      return report(await takeover.impl.takeover!(ctx(takeover), takeover.params), delayMs);
     } catch (err) {
       notes.push(`${takeover.id}: failed (${(err as Error).message}); answer sent instead`);
     }
@@ -348,9 +226,9 @@ async function runExchange(
     await input.write(bytes);
   };
   for (const f of [...faults].reverse()) {
-    if (!f.http.deliver) continue;
+    if (!f.impl.deliver) continue;
     const inner = write;
-    write = guard(f, inner, () => f.http.deliver!(inner, ctx(f), f.params));
+    write = guard(f, inner, () => f.impl.deliver!(inner, ctx(f), f.params));
   }
   try {
     await write(body);

@@ -1,0 +1,177 @@
+import type { Socket } from 'node:net';
+import { FaultSpecError } from './errors.js';
+import { createRandom, type Random } from './random.js';
+import { isConnectionFault } from './registry.js';
+import { assignFaultId, type ResolvedFault, resolveFaultSpec, resolveFaultSpecs } from './resolve.js';
+import { FaultScope } from './scope.js';
+import type { FaultScopeSpec, FaultTransport } from './types.js';
+
+export interface FaultSetOptions {
+  /** The run seed; with the fault id it seeds every fault's streams. Default 0: reproducible. */
+  seed?: number | string;
+  /** Multiplies every delay (0.01 turns a 35 s late response into 350 ms). Default 1. */
+  timeScale?: number;
+  /** Root of error paths for the initial list. Default 'faults' (→ `faults[2].params.delayMs`). */
+  root?: string;
+}
+
+/** A fault as the admin API and `list()` show it. */
+export interface ActiveFaultInfo {
+  id: string;
+  fault: string;
+  params: Record<string, unknown>;
+  scope: FaultScopeSpec;
+  /** Messages (or connections) that passed the scope filter. */
+  matched: number;
+  fired: number;
+}
+
+/** An active fault: its spec, its transport's implementation, occurrence counter and streams. */
+export interface ActiveFault<I> extends ResolvedFault {
+  impl: I;
+  connection: boolean;
+  matcher: FaultScope;
+  /** The fault's own stream (jitter, garbled bytes), apart from the scope's probability draws. */
+  random: Random;
+}
+
+/**
+ * What the ISO hosts' and the gateways' fault sets share: validated specs, ids, occurrence
+ * counters, seeded streams, and the runtime management the admin API and scenarios drive (add,
+ * replace, remove, clear, list, change listeners, stop). Each transport adds its own pipeline.
+ */
+export abstract class FaultSetBase<I extends { closesListener?(params: unknown): boolean }> {
+  readonly seed: number | string;
+  readonly timeScale: number;
+  protected faults: ActiveFault<I>[];
+  /** Aborted by stop(): pending fault delays end at once. */
+  protected readonly stopping = new AbortController();
+  readonly #listeners = new Set<() => void>();
+  readonly #transport: FaultTransport;
+
+  constructor(specs: unknown, options: FaultSetOptions, transport: FaultTransport) {
+    this.seed = options.seed ?? 0;
+    this.timeScale = options.timeScale ?? 1;
+    this.#transport = transport;
+    if (!(this.timeScale >= 0)) throw new RangeError(`timeScale must be >= 0, got ${this.timeScale}`);
+    this.faults = resolveFaultSpecs(specs, options.root ?? 'faults', { transport }).map((r) =>
+      this.#activate(r),
+    );
+  }
+
+  /** Validates and adds one fault (runtime: admin API, scenario step). `path` prefixes error paths. */
+  add(spec: unknown, path = 'fault'): ActiveFaultInfo {
+    const resolved = resolveFaultSpec(spec, path, { transport: this.#transport });
+    const taken = new Set(this.faults.map((f) => f.id));
+    const explicit = (spec as { id?: unknown }).id !== undefined; // resolveFaultSpec checked it is an object
+    if (explicit && taken.has(resolved.id)) {
+      throw new FaultSpecError('duplicate-id', `${path}.id`, `"${resolved.id}" is already active`);
+    }
+    if (!explicit) resolved.id = assignFaultId(resolved.fault, taken);
+    const active = this.#activate(resolved);
+    this.faults.push(active);
+    this.#changed();
+    return info(active);
+  }
+
+  /** Validates the whole list first, then swaps it in: a bad list leaves the active faults untouched. */
+  replace(specs: unknown, root = 'faults'): ActiveFaultInfo[] {
+    const next = resolveFaultSpecs(specs, root, { transport: this.#transport }).map((r) => this.#activate(r));
+    this.faults = next;
+    this.#changed();
+    return next.map(info);
+  }
+
+  remove(id: string): boolean {
+    const before = this.faults.length;
+    this.faults = this.faults.filter((f) => f.id !== id);
+    const removed = this.faults.length !== before;
+    if (removed) this.#changed();
+    return removed;
+  }
+
+  clear(): void {
+    if (this.faults.length === 0) return;
+    this.faults = [];
+    this.#changed();
+  }
+
+  list(): ActiveFaultInfo[] {
+    return this.faults.map(info);
+  }
+
+  /** false while a fault says the server must not listen (host-down, mode refuse). */
+  get listening(): boolean {
+    return !this.faults.some((f) => f.impl.closesListener?.(f.params) === true);
+  }
+
+  /** Called after every add/remove/replace/clear, e.g. to stop or resume listening. Returns an unsubscribe. */
+  onChange(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Ends pending delays at once (shutdown); later sleeps return immediately. */
+  stop(): void {
+    this.stopping.abort();
+  }
+
+  #activate(resolved: ResolvedFault): ActiveFault<I> {
+    return {
+      ...resolved,
+      // resolveFaultSpec already refused faults without this transport's implementation.
+      impl: resolved.definition[this.#transport] as unknown as I,
+      connection: isConnectionFault(resolved.definition),
+      matcher: new FaultScope(resolved.scope, createRandom(this.seed, resolved.id, 'scope')),
+      random: createRandom(this.seed, resolved.id, 'fault'),
+    };
+  }
+
+  #changed(): void {
+    for (const listener of this.#listeners) listener();
+  }
+}
+
+function info(f: ActiveFault<unknown>): ActiveFaultInfo {
+  return {
+    id: f.id,
+    fault: f.fault,
+    params: { ...f.params },
+    scope: { ...f.scope },
+    matched: f.matcher.matched,
+    fired: f.matcher.fired,
+  };
+}
+
+/** Drops a connection with a TCP RST where the platform allows it. */
+export function resetSocket(socket: Socket): void {
+  if (socket.destroyed) return;
+  try {
+    socket.resetAndDestroy();
+  } catch {
+    socket.destroy();
+  }
+}
+
+/** A time-scaled sleep that ends early when the connection closes or the set stops. */
+export function sleeper(
+  socket: Socket,
+  timeScale: number,
+  signal: AbortSignal,
+): (ms: number) => Promise<void> {
+  return (ms) =>
+    new Promise((resolve) => {
+      const scaled = ms * timeScale;
+      if (!(scaled > 0) || socket.destroyed || signal.aborted) return resolve();
+      // Waiting on a closed connection is pointless, and a stopping server must not wait for timers.
+      const done = () => {
+        clearTimeout(timer);
+        socket.off('close', done);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, scaled);
+      socket.once('close', done);
+      signal.addEventListener('abort', done, { once: true });
+    });
+}
