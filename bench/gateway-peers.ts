@@ -87,20 +87,25 @@ export function httpImposter(canned: Canned): object {
 }
 
 /**
- * The npm `wiremock` wrapper (`node index.js` runs `java -jar` on its bundled jar) on loopback,
- * by default without its request journal (with it, WireMock keeps every request and its heap grows
- * by the gigabyte under load), then one stub (method + path) answering the canned JSON. The wrapper does
- * not pass signals on: the java process is found among its children and stopped by its PID.
+ * The npm `wiremock` wrapper (`node index.js` runs `java -jar` on its bundled jar) on loopback, then
+ * one stub (method + path) answering the canned JSON. Its request journal: 'off', 'unbounded'
+ * (WireMock's default: it keeps every request and its heap grows by the gigabyte under load), or
+ * bounded to the newest N requests (`--max-request-journal-entries`), like the gateway's own journal.
+ * The wrapper does not pass signals on: the java process is found among its children and stopped by
+ * its PID.
  */
+export type WireMockJournal = 'off' | 'unbounded' | number;
+
 export async function startWireMock(
   install: Installed,
   canned: Canned,
-  journal = false,
+  journal: WireMockJournal = 'off',
 ): Promise<Peer | Unavailable> {
   const port = await freePort();
   const args = [join(install.pkgDir, 'index.js'), '--port', String(port), '--bind-address', LOOPBACK];
   args.push('--disable-banner');
-  if (!journal) args.push('--no-request-journal');
+  if (journal === 'off') args.push('--no-request-journal');
+  else if (journal !== 'unbounded') args.push('--max-request-journal-entries', String(journal));
   const wrapper = spawnPeer(process.execPath, args, install.dir);
   const admin = `http://${LOOPBACK}:${port}/__admin`;
   let javaPid: number | undefined;

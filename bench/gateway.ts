@@ -19,7 +19,8 @@
 // Knobs (env): BENCH_GATEWAY (nimbus-pay@2024-06-15), BENCH_CONNECTIONS (32), BENCH_WARMUP_MS (3000),
 // BENCH_WIREMOCK_WARMUP_MS (20000), BENCH_ROUND_MS (5000), BENCH_ROUNDS (3),
 // BENCH_SERVERS (paymatrix,bare,prism,mountebank,wiremock), BENCH_JOURNAL_LIMIT (the gateway's default),
-// BENCH_WIREMOCK_JOURNAL (0; 1 keeps WireMock's request journal on).
+// BENCH_WIREMOCK_JOURNAL (WireMock's request journal: off, unbounded, or N entries; default: the same
+// bound as paymatrix's journal, 10,000).
 import { type ChildProcess, fork } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -34,6 +35,7 @@ import {
   startPrism,
   startWireMock,
   WIREMOCK_VERSION,
+  type WireMockJournal,
 } from './gateway-peers.js';
 import type { ServeReply, ServeRequest, Stores } from './gateway-server.js';
 import { installPeer, type Peer, startMountebank, type Unavailable } from './peer-process.js';
@@ -57,13 +59,24 @@ const WIREMOCK_WARMUP_MS = Number(env.BENCH_WIREMOCK_WARMUP_MS ?? 20_000);
 const ROUND_MS = Number(env.BENCH_ROUND_MS ?? 5000);
 const ROUNDS = Number(env.BENCH_ROUNDS ?? 3);
 const SERVERS = (env.BENCH_SERVERS ?? 'paymatrix,bare,prism,mountebank,wiremock').split(',');
-const WIREMOCK_JOURNAL = env.BENCH_WIREMOCK_JOURNAL === '1';
+// WireMock's request journal: by default bounded to the same number of requests paymatrix's journal
+// keeps (10,000), so both keep the same evidence; 'off' (or 0) and 'unbounded' (or 1, WireMock's own
+// default) measure the other two ways it can run.
 const JOURNAL_LIMIT = env.BENCH_JOURNAL_LIMIT === undefined ? undefined : Number(env.BENCH_JOURNAL_LIMIT);
+const WIREMOCK_JOURNAL: WireMockJournal = wireMockJournal(env.BENCH_WIREMOCK_JOURNAL);
 // Targets (issue 4): paymatrix at least 60% of bare fastify and ahead of every peer; RSS of the
 // gateway under 200 MB after a million authorizations.
 const VS_BARE = 0.6;
 const SOAK_RSS_MB = 200;
 const MB = 1024 * 1024;
+
+function wireMockJournal(v: string | undefined): WireMockJournal {
+  if (v === undefined || v === '') return JOURNAL_LIMIT ?? 10_000;
+  if (v === '0' || v === 'off') return 'off';
+  if (v === '1' || v === 'unbounded') return 'unbounded';
+  check(/^[0-9]+$/.test(v), `BENCH_WIREMOCK_JOURNAL must be off, unbounded or a number of entries, not "${v}"`);
+  return Number(v);
+}
 
 // ---- the servers in bench/gateway-server.ts -----------------------------------------------------
 
@@ -471,13 +484,17 @@ function report(op: Operation, targets: Target[], cells: Map<Key, Cell>): void {
       'rounds. client busy: share of a core autocannon used; near 100% means that row measures the client. ' +
       `validates: how it answered the same request with ${op.invalidWhat}.`,
   );
-  if (targets.some((t) => t.key === 'wiremock'))
+  if (targets.some((t) => t.key === 'wiremock')) {
+    const how =
+      WIREMOCK_JOURNAL === 'off'
+        ? 'without its request journal (--no-request-journal)'
+        : WIREMOCK_JOURNAL === 'unbounded'
+          ? 'with its default, unbounded request journal (every request kept: its heap grows by the gigabyte)'
+          : `with its request journal bounded to the newest ${fmtCount(WIREMOCK_JOURNAL)} requests, as paymatrix's is`;
     console.log(
-      WIREMOCK_JOURNAL
-        ? 'WireMock ran with its request journal (BENCH_WIREMOCK_JOURNAL=1): it keeps every request in memory.'
-        : 'WireMock ran with --no-request-journal (its default keeps every request in memory and slows as the ' +
-            'heap grows; BENCH_WIREMOCK_JOURNAL=1 measures that).',
+      `WireMock ran ${how}; BENCH_WIREMOCK_JOURNAL=off|unbounded|<entries> measures the other ways.`,
     );
+  }
   for (const t of targets) if (t.unavailable) console.log(`${t.key}: unavailable: ${t.unavailable}`);
   for (const [k, cell] of cells)
     if (cell.errors > 0)

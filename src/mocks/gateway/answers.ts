@@ -115,13 +115,71 @@ export function paymentAnswer(
   headers: AnswerHeaders,
 ): HttpAnswer {
   const vars = new PaymentVars(api, payment, requestId);
-  const decline = payment.state === 'declined' ? ` ${vars.declineCode}` : '';
   return {
     status,
     headers: headers.payment,
     body: api.payment.render(vars as unknown as TemplateVars),
-    summary: `${status} ${vars.status}${decline} ${payment.id}`,
+    summary: paymentSummary(status, vars, payment),
   };
+}
+
+/**
+ * The same answer with its body rendered straight to the JSON text that goes on the wire (and into
+ * the idempotency store and the journal); the body as a value is parsed from it only if someone
+ * reads it (a fault, the response-contract check).
+ */
+export function renderedPaymentAnswer(
+  api: ApiVersion,
+  payment: Payment,
+  status: number,
+  requestId: string,
+  headers: AnswerHeaders,
+): RenderedAnswer {
+  const vars = new PaymentVars(api, payment, requestId);
+  const text = api.payment.renderJson(vars as unknown as TemplateVars);
+  return new RenderedAnswer(status, headers.payment, text, paymentSummary(status, vars, payment));
+}
+
+/**
+ * `200 authorized pi_…` (with the decline code when declined). Joined rather than concatenated: the
+ * idempotency store and the journal keep it, and a concatenation is kept as a rope of several
+ * objects where a join makes one flat string.
+ */
+function paymentSummary(status: number, vars: PaymentVars, payment: Payment): string {
+  const parts = [String(status), vars.status];
+  if (payment.state === 'declined') parts.push(vars.declineCode!);
+  parts.push(payment.id);
+  return parts.join(' ');
+}
+
+/**
+ * An answer whose body exists as JSON text (rendered, or stored for an idempotency key): `body` is
+ * parsed from `text` when first read. A prototype getter, so a spread copy (`{ ...answer }`) has no
+ * body: copy an answer with `{ ...answer, body: answer.body }`; JSON.stringify goes through toJSON.
+ */
+export class RenderedAnswer implements HttpAnswer {
+  #body: unknown;
+  #parsed = false;
+
+  constructor(
+    public status: number,
+    public headers: Record<string, string>,
+    /** The body as sent ('' for none). */
+    readonly text: string,
+    public summary: string | undefined,
+  ) {}
+
+  get body(): unknown {
+    if (!this.#parsed) {
+      this.#body = this.text === '' ? undefined : JSON.parse(this.text);
+      this.#parsed = true;
+    }
+    return this.#body;
+  }
+
+  toJSON(): HttpAnswer {
+    return { status: this.status, headers: this.headers, body: this.body, summary: this.summary };
+  }
 }
 
 /** An error in the version's shape: its template filled with the kind's status, type, code and wording. */

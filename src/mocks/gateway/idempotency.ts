@@ -17,14 +17,29 @@ export interface StoredAnswer {
  * are kept (time-scaled). Bounded: past `maxKeys` the oldest key is forgotten.
  */
 
+/**
+ * One key: a single object with every field declared up front (one shape, no property array added
+ * later), the stored answer's parts inline rather than in an object of their own. A busy gateway
+ * keeps thousands and V8 copies each twice before it settles in the old generation.
+ */
 interface Entry {
   key: string;
   fingerprint: string;
-  /** Monotonic ms when the key expires; Infinity while the first request runs. */
+  /**
+   * Monotonic ms when the stored key expires, rounded up to a whole ms (a small integer V8 keeps
+   * inline, where a fraction would cost a boxed number per key); 0 while the first request runs
+   * (only stored keys are queued for expiry).
+   */
   expires: number;
-  answer?: StoredAnswer;
+  /** The stored answer: 0 until stored. */
+  status: number;
+  headers: Record<string, string> | undefined;
+  text: string;
+  summary: string | undefined;
   /** Duplicates waiting for the first request to finish (stored or dropped); made on first need. */
-  waiters?: Array<() => void>;
+  waiters: Array<() => void> | undefined;
+  /** Still in the map (a flag saves a lookup in a map of thousands each time an entry goes). */
+  live: boolean;
 }
 
 export type IdempotencyBegin =
@@ -74,7 +89,7 @@ export class IdempotencyStore {
     const entry = this.#entries.get(key);
     if (!entry) return this.#start(key, fingerprint);
     if (entry.fingerprint !== fingerprint && this.#profile.mismatch === 'reject') return { kind: 'mismatch' };
-    if (entry.answer) return { kind: 'replay', answer: this.#replayed(entry.answer) };
+    if (entry.status !== 0) return { kind: 'replay', answer: this.#replayed(entry) };
     if (this.#profile.concurrent === 'reject') return { kind: 'in-flight' };
     // Then look again: the first one's answer was stored, or dropped (a retry runs afresh).
     return new Promise<void>((resolve) => {
@@ -84,49 +99,69 @@ export class IdempotencyStore {
   }
 
   clear(): void {
-    for (const entry of this.#entries.values()) release(entry);
+    for (const entry of this.#entries.values()) {
+      entry.live = false;
+      release(entry);
+    }
     this.#entries.clear();
     this.#stored.clear();
     this.evicted = 0;
   }
 
   #start(key: string, fingerprint: string): IdempotencyBegin {
-    const entry: Entry = { key, fingerprint, expires: Number.POSITIVE_INFINITY };
+    const entry: Entry = {
+      key,
+      fingerprint,
+      expires: 0,
+      status: 0,
+      headers: undefined,
+      text: '',
+      summary: undefined,
+      waiters: undefined,
+      live: true,
+    };
     this.#entries.set(key, entry);
     // Past the bound the oldest stored key goes (keys still running are few: one per request in flight).
     while (this.#entries.size > this.#maxKeys && this.#stored.length > 0) {
       const oldest = this.#stored.shift()!;
-      if (this.#entries.get(oldest.key) === oldest) {
-        this.#entries.delete(oldest.key);
+      if (oldest.live) {
+        this.#drop(oldest);
         this.evicted++;
       }
     }
-    const finish = () => release(entry);
-    return {
-      kind: 'new',
-      complete: (answer) => {
-        // Gone meanwhile (reset, eviction): nothing to store.
-        if (this.#entries.get(key) !== entry) return finish();
-        if (answer && this.#keeps(answer.status)) {
-          entry.answer = answer;
-          entry.expires = this.#clock() + this.#retentionMs;
-          this.#stored.push(entry);
-        } else {
-          this.#entries.delete(key);
-        }
-        finish();
-      },
-    };
+    return { kind: 'new', complete: (answer) => this.#complete(entry, answer) };
+  }
+
+  #complete(entry: Entry, answer: StoredAnswer | undefined): void {
+    // Gone meanwhile (reset, eviction): nothing to store.
+    if (entry.live) {
+      if (answer && this.#keeps(answer.status)) {
+        entry.status = answer.status;
+        entry.headers = answer.headers;
+        entry.text = answer.text;
+        entry.summary = answer.summary;
+        entry.expires = Math.ceil(this.#clock() + this.#retentionMs);
+        this.#stored.push(entry);
+      } else {
+        this.#drop(entry);
+      }
+    }
+    release(entry);
+  }
+
+  #drop(entry: Entry): void {
+    this.#entries.delete(entry.key);
+    entry.live = false;
   }
 
   #keeps(status: number): boolean {
     return this.#profile.store === 'all' || (status >= 200 && status < 300);
   }
 
-  #replayed(answer: StoredAnswer): StoredAnswer {
+  #replayed(entry: Entry): StoredAnswer {
     const h = this.#profile.replayedHeader;
-    if (!h) return answer;
-    return { ...answer, headers: { ...answer.headers, [h.name.toLowerCase()]: h.value } };
+    const headers = h ? { ...entry.headers, [h.name.toLowerCase()]: h.value } : entry.headers!;
+    return { status: entry.status, headers, text: entry.text, summary: entry.summary };
   }
 
   /** Drops expired keys, oldest first (stored keys are queued in expiry order; running ones never expire). */
@@ -135,7 +170,7 @@ export class IdempotencyStore {
     const now = this.#clock();
     for (let oldest = this.#stored.peek(); oldest && oldest.expires <= now; oldest = this.#stored.peek()) {
       this.#stored.shift();
-      if (this.#entries.get(oldest.key) === oldest) this.#entries.delete(oldest.key);
+      if (oldest.live) this.#drop(oldest);
     }
   }
 }
@@ -148,8 +183,9 @@ function release(entry: Entry): void {
 }
 
 /**
- * What a key's first request is compared with: method, path and body, hashed (two 32-bit FNV-1a
- * lanes) so a stored key holds a 16-character string rather than a copy of the body.
+ * What a key's first request is compared with: method, path and body, hashed (two 32-bit lanes,
+ * FNV-1a and a multiplicative one) so a stored key holds a 4-character string (64 bits, one small
+ * flat string) rather than a copy of the body. Opaque: compare it, never show it.
  */
 export function fingerprintOf(method: string, path: string, body: string): string {
   let a = 0x811c9dc5;
@@ -166,5 +202,5 @@ export function fingerprintOf(method: string, path: string, body: string): strin
   feed(path);
   feed('\n');
   feed(body);
-  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
+  return String.fromCharCode(a & 0xffff, a >>> 16, b & 0xffff, b >>> 16);
 }

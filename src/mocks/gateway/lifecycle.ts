@@ -1,9 +1,16 @@
 import type { ApiOperation, ApiVersion } from '../../protocols/rest/api-loader.js';
-import { readPointer } from '../../protocols/rest/template.js';
+import type { RequestMapping } from '../../protocols/rest/api-schema.js';
+import { pointerReader, readPointer } from '../../protocols/rest/template.js';
 import type { HttpAnswer } from '../faults/http/types.js';
 import type { CardBook } from '../hosts/card-book.js';
 import type { MessageKind } from '../hosts/host-schema.js';
-import { type AnswerHeaders, declineCodeOf, errorAnswer, paymentAnswer, statusOf } from './answers.js';
+import {
+  type AnswerHeaders,
+  declineCodeOf,
+  errorAnswer,
+  renderedPaymentAnswer,
+  statusOf,
+} from './answers.js';
 import { decideCard, yymm } from './decide.js';
 import {
   applyCancel,
@@ -36,6 +43,7 @@ export interface ActionRequest {
 }
 
 export interface ActionResult {
+  /** A payment resource comes as a RenderedAnswer: its JSON text, the body parsed from it when read. */
   answer: HttpAnswer;
   /** The issuer's extra time (a card trigger), before time scaling. */
   delayMs: number;
@@ -58,7 +66,7 @@ export function runAction(ctx: LifecycleContext, req: ActionRequest): ActionResu
   });
   if (!payment) return fail('not-found', { message: `No such payment: ${id}`, paymentId: id });
   const ok = (): ActionResult => ({
-    answer: paymentAnswer(api, payment, op.successStatus, req.requestId, req.headers),
+    answer: renderedPaymentAnswer(api, payment, op.successStatus, req.requestId, req.headers),
     delayMs: 0,
   });
   const refused = (r: Refusal): ActionResult =>
@@ -106,23 +114,54 @@ export function runAction(ctx: LifecycleContext, req: ActionRequest): ActionResu
   }
 }
 
+/** The authorize operation's pointers as functions, compiled on its first request. */
+interface AuthorizeReaders {
+  amount: Reader;
+  currency: Reader;
+  capture: Reader;
+  pan: Reader;
+  expiryMonth: Reader | undefined;
+  expiryYear: Reader | undefined;
+}
+type Reader = (body: unknown) => unknown;
+const absent: Reader = () => undefined;
+const authorizeReaders = new WeakMap<RequestMapping, AuthorizeReaders>();
+
+function readersOf(map: RequestMapping): AuthorizeReaders {
+  let r = authorizeReaders.get(map);
+  if (!r) {
+    const reader = (p: string | undefined) => (p ? pointerReader(p) : absent);
+    const both = map.expiryMonth && map.expiryYear;
+    r = {
+      amount: reader(map.amount),
+      currency: reader(map.currency),
+      capture: reader(map.capture?.pointer),
+      pan: reader(map.pan),
+      expiryMonth: both ? reader(map.expiryMonth) : undefined,
+      expiryYear: both ? reader(map.expiryYear) : undefined,
+    };
+    authorizeReaders.set(map, r);
+  }
+  return r;
+}
+
 function authorize(ctx: LifecycleContext, req: ActionRequest): ActionResult {
   const { api, op, body } = req;
   const map = op.request;
-  const amount = amountOf(body, map.amount) ?? 0;
-  const currencyRaw = map.currency ? readPointer(body, map.currency) : undefined;
-  const currency = typeof currencyRaw === 'string' ? currencyRaw.toUpperCase() : 'XXX';
+  const read = readersOf(map);
+  const amountRaw = read.amount(body);
+  const amount = typeof amountRaw === 'number' && Number.isInteger(amountRaw) ? amountRaw : 0;
+  const currencyRaw = read.currency(body);
+  const currency = typeof currencyRaw === 'string' ? upperCurrency(currencyRaw) : 'XXX';
   let capture = map.capture?.default ?? true;
   if (map.capture) {
-    const v = readPointer(body, map.capture.pointer);
+    const v = read.capture(body);
     if (v !== undefined) capture = 'equals' in map.capture ? v === map.capture.equals : v === true;
   }
-  const panRaw = map.pan ? readPointer(body, map.pan) : undefined;
+  const panRaw = read.pan(body);
   const pan = typeof panRaw === 'string' || typeof panRaw === 'number' ? String(panRaw) : undefined;
   const expiry =
-    map.expiryMonth && map.expiryYear
-      ? yymm(readPointer(body, map.expiryMonth), readPointer(body, map.expiryYear))
-      : undefined;
+    read.expiryMonth && read.expiryYear ? yymm(read.expiryMonth(body), read.expiryYear(body)) : undefined;
   const now = ctx.now();
   const kind: MessageKind = capture ? 'sale' : 'authorization';
   const decision = decideCard({
@@ -134,11 +173,7 @@ function authorize(ctx: LifecycleContext, req: ActionRequest): ActionResult {
     todayYymm: todayYymm(now),
     debits: true,
   });
-  const echo: Record<string, unknown> = {};
-  for (const { key, pointer } of api.payment.echoKeys) {
-    const v = readPointer(body, pointer);
-    if (v !== undefined) echo[key] = v;
-  }
+  const echo = api.payment.echo(body);
   const approved = decision.outcome === 'approved';
   // One shape for every payment (no conditional spreads): thousands are kept.
   const payment: Payment = {
@@ -169,7 +204,7 @@ function authorize(ctx: LifecycleContext, req: ActionRequest): ActionResult {
     };
   }
   return {
-    answer: paymentAnswer(api, payment, op.successStatus, req.requestId, req.headers),
+    answer: renderedPaymentAnswer(api, payment, op.successStatus, req.requestId, req.headers),
     delayMs: decision.delayMs,
   };
 }
@@ -191,4 +226,15 @@ function todayYymm(now: Date): string {
     yymmCached = `${String(now.getUTCFullYear() % 100).padStart(2, '0')}${String(now.getUTCMonth() + 1).padStart(2, '0')}`;
   }
   return yymmCached;
+}
+
+// Every payment keeps its currency: one shared string per code rather than a fresh one each time.
+const currencies = new Map<string, string>();
+function upperCurrency(code: string): string {
+  let upper = currencies.get(code);
+  if (upper === undefined) {
+    upper = code.toUpperCase();
+    if (currencies.size < 1000) currencies.set(code, upper);
+  }
+  return upper;
 }

@@ -107,11 +107,18 @@ export class PaymentStore {
 
   /** A new id: the version's prefix, a sequence number and seeded random letters (reproducible per seed). */
   newId(prefix: string): string {
-    const seq = (++this.#next).toString(36).padStart(5, '0');
-    const tail = Math.floor(this.#random() * 36 ** 8)
-      .toString(36)
-      .padStart(8, '0');
-    return `${prefix}${seq}${tail}`;
+    const seq = ++this.#next;
+    const tail = Math.floor(this.#random() * 36 ** 8);
+    // `${prefix}${seq in base 36, 5+ digits}${tail in base 36, 8 digits}`, written as character codes
+    // into one flat string: Number#toString(36) on a 41-bit value goes through floating-point
+    // modulo, and a concatenation would be kept as a rope (and copied again when hashed as a key).
+    const codes: number[] = [];
+    for (let i = 0; i < prefix.length; i++) codes.push(prefix.charCodeAt(i));
+    pushBase36(codes, seq, 5);
+    const hi = Math.floor(tail / BASE36_4);
+    pushBase36(codes, hi, 4);
+    pushBase36(codes, tail - hi * BASE36_4, 4);
+    return String.fromCharCode(...codes);
   }
 
   add(payment: Payment): void {
@@ -140,5 +147,20 @@ export class PaymentStore {
     this.#payments.clear();
     this.#order.clear();
     this.evicted = 0;
+  }
+}
+
+const BASE36_4 = 36 ** 4;
+const DIGITS = '0123456789abcdefghijklmnopqrstuvwxyz';
+
+/** Appends `n` (an integer below 2^31) in base 36, zero-padded to `width` digits. */
+function pushBase36(codes: number[], n: number, width: number): void {
+  let digits = 1;
+  for (let rest = Math.floor(n / 36); rest > 0; rest = Math.floor(rest / 36)) digits++;
+  const start = codes.length;
+  const size = Math.max(width, digits);
+  for (let i = 0; i < size; i++) codes.push(48);
+  for (let i = start + size - 1, rest = n; rest > 0; i--, rest = Math.floor(rest / 36)) {
+    codes[i] = DIGITS.charCodeAt(rest % 36);
   }
 }

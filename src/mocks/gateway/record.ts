@@ -1,17 +1,23 @@
+import type { ApiOperation } from '../../protocols/rest/api-loader.js';
 import { type JsonMaskRules, maskHeaders, maskJson } from '../../protocols/rest/mask.js';
-import type { RecordedMessage } from '../exchange.js';
+import { requestSummary } from '../../protocols/rest/summary.js';
+import type { Exchange, RecordedMessage, Violation } from '../exchange.js';
 
 type RawHeaders = Readonly<Record<string, string | string[] | number | undefined>>;
 
 /**
- * HTTP messages as the journal keeps them. The identity (method, path, operation, status) is there
- * at once, for metrics and log lines; headers and body are masked when first read. Masking every
- * body up front cost a large share of a busy gateway's time, and most journals are read once at the
- * end, if at all: the raw parts wait in memory until then — the body as the text on the wire, one
- * string rather than a JSON tree — and everything that leaves the process goes through the masked
- * view. Getters written in the literal are own enumerable properties, so JSON.stringify and
- * structuredClone see plain values; the literals have one shape each (no conditional spreads on
- * the hot path).
+ * HTTP exchanges as the journal keeps them. A busy gateway records thousands of exchanges a second
+ * and most journals are read once at the end, if at all, so an entry holds the raw parts — the
+ * request's headers as node parsed them, both bodies as the text on the wire — and builds the
+ * masked messages when first read. Everything that leaves the process goes through those masked
+ * views.
+ *
+ * One object per exchange: each object a journal keeps is copied twice by V8's young-generation
+ * collector before it settles in the old generation, and an entry of five objects with getters
+ * written in object literals (a fresh closure pair and a map of its own each) cost about 2.3 KB and
+ * a large share of a busy gateway's garbage-collection time. Classes keep one shape for all;
+ * `request`/`response` and the masked `headers`/`body` are prototype getters, and `toJSON()` hands
+ * out plain data (JSON.stringify, the admin API and cell evidence go through it).
  */
 
 export interface MaskContext {
@@ -21,6 +27,214 @@ export interface MaskContext {
   secretHeaders: readonly string[];
 }
 
+/** What the record keeps of the answer sent: its status, shared headers and summary (never the body tree). */
+interface SentAnswer {
+  status: number;
+  headers: RawHeaders;
+  summary?: string;
+}
+
+/**
+ * One gateway exchange with a request (and usually an answer). Its fields are flat (no object per
+ * part): the request's method, URL, routed operation, raw header lines joined into one string (the
+ * header object node builds holds a dozen strings and two objects) and body text; the answer's
+ * status, shared headers, summary and body text (the same string the idempotency store keeps).
+ */
+export class HttpExchangeRecord implements Exchange {
+  /** Set by the journal. */
+  seq = 0;
+  readonly transport = 'http' as const;
+  readonly host: string;
+  readonly connection: number;
+  readonly at: string;
+  readonly event: Exchange['event'];
+  readonly durationMs: number | undefined;
+  readonly violations: Violation[];
+  readonly faults: string[];
+  readonly #method: string;
+  readonly #url: string;
+  readonly #op: ApiOperation | undefined;
+  /** Node's rawHeaders (name, value, name, value …) joined with newlines, which HTTP forbids inside them. */
+  readonly #rawHeaders: string;
+  readonly #text: string | undefined;
+  readonly #json: boolean;
+  readonly #status: number | undefined;
+  readonly #answerHeaders: RawHeaders | undefined;
+  readonly #answerText: string;
+  readonly #answerSummary: string | undefined;
+  readonly #ctx: MaskContext;
+  #request: RecordedMessage | undefined;
+  #response: RecordedMessage | undefined;
+
+  constructor(
+    host: string,
+    connection: number,
+    at: string,
+    method: string,
+    /** As sent, with the query string. */
+    url: string,
+    op: ApiOperation | undefined,
+    /** As node read them: name, value, name, value … */
+    rawHeaders: readonly string[],
+    /** The request body text; undefined without one. */
+    text: string | undefined,
+    /** The gateway read the body as JSON: the summary line shows its amount. */
+    json: boolean,
+    answer: SentAnswer | undefined,
+    answerText: string,
+    ctx: MaskContext,
+    event: Exchange['event'],
+    durationMs: number | undefined,
+    violations: Violation[],
+    faults: string[],
+  ) {
+    this.host = host;
+    this.connection = connection;
+    this.at = at;
+    this.event = event;
+    this.durationMs = durationMs;
+    this.violations = violations;
+    this.faults = faults;
+    this.#method = method;
+    this.#url = url;
+    this.#op = op;
+    this.#rawHeaders = rawHeaders.join('\n');
+    this.#text = text;
+    this.#json = json;
+    this.#status = answer?.status;
+    this.#answerHeaders = answer?.headers;
+    this.#answerText = answerText;
+    this.#answerSummary = answer?.summary;
+    this.#ctx = ctx;
+  }
+
+  get request(): RecordedMessage {
+    if (!this.#request) {
+      const text = this.#text;
+      const parsed = this.#json && text ? parse(text) : undefined;
+      const q = this.#url.indexOf('?');
+      const path = q < 0 ? this.#url : this.#url.slice(0, q);
+      this.#request = {
+        summary: requestSummary(this.#method, path, this.#op, parsed === NOT_JSON ? undefined : parsed),
+        size: text === undefined ? 0 : Buffer.byteLength(text),
+        http: new HttpRequestView(
+          this.#method,
+          this.#url,
+          this.#op?.operationId,
+          headersOf(this.#rawHeaders),
+          text,
+          this.#ctx,
+        ),
+      };
+    }
+    return this.#request;
+  }
+
+  get response(): RecordedMessage | undefined {
+    const status = this.#status;
+    if (status !== undefined && !this.#response) {
+      const text = this.#answerText;
+      this.#response = {
+        summary: this.#answerSummary ?? String(status),
+        size: Buffer.byteLength(text),
+        http: new HttpResponseView(status, this.#answerHeaders!, text, this.#ctx),
+      };
+    }
+    return this.#response;
+  }
+
+  toJSON(): Exchange {
+    return {
+      seq: this.seq,
+      transport: this.transport,
+      host: this.host,
+      connection: this.connection,
+      at: this.at,
+      request: this.request,
+      response: this.response,
+      event: this.event,
+      durationMs: this.durationMs,
+      violations: this.violations,
+      faults: this.faults,
+    };
+  }
+}
+
+/** The raw parts of one message and their masked views, made on first read. */
+abstract class LazyHttpView {
+  #headers: Record<string, string> | undefined;
+  #body: unknown;
+  #masked = false;
+  readonly #rawHeaders: RawHeaders;
+  readonly #text: string | undefined;
+  readonly #ctx: MaskContext;
+
+  constructor(rawHeaders: RawHeaders, text: string | undefined, ctx: MaskContext) {
+    this.#rawHeaders = rawHeaders;
+    this.#text = text;
+    this.#ctx = ctx;
+  }
+
+  /** Secrets (Authorization, API keys) masked. */
+  get headers(): Record<string, string> {
+    this.#headers ??= maskHeaders(this.#rawHeaders, this.#ctx.secretHeaders);
+    return this.#headers;
+  }
+
+  /** Card data masked; undefined without a body. A body that is not JSON is recorded by its length only. */
+  get body(): unknown {
+    if (!this.#masked) {
+      const text = this.#text;
+      if (text !== undefined && text !== '') {
+        const parsed = parse(text);
+        this.#body =
+          parsed === NOT_JSON ? `[not JSON: ${text.length} chars]` : maskJson(parsed, this.#ctx.mask);
+      }
+      this.#masked = true;
+    }
+    return this.#body;
+  }
+}
+
+class HttpRequestView extends LazyHttpView {
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    readonly operation: string | undefined,
+    rawHeaders: RawHeaders,
+    text: string | undefined,
+    ctx: MaskContext,
+  ) {
+    super(rawHeaders, text, ctx);
+  }
+
+  toJSON(): NonNullable<RecordedMessage['http']> {
+    return {
+      method: this.method,
+      path: this.path,
+      operation: this.operation,
+      headers: this.headers,
+      body: this.body,
+    };
+  }
+}
+
+class HttpResponseView extends LazyHttpView {
+  constructor(
+    readonly status: number,
+    rawHeaders: RawHeaders,
+    text: string,
+    ctx: MaskContext,
+  ) {
+    super(rawHeaders, text, ctx);
+  }
+
+  toJSON(): NonNullable<RecordedMessage['http']> {
+    return { status: this.status, headers: this.headers, body: this.body };
+  }
+}
+
+/** A request recorded outside an exchange record (fastify's own refusals): masked when read, too. */
 export function lazyHttpRequest(
   summary: string,
   method: string,
@@ -30,21 +244,10 @@ export function lazyHttpRequest(
   text: string | undefined,
   ctx: MaskContext,
 ): RecordedMessage {
-  const view = new LazyView(headers, text, ctx);
   return {
     summary,
     size: text === undefined ? 0 : Buffer.byteLength(text),
-    http: {
-      method,
-      path,
-      operation,
-      get headers() {
-        return view.headers();
-      },
-      get body() {
-        return view.body();
-      },
-    },
+    http: new HttpRequestView(method, path, operation, headers, text, ctx),
   };
 }
 
@@ -55,53 +258,57 @@ export function lazyHttpResponse(
   text: string,
   ctx: MaskContext,
 ): RecordedMessage {
-  const view = new LazyView(headers, text, ctx);
-  return {
-    summary,
-    size: Buffer.byteLength(text),
-    http: {
-      status,
-      get headers() {
-        return view.headers();
-      },
-      get body() {
-        return view.body();
-      },
-    },
-  };
+  return { summary, size: Buffer.byteLength(text), http: new HttpResponseView(status, headers, text, ctx) };
 }
 
-class LazyView {
-  #headers: Record<string, string> | undefined;
-  #body: unknown;
-  #masked = false;
-
-  constructor(
-    private readonly rawHeaders: RawHeaders,
-    private readonly text: string | undefined,
-    private readonly ctx: MaskContext,
-  ) {}
-
-  headers(): Record<string, string> {
-    this.#headers ??= maskHeaders(this.rawHeaders, this.ctx.secretHeaders);
-    return this.#headers;
+/**
+ * The header object node would have made of these lines: names lower-cased, a repeated header
+ * joined with ', ' ('; ' for cookie), set-cookie as a list, and for the headers node keeps once
+ * (content-type, authorization, host …) the first value.
+ */
+function headersOf(joined: string): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  if (joined === '') return out;
+  const lines = joined.split('\n');
+  for (let i = 0; i + 1 < lines.length; i += 2) {
+    const name = lines[i]!.toLowerCase();
+    const value = lines[i + 1]!;
+    const seen = out[name];
+    if (seen === undefined) out[name] = name === 'set-cookie' ? [value] : value;
+    else if (Array.isArray(seen)) seen.push(value);
+    else if (!SINGLE_HEADERS.has(name)) out[name] = `${seen}${name === 'cookie' ? '; ' : ', '}${value}`;
   }
-
-  body(): unknown {
-    if (!this.#masked) {
-      this.#body =
-        this.text === undefined || this.text === '' ? undefined : maskJson(parse(this.text), this.ctx.mask);
-      this.#masked = true;
-    }
-    return this.#body;
-  }
+  return out;
 }
 
-/** A body that is not JSON is recorded by its length only: it may hold anything, card data included. */
+// node's http module keeps only the first of these when a request repeats them.
+const SINGLE_HEADERS = new Set([
+  'age',
+  'authorization',
+  'content-length',
+  'content-type',
+  'etag',
+  'expires',
+  'from',
+  'host',
+  'if-modified-since',
+  'if-unmodified-since',
+  'last-modified',
+  'location',
+  'max-forwards',
+  'proxy-authorization',
+  'referer',
+  'retry-after',
+  'server',
+  'user-agent',
+]);
+
+const NOT_JSON: unique symbol = Symbol('not JSON');
+
 function parse(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    return `[not JSON: ${text.length} chars]`;
+    return NOT_JSON;
   }
 }

@@ -4,7 +4,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { ApiOperation, ApiVersion } from '../../protocols/rest/api-loader.js';
 import type { ErrorKind } from '../../protocols/rest/api-schema.js';
-import { requestSummary } from '../../protocols/rest/summary.js';
 import type { Exchange, Violation } from '../exchange.js';
 import type { HttpAnswer, HttpExchangePlan, HttpFaultContext } from '../faults/http/types.js';
 import { createRandom, HttpFaultSet } from '../faults/index.js';
@@ -16,12 +15,18 @@ import {
   workspaceHosts,
 } from '../hosts/host-loader.js';
 import { Journal } from '../journal.js';
-import { type AnswerHeaders, answerHeaders, type ErrorDetails, errorAnswer } from './answers.js';
+import {
+  type AnswerHeaders,
+  answerHeaders,
+  type ErrorDetails,
+  errorAnswer,
+  RenderedAnswer,
+} from './answers.js';
 import { authenticate } from './auth.js';
 import { fingerprintOf, type IdempotencyBegin, IdempotencyStore, type StoredAnswer } from './idempotency.js';
 import { type LifecycleContext, runAction } from './lifecycle.js';
 import { PaymentStore } from './payments.js';
-import { lazyHttpRequest, lazyHttpResponse } from './record.js';
+import { HttpExchangeRecord, lazyHttpRequest, lazyHttpResponse, type MaskContext } from './record.js';
 import { type TlsCredentials, testCertificate } from './tls.js';
 
 export interface StartGatewayOptions {
@@ -79,14 +84,28 @@ export interface MockGateway {
   close(): Promise<void>;
 }
 
+/** What every exchange of one served API version shares, made once per gateway. */
+interface ApiContext {
+  api: ApiVersion;
+  /** Headers every answer carries (the selected version). */
+  headers: AnswerHeaders;
+  /** What the journal masks. */
+  mask: MaskContext;
+  /** The idempotency key's header, lower case. */
+  idempotencyHeader: string;
+}
+
 interface Served {
   api: ApiVersion;
   op: ApiOperation;
+  ctx: ApiContext;
 }
 
 /** One fastify route: a method and path that one or more served API versions define. */
 interface Route {
   byVersion: Map<string, Served>;
+  /** The first of them (a path-versioned route has exactly one). */
+  first: Served;
 }
 
 /** What the body parser leaves on the request: the text, or nothing for a request without a body. */
@@ -96,13 +115,14 @@ interface Outcome {
   answer: HttpAnswer | undefined;
   /** The answer's body as already serialized (a replay). */
   text?: string;
+  /** Shared and frozen when empty: copied before anything is added. */
   violations: Violation[];
-  /** Stores the answer under the request's idempotency key (after the faults' answer stage). */
-  complete?: (answer: StoredAnswer | undefined) => void;
 }
 
-const EMPTY_OUTCOME: Outcome = { answer: undefined, violations: [] };
-const NO_FAULTS: string[] = [];
+// Most exchanges break no rule and fire no fault: they share these (frozen: never written to).
+const NO_VIOLATIONS = Object.freeze([]) as unknown as Violation[];
+const NO_FAULTS = Object.freeze([]) as unknown as string[];
+const EMPTY_OUTCOME: Outcome = Object.freeze({ answer: undefined, violations: NO_VIOLATIONS });
 
 /** One request on its way through the gateway. */
 interface Exchange_ {
@@ -110,6 +130,7 @@ interface Exchange_ {
   reply: FastifyReply;
   api: ApiVersion;
   op: ApiOperation | undefined;
+  ctx: ApiContext;
   /** Headers every answer to it carries (the selected version). */
   headers: AnswerHeaders;
   requestId: string;
@@ -119,30 +140,22 @@ interface Exchange_ {
   t0: number;
   path: string;
   /** The version's error renderer, once a fault fired. */
-  error?: HttpFaultContext['error'];
-  /** The parsed request body, for the journal's summary line. */
-  body?: unknown;
-}
-
-/** A stored answer as the faults' answer stage sees it: the body parsed only if a fault reads it. */
-function storedAnswer(stored: StoredAnswer): HttpAnswer {
-  let body: unknown;
-  let parsed = false;
-  return {
-    status: stored.status,
-    headers: stored.headers,
-    summary: stored.summary,
-    get body() {
-      if (!parsed) {
-        body = stored.text === '' ? undefined : JSON.parse(stored.text);
-        parsed = true;
-      }
-      return body;
-    },
-  };
+  error: HttpFaultContext['error'] | undefined;
+  /** The request body was read as JSON (the journal's summary line shows its amount). */
+  json: boolean;
+  /** Stores the answer under the request's idempotency key (after the faults' answer stage). */
+  complete: ((answer: StoredAnswer | undefined) => void) | undefined;
 }
 
 const JSON_MEDIA = /^application\/([a-z0-9.+-]*\+)?json\b/i;
+
+// Clients send the same content type on every request: the last one that passed is remembered.
+let jsonType = 'application/json';
+function isJsonMedia(type: string): boolean {
+  if (!JSON_MEDIA.test(type)) return false;
+  jsonType = type;
+  return true;
+}
 
 export async function startGateway(options: StartGatewayOptions): Promise<MockGateway> {
   const version =
@@ -172,17 +185,25 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
   const versionHeader = version.api.versionHeader;
   const versionKey = versionHeader?.toLowerCase();
   const servedByVersion = new Map(version.apis.map((a) => [a.version, a]));
-  // Header-versioned answers say which version served them (as Stripe-Version does).
-  const headersByApi = new Map(
-    version.apis.map((a) => [a, answerHeaders(a, versionKey ? { [versionKey]: a.version } : {})]),
-  );
   const secretHeaders = [
     ...new Set(
       version.known.flatMap((a) => a.operations.flatMap((o) => o.security.flat().map((s) => s.header))),
     ),
   ].filter((h) => h !== 'authorization');
   let requestCount = 0;
-  const defaultMask = { mask: version.api.mask, secretHeaders };
+  const contexts = new Map<ApiVersion, ApiContext>(
+    version.apis.map((api) => [
+      api,
+      {
+        api,
+        // Header-versioned answers say which version served them (as Stripe-Version does).
+        headers: answerHeaders(api, versionKey ? { [versionKey]: api.version } : {}),
+        mask: { mask: api.mask, secretHeaders },
+        idempotencyHeader: api.binding.idempotencyHeader.toLowerCase(),
+      },
+    ]),
+  );
+  const contextOf = (api: ApiVersion) => contexts.get(api)!;
 
   const tls = options.tls === true ? await testCertificate() : options.tls || undefined;
   const common = {
@@ -254,8 +275,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
     for (const op of api.operations) {
       if (!op.action) continue; // not bound to the lifecycle: not served
       const key = `${op.method} ${op.fullPath}`;
-      const route = routes.get(key) ?? { byVersion: new Map() };
-      route.byVersion.set(api.version, { api, op });
+      const served: Served = { api, op, ctx: contextOf(api) };
+      const route = routes.get(key) ?? { byVersion: new Map(), first: served };
+      route.byVersion.set(api.version, served);
       routes.set(key, route);
     }
   }
@@ -295,7 +317,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
       status < 500 ? 'invalid-request' : 'server-error',
       { status, message: err.message, violations },
       nextRequestId(),
-      headersByApi.get(api)!,
+      contextOf(api).headers,
     );
     const text = JSON.stringify(answer.body);
     reply.code(answer.status).headers(answer.headers).send(text);
@@ -364,7 +386,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
       'server-error',
       { message: err.message },
       nextRequestId(),
-      headersByApi.get(version.api)!,
+      contextOf(version.api).headers,
     );
     reply.code(answer.status).headers(answer.headers).send(JSON.stringify(answer.body));
   }
@@ -402,15 +424,31 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
           early = { kind: 'not-found', details: { message: `${api.ref} has no ${method} ${path}` } };
       }
     } else if (route) {
-      served = route.byVersion.values().next().value as Served;
+      served = route.first;
       api = served.api;
     } else {
       ({ api, early } = unrouted(req, method, path));
     }
     const op = served?.op;
-    const headers = headersByApi.get(api)!;
+    const ctx = served ? served.ctx : contextOf(api);
+    const headers = ctx.headers;
     const plan = faults.select({ method, path, operation: op?.operationId, action: op?.action });
-    const x: Exchange_ = { req, reply, api, op, headers, requestId, plan, at, t0, path };
+    const x: Exchange_ = {
+      req,
+      reply,
+      api,
+      op,
+      ctx,
+      headers,
+      requestId,
+      plan,
+      at,
+      t0,
+      path,
+      error: undefined,
+      json: false,
+      complete: undefined,
+    };
     if (plan.requestLost) return finish(x, EMPTY_OUTCOME);
     if (early) {
       return finish(x, {
@@ -424,36 +462,32 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
 
   /** Authentication, body, validation, idempotency and the lifecycle: the answer (and its delay). */
   function respond(x: Exchange_, op: ApiOperation): Outcome | Promise<Outcome> {
-    const { req, api, requestId, headers } = x;
+    const { req, api } = x;
     const raw = req.body as RawBody;
-    const fail = (kind: ErrorKind, details: ErrorDetails, violations: Violation[] = []): Outcome => ({
-      answer: errorAnswer(api, kind, { ...details, violations }, requestId, headers),
-      violations,
-    });
     const auth = authenticate(req.headers, op.security, keys);
     if (!auth.ok) {
       const message = `${api.binding.errors.kinds.authentication.message.replace(/\.?$/, '.')} ${auth.problem}`;
-      return fail('authentication', { message });
+      return fail(x, 'authentication', { message });
     }
 
     let body: unknown;
     const hasBody = raw !== undefined && raw !== '';
     if (hasBody) {
       const type = String(req.headers['content-type'] ?? '');
-      if (!JSON_MEDIA.test(type)) {
+      if (type !== jsonType && !isJsonMedia(type)) {
         const v = {
           path: '',
           rule: 'content-type',
           message: `the body must be JSON (content-type was "${type}")`,
         };
-        return fail('invalid-request', { message: v.message }, [v]);
+        return fail(x, 'invalid-request', { message: v.message }, [v]);
       }
       try {
         body = JSON.parse(raw);
-        x.body = body;
+        x.json = true;
       } catch (err) {
         const v = { path: '', rule: 'json', message: `the body is not JSON: ${(err as Error).message}` };
-        return fail('invalid-request', { message: v.message }, [v]);
+        return fail(x, 'invalid-request', { message: v.message }, [v]);
       }
     }
     const violations = op.validateRequest({
@@ -464,46 +498,74 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
       params: req.params as Record<string, string>,
     });
     if (violations.length > 0) {
-      return fail('invalid-request', { message: `Invalid request: ${violations[0]!.message}` }, violations);
+      return fail(
+        x,
+        'invalid-request',
+        { message: `Invalid request: ${violations[0]!.message}` },
+        violations,
+      );
     }
 
-    const idemRaw =
-      op.method === 'GET' ? undefined : req.headers[api.binding.idempotencyHeader.toLowerCase()];
+    const idemRaw = op.method === 'GET' ? undefined : req.headers[x.ctx.idempotencyHeader];
     const idemKey = Array.isArray(idemRaw) ? idemRaw[0] : idemRaw;
     if (!idemKey) return run(x, op, body);
     // The parameters a key was first used with: method, path and body as sent.
     const fingerprint = fingerprintOf(op.method, x.path, raw ?? '');
-    const begun = idempotency.begin(`${auth.key}\u0000${idemKey}`, fingerprint);
-    const next = (b: IdempotencyBegin): Outcome | Promise<Outcome> => {
-      if (b.kind === 'replay') return { answer: storedAnswer(b.answer), text: b.answer.text, violations: [] };
-      const v = { path: `header ${api.binding.idempotencyHeader}`, rule: 'idempotency', message: '' };
-      if (b.kind === 'mismatch') {
-        return fail('idempotency-mismatch', {}, [
-          { ...v, message: 'the key was first used with other parameters' },
-        ]);
+    // Joined, not concatenated: the store keeps the key, and a concatenation stays a rope that holds
+    // on to the whole Authorization header it was sliced from.
+    const begun = idempotency.begin([auth.key, idemKey].join('\u0000'), fingerprint);
+    return begun instanceof Promise
+      ? begun.then((b) => proceed(x, op, body, b))
+      : proceed(x, op, body, begun);
+  }
+
+  /** What the idempotency store said: replay, refuse, or run it (and store its answer in finish()). */
+  function proceed(
+    x: Exchange_,
+    op: ApiOperation,
+    body: unknown,
+    b: IdempotencyBegin,
+  ): Outcome | Promise<Outcome> {
+    if (b.kind === 'replay') {
+      const a = b.answer;
+      const answer = new RenderedAnswer(a.status, a.headers, a.text, a.summary);
+      return { answer, text: a.text, violations: NO_VIOLATIONS };
+    }
+    if (b.kind !== 'new') {
+      const header = x.api.binding.idempotencyHeader;
+      const [kind, message] =
+        b.kind === 'mismatch'
+          ? (['idempotency-mismatch', 'the key was first used with other parameters'] as const)
+          : (['idempotency-in-flight', 'a request with this key is still running'] as const);
+      return fail(x, kind, {}, [{ path: `header ${header}`, rule: 'idempotency', message }]);
+    }
+    x.complete = b.complete;
+    try {
+      const out = run(x, op, body);
+      if (out instanceof Promise) {
+        return out.catch((err: unknown) => {
+          b.complete(undefined);
+          throw err;
+        });
       }
-      if (b.kind === 'in-flight') {
-        return fail('idempotency-in-flight', {}, [
-          { ...v, message: 'a request with this key is still running' },
-        ]);
-      }
-      try {
-        const out = run(x, op, body);
-        return out instanceof Promise
-          ? out.then(
-              (o) => ({ ...o, complete: b.complete }),
-              (err: unknown) => {
-                b.complete(undefined);
-                throw err;
-              },
-            )
-          : { ...out, complete: b.complete };
-      } catch (err) {
-        b.complete(undefined);
-        throw err;
-      }
+      return out;
+    } catch (err) {
+      b.complete(undefined);
+      throw err;
+    }
+  }
+
+  /** The version's error answer for the request, with the rules it broke. */
+  function fail(
+    x: Exchange_,
+    kind: ErrorKind,
+    details: ErrorDetails,
+    violations: Violation[] = NO_VIOLATIONS,
+  ): Outcome {
+    return {
+      answer: errorAnswer(x.api, kind, { ...details, violations }, x.requestId, x.headers),
+      violations,
     };
-    return begun instanceof Promise ? begun.then(next) : next(begun);
   }
 
   /** The lifecycle action, then the gateway's own time plus a slow issuer's (time-scaled; close() cuts it short). */
@@ -517,7 +579,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
       requestId: x.requestId,
       headers: x.headers,
     });
-    const outcome: Outcome = { answer: result.answer, violations: [] };
+    const outcome: Outcome = { answer: result.answer, violations: NO_VIOLATIONS };
     const scaled = (processingMs + result.delayMs) * timeScale;
     if (!(scaled > 0)) return outcome;
     return sleep(scaled, undefined, { signal: stopping.signal }).then(
@@ -539,14 +601,25 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
       if (answer !== before) text = undefined;
       x.error = error;
     }
-    if (answer && text === undefined) text = answer.body === undefined ? '' : JSON.stringify(answer.body);
-    outcome.complete?.(
+    if (answer && text === undefined) {
+      if (answer instanceof RenderedAnswer) text = answer.text;
+      else text = answer.body === undefined ? '' : JSON.stringify(answer.body);
+    }
+    x.complete?.(
       answer && { status: answer.status, headers: answer.headers, text: text!, summary: answer.summary },
     );
-    const violations = outcome.violations;
+    let violations = outcome.violations;
     if (validateResponses && op && answer) {
-      for (const v of op.validateResponse(answer.status, answer.headers['content-type'], answer.body)) {
-        violations.push({ path: `response ${v.path}`.trim(), rule: 'response-contract', message: v.message });
+      const broken = op.validateResponse(answer.status, answer.headers['content-type'], answer.body);
+      if (broken.length > 0) {
+        violations = [
+          ...violations,
+          ...broken.map((v) => ({
+            path: `response ${v.path}`.trim(),
+            rule: 'response-contract',
+            message: v.message,
+          })),
+        ];
       }
     }
     if (plan.fired.length === 0) {
@@ -610,31 +683,29 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
     sent: boolean,
     event: Exchange['event'],
   ): void {
-    const { req, api, op } = x;
-    const mask = api === version.api ? defaultMask : { mask: api.mask, secretHeaders };
-    // One shape per entry: the journal keeps thousands.
-    journal.record({
-      transport: 'http',
-      host: hostName,
-      connection: connectionIds.get(req.raw.socket) ?? 0,
-      at: isoTime(x.at),
-      request: lazyHttpRequest(
-        requestSummary(req.method, x.path, op, x.body),
+    const { req, op } = x;
+    // The route's own copy of the path when that is the whole URL: one string less per entry.
+    const url = op && req.url === op.fullPath ? op.fullPath : req.url;
+    journal.record(
+      new HttpExchangeRecord(
+        hostName,
+        connectionIds.get(req.raw.socket) ?? 0,
+        isoTime(x.at),
         req.method,
-        req.url,
-        op?.operationId,
-        req.headers,
+        url,
+        op,
+        req.raw.rawHeaders,
         req.body as RawBody,
-        mask,
+        x.json,
+        answer,
+        text,
+        x.ctx.mask,
+        event,
+        sent && answer ? Math.round((performance.now() - x.t0) * 1000) / 1000 : undefined,
+        violations,
+        x.plan.fired.length === 0 ? NO_FAULTS : x.plan.fired.map((f) => f.id),
       ),
-      response:
-        answer &&
-        lazyHttpResponse(answer.summary ?? String(answer.status), answer.status, answer.headers, text, mask),
-      event,
-      durationMs: sent && answer ? Math.round((performance.now() - x.t0) * 1000) / 1000 : undefined,
-      violations,
-      faults: x.plan.fired.length === 0 ? NO_FAULTS : x.plan.fired.map((f) => f.id),
-    });
+    );
   }
 
   /** No route matched: a retired or unknown API version's path, or no such resource. */

@@ -1,5 +1,3 @@
-import selfsigned from 'selfsigned';
-
 /** A key and certificate (PEM) for a gateway that speaks HTTPS. */
 export interface TlsCredentials {
   key: string;
@@ -14,8 +12,15 @@ let cached: Promise<TlsCredentials> | undefined;
  * their CA, the way a terminal is provisioned with a test root; it protects nothing.
  */
 export function testCertificate(): Promise<TlsCredentials> {
+  cached ??= generate();
+  return cached;
+}
+
+async function generate(): Promise<TlsCredentials> {
+  // Loaded on first use: the X.509 stack is a few MB of heap that a plain-HTTP gateway never needs.
+  const { default: selfsigned } = await import('selfsigned');
   const now = Date.now();
-  cached ??= selfsigned
+  return selfsigned
     .generate([{ name: 'commonName', value: 'paymatrix mock gateway (TEST)' }], {
       keyType: 'ec',
       curve: 'P-256',
@@ -38,5 +43,4 @@ export function testCertificate(): Promise<TlsCredentials> {
       ],
     })
     .then((pems) => ({ key: pems.private, cert: pems.cert }));
-  return cached;
 }

@@ -44,10 +44,12 @@ export function loadCards(file: string = builtinCardsFile()): CardBook {
     byPan.set(spec.pan, { id, ...spec });
   }
   const cards = [...byPan.values()];
-  const fits = (t: Trigger, amount: number, kind: MessageKind) =>
+  // Each card's triggers then the file's, listed once: the lookup runs on every authorization.
+  const triggersOf = new Map(cards.map((c) => [c, [...(c.triggers ?? []), ...data.triggers]]));
+  const fits = (t: Trigger, amount: number, digits: string, kind: MessageKind) =>
     (t.kinds ?? data.triggerKinds).includes(kind) &&
     (t.amountMinor === undefined || t.amountMinor === amount) &&
-    (t.amountEndsWith === undefined || String(amount).padStart(12, '0').endsWith(t.amountEndsWith));
+    (t.amountEndsWith === undefined || digits.endsWith(t.amountEndsWith));
   return {
     file,
     checks: data.checks,
@@ -58,8 +60,13 @@ export function loadCards(file: string = builtinCardsFile()): CardBook {
       return card;
     },
     byPan: (pan) => byPan.get(pan),
-    triggerFor: (card, amount, kind) =>
-      [...(card.triggers ?? []), ...data.triggers].find((t) => fits(t, amount, kind)),
+    triggerFor(card, amount, kind) {
+      const digits = String(amount).padStart(12, '0');
+      for (const t of triggersOf.get(card) ?? [...(card.triggers ?? []), ...data.triggers]) {
+        if (fits(t, amount, digits, kind)) return t;
+      }
+      return undefined;
+    },
   };
 }
 

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { ValidateFunction } from 'ajv/dist/2020.js';
 import { DataFileError } from '../../data/data-file-error.js';
 import { loadDataFile, validateData } from '../../data/load-data-file.js';
 import { packageRoot } from '../../data/package-root.js';
@@ -394,6 +395,12 @@ function buildOperation(input: OperationInput): ApiOperation {
   const queryParams = byLocation('query');
   const pathParams = byLocation('path');
   const bodySchema = body?.schemas.get('application/json') ?? [...(body?.schemas.values() ?? [])][0];
+  // Compiled on first use, then kept here: validation runs on every request.
+  const headerKeys = headerParams.map((p) => p.name.toLowerCase());
+  let headerValidator: ValidateFunction | undefined;
+  let queryValidator: ValidateFunction | undefined;
+  let pathValidator: ValidateFunction | undefined;
+  let bodyValidator: ValidateFunction | undefined;
   return {
     operationId: input.operationId,
     ...(input.action && { action: input.action }),
@@ -410,26 +417,26 @@ function buildOperation(input: OperationInput): ApiOperation {
       const out: Violation[] = [];
       if (headerParams.length > 0) {
         const values: Record<string, unknown> = {};
-        for (const p of headerParams) {
-          const v = request.headers[p.name.toLowerCase()];
-          if (v !== undefined) values[p.name] = Array.isArray(v) ? v.join(', ') : v;
+        for (let i = 0; i < headerParams.length; i++) {
+          const v = request.headers[headerKeys[i]!];
+          if (v !== undefined) values[headerParams[i]!.name] = Array.isArray(v) ? v.join(', ') : v;
         }
-        const v = validators.parameters(`${key} header`, headerParams);
-        if (!v(values)) out.push(...toViolations(v.errors, 'header'));
+        headerValidator ??= validators.parameters(`${key} header`, headerParams);
+        if (!headerValidator(values)) out.push(...toViolations(headerValidator.errors, 'header'));
       }
       if (queryParams.length > 0) {
-        const v = validators.parameters(`${key} query`, queryParams);
-        if (!v({ ...request.query })) out.push(...toViolations(v.errors, 'query'));
+        queryValidator ??= validators.parameters(`${key} query`, queryParams);
+        if (!queryValidator({ ...request.query })) out.push(...toViolations(queryValidator.errors, 'query'));
       }
       if (pathParams.length > 0) {
-        const v = validators.parameters(`${key} path`, pathParams);
-        if (!v({ ...request.params })) out.push(...toViolations(v.errors, 'path'));
+        pathValidator ??= validators.parameters(`${key} path`, pathParams);
+        if (!pathValidator({ ...request.params })) out.push(...toViolations(pathValidator.errors, 'path'));
       }
       if (!request.hasBody) {
         if (body?.required) out.push({ path: '', rule: 'required', message: 'a JSON body is required' });
       } else if (bodySchema) {
-        const v = validators.schema(bodySchema);
-        if (!v(request.body)) out.push(...toViolations(v.errors, 'body'));
+        bodyValidator ??= validators.schema(bodySchema);
+        if (!bodyValidator(request.body)) out.push(...toViolations(bodyValidator.errors, 'body'));
       }
       return out;
     },

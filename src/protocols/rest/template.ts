@@ -5,7 +5,7 @@ import { POINTER_PATTERN } from './api-schema.js';
  * supplies (`{amount}`, `{status}`) or, with `{request:/pointer}`, a value of the request that
  * created the payment. A key whose value is absent is left out, so one template serves a fresh
  * authorization and a declined payment alike. Templates are compiled once per API version into
- * closures: rendering is on every answer's path.
+ * functions: rendering is on every answer's path.
  */
 /**
  * The values a template reads: `{name}` is `vars[name]` (a plain object or a class with getters,
@@ -21,7 +21,13 @@ const PLACEHOLDER = /^\{([A-Za-z][A-Za-z0-9]*|request:[^}]*)\}$/;
 const pointer = new RegExp(POINTER_PATTERN);
 
 export interface CompiledTemplate {
+  /** The body as a JSON value. */
   render: Render;
+  /**
+   * The same body as JSON text, written directly: `JSON.stringify(render(vars))` for the JSON values
+   * templates are filled with, without building the tree first.
+   */
+  renderJson: (vars: TemplateVars) => string;
   /** The `{request:/…}` pointers it reads, to keep from the creating request. */
   requestPointers: string[];
   /**
@@ -29,13 +35,34 @@ export interface CompiledTemplate {
    * every echo object is built with the same interned keys and gets the same shape.
    */
   echoKeys: ReadonlyArray<{ readonly key: string; readonly pointer: string }>;
+  /**
+   * What a payment keeps of the request that created it: `{ 'request:/reference': value, … }` for
+   * each `{request:/…}` the template reads and the request has (`vars.echo`).
+   */
+  echo: (request: unknown) => Record<string, unknown>;
   /** Where each placeholder lands in a rendered body (its first use), e.g. status → `/status`. */
   placeholders: ReadonlyMap<string, string>;
+}
+
+/** A template node as generated code: how to compute it as a value and as JSON text. */
+interface Emitted {
+  /** An expression for the value (may be undefined at run time). */
+  value: string;
+  /** An expression for its JSON text (may be undefined at run time: the member is left out). */
+  json: string;
+  /** Never undefined at run time (a constant, an object or an array). */
+  present: boolean;
 }
 
 /**
  * Compiles a template; `fail(pointer, problem)` reports a placeholder the caller does not supply
  * (its pointer is inside the template, e.g. `/error/code`).
+ *
+ * The template becomes the source of two functions (the value and the JSON text): each placeholder
+ * read and each key written at a site of its own, so V8 sees one property per site (monomorphic)
+ * instead of every name going through one shared closure (megamorphic lookups and map transitions
+ * on every answer). Names and constants go into the source as JSON literals; nothing of the
+ * template is evaluated as code.
  */
 export function compileTemplate(
   template: unknown,
@@ -44,69 +71,165 @@ export function compileTemplate(
 ): CompiledTemplate {
   const requestPointers: string[] = [];
   const placeholders = new Map<string, string>();
-  const walk = (node: unknown, at: string): Render => {
+  let temps = 0;
+  const valueCode: string[] = [];
+  const jsonCode: string[] = [];
+  const temp = () => `t${temps++}`;
+  const walk = (node: unknown, at: string): Emitted => {
     if (typeof node === 'string') {
       const m = PLACEHOLDER.exec(node);
-      if (!m) return () => node;
+      if (!m) return constant(node);
       const name = m[1]!;
+      let read: string;
       if (name.startsWith('request:')) {
         const p = name.slice('request:'.length);
         if (!pointer.test(p))
           fail(at, `"${node}": the request pointer must be a JSON pointer like /reference`);
         if (!requestPointers.includes(p)) requestPointers.push(p);
-        if (!placeholders.has(name)) placeholders.set(name, at);
-        return (vars) => vars.echo?.[name];
-      } else if (!known.has(name)) {
-        fail(at, `unknown placeholder "${node}" (known: ${[...known].map((k) => `{${k}}`).join(', ')})`);
+        read = `(v.echo == null ? undefined : v.echo[${JSON.stringify(name)}])`;
+      } else {
+        if (!known.has(name))
+          fail(at, `unknown placeholder "${node}" (known: ${[...known].map((k) => `{${k}}`).join(', ')})`);
+        read = `v[${JSON.stringify(name)}]`;
       }
       if (!placeholders.has(name)) placeholders.set(name, at);
-      return (vars) => vars[name];
+      const value = temp();
+      const json = temp();
+      valueCode.push(`const ${value} = ${read};`);
+      jsonCode.push(`const ${json} = J(${read});`);
+      return { value, json, present: false };
     }
     if (Array.isArray(node)) {
-      const items = node.map((item, i) => walk(item, `${at}/${i}`));
-      return (vars) => {
-        const out: unknown[] = [];
-        for (const item of items) {
-          const v = item(vars);
-          if (v !== undefined) out.push(v);
-        }
-        return out;
-      };
+      const value = temp();
+      const json = temp();
+      valueCode.push(`const ${value} = [];`);
+      jsonCode.push(`let ${json} = '';`);
+      node.forEach((item, i) => {
+        const e = walk(item, `${at}/${i}`);
+        valueCode.push(
+          e.present
+            ? `${value}.push(${e.value});`
+            : `if (${e.value} !== undefined) ${value}.push(${e.value});`,
+        );
+        const add = `${json} = ${json} === '' ? ${e.json} : ${json} + ',' + ${e.json};`;
+        jsonCode.push(e.present ? add : `if (${e.json} !== undefined) ${add}`);
+      });
+      jsonCode.push(`${json} = '[' + ${json} + ']';`);
+      return { value, json, present: true };
     }
     if (typeof node === 'object' && node !== null) {
-      const entries = Object.entries(node).map(
-        ([k, v]) => [k, walk(v, `${at}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`)] as const,
-      );
-      return (vars) => {
-        const out: Record<string, unknown> = {};
-        for (const [k, render] of entries) {
-          const v = render(vars);
-          if (v !== undefined) out[k] = v;
-        }
-        return out;
-      };
+      const value = temp();
+      const json = temp();
+      valueCode.push(`const ${value} = {};`);
+      jsonCode.push(`let ${json} = '';`);
+      for (const [k, v] of Object.entries(node)) {
+        const e = walk(v, `${at}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+        // __proto__ as a plain key would set the prototype: define it as a data property, as JSON does.
+        const store =
+          k === '__proto__'
+            ? `Object.defineProperty(${value}, "__proto__", { value: ${e.value}, enumerable: true, writable: true, configurable: true });`
+            : `${value}[${JSON.stringify(k)}] = ${e.value};`;
+        valueCode.push(e.present ? store : `if (${e.value} !== undefined) ${store}`);
+        const member = JSON.stringify(`${JSON.stringify(k)}:`);
+        const add = `${json} = ${json} === '' ? ${member} + ${e.json} : ${json} + ',' + ${member} + ${e.json};`;
+        jsonCode.push(e.present ? add : `if (${e.json} !== undefined) ${add}`);
+      }
+      jsonCode.push(`${json} = '{' + ${json} + '}';`);
+      return { value, json, present: true };
     }
-    return () => node;
+    // Numbers, booleans, null: the template's own value.
+    return constant(node);
   };
-  const render = walk(template, '');
+  const root = walk(template, '');
+  const render = new Function(
+    'v',
+    ['"use strict";', ...valueCode, `return ${root.value};`].join('\n'),
+  ) as Render;
+  const renderJson = new Function(
+    'J',
+    ['"use strict";', 'return function renderJson(v) {', ...jsonCode, `return ${root.json};`, '};'].join(
+      '\n',
+    ),
+  )(jsonOf) as (vars: TemplateVars) => string;
   const echoKeys = requestPointers.map((pointer) => ({ key: `request:${pointer}`, pointer }));
-  return { render, requestPointers, echoKeys, placeholders };
+  const echoCode = ['"use strict";', 'const o = {};'];
+  echoKeys.forEach(({ key, pointer }, i) => {
+    echoCode.push(...pointerCode(splitPointer(pointer), 'r', `e${i}`));
+    echoCode.push(`if (e${i} !== undefined) o[${JSON.stringify(key)}] = e${i};`);
+  });
+  echoCode.push('return o;');
+  const echo = new Function('r', echoCode.join('\n')) as (request: unknown) => Record<string, unknown>;
+  return { render, renderJson, requestPointers, echoKeys, echo, placeholders };
+}
+
+/** A constant of the template: the same value each time, its JSON text worked out once. */
+function constant(node: unknown): Emitted {
+  const literal = JSON.stringify(node);
+  return { value: literal, json: JSON.stringify(literal), present: true };
+}
+
+/** A placeholder's value as JSON text; undefined leaves its member out (as JSON.stringify would). */
+function jsonOf(value: unknown): string | undefined {
+  switch (typeof value) {
+    case 'number':
+      return Number.isFinite(value) ? String(value) : 'null';
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'undefined':
+      return undefined;
+    default:
+      return JSON.stringify(value);
+  }
 }
 
 /** The value at an RFC 6901 pointer, or undefined when any step is missing. */
 export function readPointer(root: unknown, p: string): unknown {
-  let cur = root;
-  for (const raw of splitPointer(p)) {
-    if (typeof cur !== 'object' || cur === null) return undefined;
-    if (Array.isArray(cur)) {
-      if (!/^(0|[1-9][0-9]*)$/.test(raw)) return undefined;
-      cur = cur[Number(raw)];
-    } else {
-      if (!Object.hasOwn(cur, raw)) return undefined;
-      cur = (cur as Record<string, unknown>)[raw];
-    }
+  return pointerReader(p)(root);
+}
+
+/** readPointer for one pointer, as a function to keep (compiled once per pointer). */
+export function pointerReader(p: string): (root: unknown) => unknown {
+  let read = readers.get(p);
+  if (!read) {
+    read = compilePointer(splitPointer(p));
+    if (readers.size < 10_000) readers.set(p, read);
   }
-  return cur;
+  return read;
+}
+
+type Reader = (root: unknown) => unknown;
+const readers = new Map<string, Reader>();
+
+/**
+ * One function per pointer, with each step's key written into its source: the same few pointers
+ * (amount, currency, card number …) are read on every request, and a generic loop over the steps
+ * made every read of every pointer go through one shared, megamorphic property lookup. Keys go in
+ * as JSON string literals; an array step takes a decimal index only, an object step own keys only.
+ */
+function compilePointer(steps: readonly string[]): Reader {
+  return new Function(
+    'r',
+    ['"use strict";', ...pointerCode(steps, 'r', 'c'), 'return c;'].join('\n'),
+  ) as Reader;
+}
+
+/** Code that sets `out` (declared here) to the value at `steps` below `root`, or undefined. */
+function pointerCode(steps: readonly string[], root: string, out: string): string[] {
+  const code = [`let ${out} = ${root};`];
+  if (steps.length === 0) return code;
+  code.push('do {');
+  for (const step of steps) {
+    const key = JSON.stringify(step);
+    const index = /^(0|[1-9][0-9]*)$/.test(step) ? `${out}[${Number(step)}]` : 'undefined';
+    code.push(
+      `if (typeof ${out} !== 'object' || ${out} === null) { ${out} = undefined; break; }`,
+      `if (Array.isArray(${out})) ${out} = ${index};`,
+      `else if (Object.hasOwn(${out}, ${key})) ${out} = ${out}[${key}];`,
+      `else { ${out} = undefined; break; }`,
+    );
+  }
+  code.push('} while (false);');
+  return code;
 }
 
 const splitCache = new Map<string, string[]>();
