@@ -74,7 +74,10 @@ function wireMockJournal(v: string | undefined): WireMockJournal {
   if (v === undefined || v === '') return JOURNAL_LIMIT ?? 10_000;
   if (v === '0' || v === 'off') return 'off';
   if (v === '1' || v === 'unbounded') return 'unbounded';
-  check(/^[0-9]+$/.test(v), `BENCH_WIREMOCK_JOURNAL must be off, unbounded or a number of entries, not "${v}"`);
+  check(
+    /^[0-9]+$/.test(v),
+    `BENCH_WIREMOCK_JOURNAL must be off, unbounded or a number of entries, not "${v}"`,
+  );
   return Number(v);
 }
 

@@ -168,9 +168,15 @@ function constant(node: unknown): Emitted {
   return { value: literal, json: JSON.stringify(literal), present: true };
 }
 
+// Characters JSON.stringify writes as an escape: quote, backslash, controls, and lone surrogates.
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
 /** A placeholder's value as JSON text; undefined leaves its member out (as JSON.stringify would). */
 function jsonOf(value: unknown): string | undefined {
   switch (typeof value) {
+    case 'string':
+      // Most values (ids, statuses, currencies) need no escaping: quoted without a call into C++.
+      return NEEDS_ESCAPE.test(value) ? JSON.stringify(value) : `"${value}"`;
     case 'number':
       return Number.isFinite(value) ? String(value) : 'null';
     case 'boolean':
