@@ -123,28 +123,6 @@ export function paymentAnswer(
   };
 }
 
-/**
- * The same answer with its body rendered straight to the JSON text that goes on the wire (and into
- * the idempotency store and the journal); the body as a value is parsed from it only if someone
- * reads it (a fault, the response-contract check).
- */
-export function renderedPaymentAnswer(
-  api: ApiVersion,
-  payment: Payment,
-  status: number,
-  requestId: string,
-  headers: AnswerHeaders,
-): RenderedAnswer {
-  const vars = new PaymentVars(api, payment, requestId);
-  const text = api.payment.renderJson(vars as unknown as TemplateVars);
-  return new RenderedAnswer(status, headers.payment, text, paymentSummary(status, vars, payment));
-}
-
-/**
- * `200 authorized pi_…` (with the decline code when declined). Joined rather than concatenated: the
- * idempotency store and the journal keep it, and a concatenation is kept as a rope of several
- * objects where a join makes one flat string.
- */
 function paymentSummary(status: number, vars: PaymentVars, payment: Payment): string {
   const parts = [String(status), vars.status];
   if (payment.state === 'declined') parts.push(vars.declineCode!);
@@ -153,11 +131,12 @@ function paymentSummary(status: number, vars: PaymentVars, payment: Payment): st
 }
 
 /**
- * An answer whose body exists as JSON text (rendered, or stored for an idempotency key): `body` is
- * parsed from `text` when first read. A prototype getter, so a spread copy (`{ ...answer }`) has no
- * body: copy an answer with `{ ...answer, body: answer.body }`; JSON.stringify goes through toJSON.
+ * An answer whose body exists only as JSON text (one stored for an idempotency key): `body` is
+ * parsed from `text` when first read (a fault, the response-contract check), not on every replay.
+ * A prototype getter, so a spread copy (`{ ...answer }`) has no body: copy it with
+ * `{ ...answer, body: answer.body }`; JSON.stringify goes through toJSON.
  */
-export class RenderedAnswer implements HttpAnswer {
+export class TextAnswer implements HttpAnswer {
   #body: unknown;
   #parsed = false;
 

@@ -4,13 +4,7 @@ import { pointerReader, readPointer } from '../../protocols/rest/template.js';
 import type { HttpAnswer } from '../faults/http/types.js';
 import type { CardBook } from '../hosts/card-book.js';
 import type { MessageKind } from '../hosts/host-schema.js';
-import {
-  type AnswerHeaders,
-  declineCodeOf,
-  errorAnswer,
-  renderedPaymentAnswer,
-  statusOf,
-} from './answers.js';
+import { type AnswerHeaders, declineCodeOf, errorAnswer, paymentAnswer, statusOf } from './answers.js';
 import { decideCard, yymm } from './decide.js';
 import {
   applyCancel,
@@ -29,6 +23,8 @@ export interface LifecycleContext {
   readonly cards: CardBook;
   readonly payments: PaymentStore;
   now(): Date;
+  /** The same clock in ms since the epoch, when it can say so without making a Date (the default clock). */
+  nowMs?(): number;
 }
 
 /** One validated, authenticated request bound to a lifecycle action. */
@@ -43,7 +39,6 @@ export interface ActionRequest {
 }
 
 export interface ActionResult {
-  /** A payment resource comes as a RenderedAnswer: its JSON text, the body parsed from it when read. */
   answer: HttpAnswer;
   /** The issuer's extra time (a card trigger), before time scaling. */
   delayMs: number;
@@ -66,7 +61,7 @@ export function runAction(ctx: LifecycleContext, req: ActionRequest): ActionResu
   });
   if (!payment) return fail('not-found', { message: `No such payment: ${id}`, paymentId: id });
   const ok = (): ActionResult => ({
-    answer: renderedPaymentAnswer(api, payment, op.successStatus, req.requestId, req.headers),
+    answer: paymentAnswer(api, payment, op.successStatus, req.requestId, req.headers),
     delayMs: 0,
   });
   const refused = (r: Refusal): ActionResult =>
@@ -162,7 +157,7 @@ function authorize(ctx: LifecycleContext, req: ActionRequest): ActionResult {
   const pan = typeof panRaw === 'string' || typeof panRaw === 'number' ? String(panRaw) : undefined;
   const expiry =
     read.expiryMonth && read.expiryYear ? yymm(read.expiryMonth(body), read.expiryYear(body)) : undefined;
-  const now = ctx.now();
+  const nowMs = ctx.nowMs ? ctx.nowMs() : ctx.now().getTime();
   const kind: MessageKind = capture ? 'sale' : 'authorization';
   const decision = decideCard({
     cards: ctx.cards,
@@ -170,7 +165,7 @@ function authorize(ctx: LifecycleContext, req: ActionRequest): ActionResult {
     expiry,
     amount,
     kind,
-    todayYymm: todayYymm(now),
+    todayYymm: todayYymm(nowMs),
     debits: true,
   });
   const echo = api.payment.echo(body);
@@ -183,7 +178,7 @@ function authorize(ctx: LifecycleContext, req: ActionRequest): ActionResult {
     currency,
     captured: approved && capture ? amount : 0,
     refunded: 0,
-    createdMs: now.getTime(),
+    createdMs: nowMs,
     outcome: decision.outcome,
     cardId: decision.card?.id,
     cardLast4: pan && pan.length >= 4 ? pan.slice(-4) : undefined,
@@ -204,7 +199,7 @@ function authorize(ctx: LifecycleContext, req: ActionRequest): ActionResult {
     };
   }
   return {
-    answer: renderedPaymentAnswer(api, payment, op.successStatus, req.requestId, req.headers),
+    answer: paymentAnswer(api, payment, op.successStatus, req.requestId, req.headers),
     delayMs: decision.delayMs,
   };
 }
@@ -219,10 +214,11 @@ function amountOf(body: unknown, pointer: string | undefined): number | undefine
 // Today as YYMM, worked out once per day rather than per payment.
 let dayCached = Number.NaN;
 let yymmCached = '';
-function todayYymm(now: Date): string {
-  const day = Math.floor(now.getTime() / 86_400_000);
+function todayYymm(nowMs: number): string {
+  const day = Math.floor(nowMs / 86_400_000);
   if (day !== dayCached) {
     dayCached = day;
+    const now = new Date(nowMs);
     yymmCached = `${String(now.getUTCFullYear() % 100).padStart(2, '0')}${String(now.getUTCMonth() + 1).padStart(2, '0')}`;
   }
   return yymmCached;

@@ -15,9 +15,9 @@ type RawHeaders = Readonly<Record<string, string | string[] | number | undefined
  * One object per exchange: each object a journal keeps is copied twice by V8's young-generation
  * collector before it settles in the old generation, and an entry of five objects with getters
  * written in object literals (a fresh closure pair and a map of its own each) cost about 2.3 KB and
- * a large share of a busy gateway's garbage-collection time. Classes keep one shape for all;
- * `request`/`response` and the masked `headers`/`body` are prototype getters, and `toJSON()` hands
- * out plain data (JSON.stringify, the admin API and cell evidence go through it).
+ * a large share of a busy gateway's garbage-collection time. Classes keep one shape for all:
+ * `request`/`response` and the masked `headers`/`body` are own enumerable accessors sharing the
+ * class's getters (see ownAccessor), and `toJSON()` hands out plain data in a fixed key order.
  */
 
 export interface MaskContext {
@@ -106,6 +106,8 @@ export class HttpExchangeRecord implements Exchange {
     this.#answerText = answerText;
     this.#answerSummary = answer?.summary;
     this.#ctx = ctx;
+    Object.defineProperty(this, 'request', RECORD_REQUEST);
+    Object.defineProperty(this, 'response', RECORD_RESPONSE);
   }
 
   get request(): RecordedMessage {
@@ -173,6 +175,8 @@ abstract class LazyHttpView {
     this.#rawHeaders = rawHeaders;
     this.#text = text;
     this.#ctx = ctx;
+    Object.defineProperty(this, 'headers', VIEW_HEADERS);
+    Object.defineProperty(this, 'body', VIEW_BODY);
   }
 
   /** Secrets (Authorization, API keys) masked. */
@@ -233,6 +237,19 @@ class HttpResponseView extends LazyHttpView {
     return { status: this.status, headers: this.headers, body: this.body };
   }
 }
+
+/**
+ * An own, enumerable accessor that runs the prototype's getter: a spread copy or a test's toEqual
+ * sees the value as with a plain object (as with the ISO host's records), and every instance still
+ * shares one map, the getter function being the same.
+ */
+function ownAccessor(proto: object, name: string): PropertyDescriptor {
+  return { get: Object.getOwnPropertyDescriptor(proto, name)!.get, enumerable: true, configurable: true };
+}
+const RECORD_REQUEST = ownAccessor(HttpExchangeRecord.prototype, 'request');
+const RECORD_RESPONSE = ownAccessor(HttpExchangeRecord.prototype, 'response');
+const VIEW_HEADERS = ownAccessor(LazyHttpView.prototype, 'headers');
+const VIEW_BODY = ownAccessor(LazyHttpView.prototype, 'body');
 
 /** A request recorded outside an exchange record (fastify's own refusals): masked when read, too. */
 export function lazyHttpRequest(

@@ -15,13 +15,7 @@ import {
   workspaceHosts,
 } from '../hosts/host-loader.js';
 import { Journal } from '../journal.js';
-import {
-  type AnswerHeaders,
-  answerHeaders,
-  type ErrorDetails,
-  errorAnswer,
-  RenderedAnswer,
-} from './answers.js';
+import { type AnswerHeaders, answerHeaders, type ErrorDetails, errorAnswer, TextAnswer } from './answers.js';
 import { authenticate } from './auth.js';
 import { fingerprintOf, type IdempotencyBegin, IdempotencyStore, type StoredAnswer } from './idempotency.js';
 import { type LifecycleContext, runAction } from './lifecycle.js';
@@ -177,6 +171,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
     cards: options.cards ?? workspaceCards(),
     payments,
     now: options.now ?? (() => new Date()),
+    ...(!options.now && { nowMs: Date.now }),
   };
   const hostName = options.label ? `${version.ref} (${options.label})` : version.ref;
   const validateResponses = options.validateResponses ?? false;
@@ -218,7 +213,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
   // One parser for every content type: the raw text, parsed (or refused) by the handler in the
   // version's own error shape rather than fastify's.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  const asText = (_req: unknown, body: string | Buffer, done: (err: null, body: unknown) => void) =>
+    done(null, body);
+  // The same parser under the JSON type too: fastify caches a named type's lookup, where the
+  // catch-all parses the content-type header afresh on every request.
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, asText);
+  app.addContentTypeParser('*', { parseAs: 'string' }, asText);
 
   // ── connections ─────────────────────────────────────────────────────────────────────────────────
   const sockets = new Set<Socket>();
@@ -528,7 +528,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
   ): Outcome | Promise<Outcome> {
     if (b.kind === 'replay') {
       const a = b.answer;
-      const answer = new RenderedAnswer(a.status, a.headers, a.text, a.summary);
+      const answer = new TextAnswer(a.status, a.headers, a.text, a.summary);
       return { answer, text: a.text, violations: NO_VIOLATIONS };
     }
     if (b.kind !== 'new') {
@@ -601,10 +601,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
       if (answer !== before) text = undefined;
       x.error = error;
     }
-    if (answer && text === undefined) {
-      if (answer instanceof RenderedAnswer) text = answer.text;
-      else text = answer.body === undefined ? '' : JSON.stringify(answer.body);
-    }
+    if (answer && text === undefined) text = answer.body === undefined ? '' : JSON.stringify(answer.body);
     x.complete?.(
       answer && { status: answer.status, headers: answer.headers, text: text!, summary: answer.summary },
     );
