@@ -133,8 +133,7 @@ function paymentSummary(status: number, vars: PaymentVars, payment: Payment): st
 /**
  * An answer whose body exists only as JSON text (one stored for an idempotency key): `body` is
  * parsed from `text` when first read (a fault, the response-contract check), not on every replay.
- * A prototype getter, so a spread copy (`{ ...answer }`) has no body: copy it with
- * `{ ...answer, body: answer.body }`; JSON.stringify goes through toJSON.
+ * It is an own enumerable accessor, so a spread copy or JSON.stringify sees it like a plain value.
  */
 export class TextAnswer implements HttpAnswer {
   #body: unknown;
@@ -146,7 +145,9 @@ export class TextAnswer implements HttpAnswer {
     /** The body as sent ('' for none). */
     readonly text: string,
     public summary: string | undefined,
-  ) {}
+  ) {
+    Object.defineProperty(this, 'body', TEXT_ANSWER_BODY);
+  }
 
   get body(): unknown {
     if (!this.#parsed) {
@@ -155,11 +156,13 @@ export class TextAnswer implements HttpAnswer {
     }
     return this.#body;
   }
-
-  toJSON(): HttpAnswer {
-    return { status: this.status, headers: this.headers, body: this.body, summary: this.summary };
-  }
 }
+
+const TEXT_ANSWER_BODY: PropertyDescriptor = {
+  get: Object.getOwnPropertyDescriptor(TextAnswer.prototype, 'body')!.get,
+  enumerable: true,
+  configurable: true,
+};
 
 /** An error in the version's shape: its template filled with the kind's status, type, code and wording. */
 export function errorAnswer(

@@ -112,7 +112,8 @@ export class PaymentStore {
     // `${prefix}${seq in base 36, 5+ digits}${tail in base 36, 8 digits}`, written as character codes
     // into one flat string: Number#toString(36) on a 41-bit value goes through floating-point
     // modulo, and a concatenation would be kept as a rope (and copied again when hashed as a key).
-    const codes: number[] = [];
+    const codes = ID_CODES;
+    codes.length = 0;
     for (let i = 0; i < prefix.length; i++) codes.push(prefix.charCodeAt(i));
     pushBase36(codes, seq, 5);
     const hi = Math.floor(tail / BASE36_4);
@@ -151,6 +152,8 @@ export class PaymentStore {
 }
 
 const BASE36_4 = 36 ** 4;
+/** Reused by newId (synchronous, never re-entered): an id costs no array of its own. */
+const ID_CODES: number[] = [];
 const DIGITS = '0123456789abcdefghijklmnopqrstuvwxyz';
 
 /** Appends `n` (an integer below 2^31) in base 36, zero-padded to `width` digits. */

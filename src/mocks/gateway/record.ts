@@ -8,8 +8,8 @@ type RawHeaders = Readonly<Record<string, string | string[] | number | undefined
 /**
  * HTTP exchanges as the journal keeps them. A busy gateway records thousands of exchanges a second
  * and most journals are read once at the end, if at all, so an entry holds the raw parts — the
- * request's headers as node parsed them, both bodies as the text on the wire — and builds the
- * masked messages when first read. Everything that leaves the process goes through those masked
+ * request's header lines, both bodies as the text on the wire — and builds the masked messages when
+ * first read. Everything that leaves the process goes through those masked
  * views.
  *
  * One object per exchange: each object a journal keeps is copied twice by V8's young-generation

@@ -79,7 +79,7 @@ describe('journal records', () => {
     expect(e.request!.summary).toBe('POST /v1/payment_intents authorize 10.00 USD');
   });
 
-  it('are built once when read, and leave the process as plain, masked data', async () => {
+  it('are built once when read, copy like plain objects, and leave the process as masked data', async () => {
     const g = await gateway('nimbus-pay@2024-06-15');
     const res = await fetch(`${g.url}/v1/payment_intents`, {
       method: 'POST',
@@ -95,6 +95,10 @@ describe('journal records', () => {
     const e = g.journal.entries().find((x) => x.request)!;
     expect(e.request).toBe(e.request);
     expect(e.response).toBe(e.response);
+    // Own properties, as with a plain exchange: a spread copy keeps them.
+    const copy = { ...e, request: { ...e.request! } };
+    expect(copy.request.http!.headers.authorization).toBe('Bearer ****p7dc');
+    expect(copy.response).toBe(e.response);
     const plain = JSON.parse(JSON.stringify(e));
     expect(Object.keys(plain)).toEqual(
       expect.arrayContaining([
