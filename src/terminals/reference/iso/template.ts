@@ -41,8 +41,15 @@ export function templateVariables(template: string): string[] {
 /** Looks a variable up; undefined = it has no value for this message (the field is left out). */
 export type Lookup = (name: string) => FieldValue | undefined;
 
-/** The rendered value, or undefined when a variable it uses has no value. */
-export function renderTemplate(template: string, lookup: Lookup): FieldValue | undefined {
+/**
+ * Renders a template: a lone variable gives its value as it is (binary, numbers); otherwise text,
+ * each variable turned into text by `toText`. undefined when a variable it uses has no value.
+ */
+export function renderParts<V>(
+  template: string,
+  lookup: (name: string) => V | undefined,
+  toText: (variable: string, value: V, width: number | undefined) => string,
+): V | string | undefined {
   const parts = parseTemplate(template);
   if (parts.length === 1 && parts[0]!.variable && parts[0]!.width === undefined)
     return lookup(parts[0]!.variable);
@@ -54,10 +61,17 @@ export function renderTemplate(template: string, lookup: Lookup): FieldValue | u
     }
     const value = lookup(part.variable!);
     if (value === undefined) return undefined;
-    if (typeof value !== 'string') throw new Error(`\${${part.variable}} is not text: use it alone`);
-    out += part.width === undefined ? value : pad(part.variable!, value, part.width);
+    out += toText(part.variable!, value, part.width);
   }
   return out;
+}
+
+/** The rendered field value, or undefined when a variable it uses has no value. */
+export function renderTemplate(template: string, lookup: Lookup): FieldValue | undefined {
+  return renderParts(template, lookup, (variable, value, width) => {
+    if (typeof value !== 'string') throw new Error(`\${${variable}} is not text: use it alone`);
+    return width === undefined ? value : pad(variable, value, width);
+  });
 }
 
 function pad(name: string, value: string, width: number): string {

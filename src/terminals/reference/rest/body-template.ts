@@ -1,4 +1,4 @@
-import { parseTemplate } from '../iso/template.js';
+import { renderParts } from '../iso/template.js';
 import type { RestLookup, RestValue } from './variables.js';
 
 /**
@@ -32,23 +32,12 @@ export function renderBody(template: unknown, lookup: RestLookup): unknown {
 
 /** One text template: the lone variable's value as it is, else text (undefined if a part has none). */
 export function renderText(template: string, lookup: RestLookup): RestValue | undefined {
-  const parts = parseTemplate(template);
-  if (parts.length === 1 && parts[0]!.variable && parts[0]!.width === undefined)
-    return lookup(parts[0]!.variable);
-  let out = '';
-  for (const part of parts) {
-    if (part.text !== undefined) {
-      out += part.text;
-      continue;
-    }
-    const value = lookup(part.variable!);
-    if (value === undefined) return undefined;
+  return renderParts(template, lookup, (variable, value, width) => {
     const text = String(value);
-    if (part.width !== undefined && text.length > part.width)
-      throw new Error(`\${${part.variable}:${part.width}} holds ${text.length} characters`);
-    out += part.width === undefined ? text : text.padStart(part.width, '0');
-  }
-  return out;
+    if (width !== undefined && text.length > width)
+      throw new Error(`\${${variable}:${width}} holds ${text.length} characters`);
+    return width === undefined ? text : text.padStart(width, '0');
+  });
 }
 
 /** Every template string in a body, with its JSON pointer below `at`. */
