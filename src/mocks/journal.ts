@@ -1,6 +1,15 @@
 import type { Exchange } from './exchange.js';
 
 type Listener = (exchange: Exchange) => void;
+type Entry = Omit<Exchange, 'seq'>;
+
+/** An exchange recorded as the recipe for its entry: built the first time someone reads it. */
+class Deferred {
+  constructor(
+    readonly seq: number,
+    readonly build: () => Entry,
+  ) {}
+}
 
 /**
  * The ordered list of exchanges one host instance saw. Appending numbers the exchange and tells
@@ -8,7 +17,7 @@ type Listener = (exchange: Exchange) => void;
  * without limit, dropping the oldest and counting what it dropped.
  */
 export class Journal {
-  private readonly items: Exchange[] = [];
+  private readonly items: (Exchange | Deferred)[] = [];
   private readonly listeners = new Set<Listener>();
   private next = 1;
   dropped = 0;
@@ -20,24 +29,54 @@ export class Journal {
   }
 
   /** Numbers and keeps the entry itself (no copy: the caller hands it over). */
-  record(entry: Omit<Exchange, 'seq'>): Exchange {
+  record(entry: Entry): Exchange {
     const exchange = entry as Exchange;
     exchange.seq = this.next++;
-    this.items.push(exchange);
+    this.keep(exchange);
+    for (const listener of this.listeners) listener(exchange);
+    return exchange;
+  }
+
+  /**
+   * Records an exchange whose entry is built only when read (or at once when someone listens).
+   * A busy host's journal is mostly never read — a matrix cell reads it once at the end — and
+   * building every entry up front (decoded views, summary lines, ISO dates) was a large share of
+   * the host's CPU and garbage under load. `build` must only read values fixed by now.
+   */
+  recordLater(build: () => Entry): void {
+    if (this.listeners.size > 0) {
+      this.record(build());
+      return;
+    }
+    this.keep(new Deferred(this.next++, build));
+  }
+
+  private keep(item: Exchange | Deferred): void {
+    this.items.push(item);
     // Trim in batches: shifting one item per record would cost O(limit) on every exchange.
     if (this.items.length > this.limit + this.slack) {
       const excess = this.items.length - this.limit;
       this.items.splice(0, excess);
       this.dropped += excess;
     }
-    for (const listener of this.listeners) listener(exchange);
-    return exchange;
   }
 
   /** A copy, oldest first; `since` keeps only exchanges after that sequence number. May hold up to
    * 10% more than the limit between trims. */
   entries(since = 0): Exchange[] {
-    return this.items.filter((e) => e.seq > since);
+    const out: Exchange[] = [];
+    const items = this.items;
+    for (let i = 0; i < items.length; i++) {
+      let item = items[i]!;
+      if (item.seq <= since) continue;
+      if (item instanceof Deferred) {
+        const exchange = item.build() as Exchange;
+        exchange.seq = item.seq;
+        items[i] = item = exchange;
+      }
+      out.push(item);
+    }
+    return out;
   }
 
   onExchange(listener: Listener): () => void {

@@ -48,4 +48,44 @@ describe('Journal', () => {
     expect(journal.entries()).toEqual([]);
     expect(journal.record(entry('x')).seq).toBe(13);
   });
+
+  it('builds a deferred exchange once, when first read, numbered where it was recorded', () => {
+    const journal = new Journal();
+    let builds = 0;
+    journal.record(entry('a'));
+    journal.recordLater(() => {
+      builds++;
+      return entry('b');
+    });
+    journal.record(entry('c'));
+    expect(builds).toBe(0);
+    expect(journal.entries(1).map((e) => [e.seq, e.event?.detail])).toEqual([
+      [2, 'b'],
+      [3, 'c'],
+    ]);
+    const again = journal.entries();
+    expect(builds).toBe(1);
+    expect(again[1]).toBe(journal.entries()[1]); // the built entry replaced its recipe
+    journal.recordLater(() => {
+      builds++;
+      return entry('d');
+    });
+    expect(journal.entries(4)).toEqual([]); // `since` skips a deferred entry without building it
+    expect(builds).toBe(1);
+  });
+
+  it('builds at once when someone listens, and drops deferred exchanges like any other', () => {
+    const journal = new Journal(2);
+    const seen: string[] = [];
+    const stop = journal.onExchange((e) => seen.push(`${e.seq}:${e.event?.detail}`));
+    journal.recordLater(() => entry('heard'));
+    stop();
+    expect(seen).toEqual(['1:heard']);
+    for (let i = 0; i < 3; i++) journal.recordLater(() => entry(String(i)));
+    expect(journal.dropped).toBe(2);
+    expect(journal.entries().map((e) => [e.seq, e.event?.detail])).toEqual([
+      [3, '1'],
+      [4, '2'],
+    ]);
+  });
 });

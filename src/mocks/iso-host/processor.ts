@@ -41,6 +41,8 @@ export interface Processed {
   delayMs: number;
   /** Key (hex) to MAC the response with, when this version signs it. */
   macKey?: string;
+  /** The ledger's entry for this transaction, to be handed its wire bytes once encoded. */
+  booked?: LedgerEntry;
 }
 
 const NO_CARD_KINDS = new Set<MessageKind>([
@@ -67,6 +69,7 @@ export function processRequest(ctx: HostContext, request: IsoMessage, bodyBytes:
   const rule = version.ruleFor(request);
   const terminalId = text(request, '41') ?? '';
   const terminal = ledger.terminal(terminalId);
+  const now = ctx.now(); // one clock reading per request: answers, expiry and the ledger agree
 
   const answer = (outcome: Outcome | 'close', violations: Violation[], kind?: MessageKind): Processed =>
     outcome === 'close'
@@ -75,7 +78,7 @@ export function processRequest(ctx: HostContext, request: IsoMessage, bodyBytes:
           outcome,
           violations,
           delayMs: baseDelay,
-          response: respond(ctx, rule, request, outcome, {}),
+          response: respond(ctx, rule, request, outcome, {}, now),
           ...(kind && { kind }),
         };
 
@@ -190,7 +193,7 @@ export function processRequest(ctx: HostContext, request: IsoMessage, bodyBytes:
             ...(pinRule && {
               pin: { field: pinRule.field, format: pinRule.format, ...(pinKey && { keyHex: pinKey }) },
             }),
-            todayYymm: yymm(ctx.now()),
+            todayYymm: yymm(now),
             debits: DEBITS.has(kind),
           });
           outcome = decision.outcome;
@@ -203,9 +206,10 @@ export function processRequest(ctx: HostContext, request: IsoMessage, bodyBytes:
     }
   }
 
-  const response = respond(ctx, rule, request, outcome, extra);
+  const response = respond(ctx, rule, request, outcome, extra, now);
+  let booked: LedgerEntry | undefined;
   if (!['sign-on', 'sign-off', 'echo', 'key-exchange', 'settlement', 'batch-upload'].includes(kind)) {
-    ledger.add({
+    booked = ledger.add({
       terminal: terminalId,
       kind,
       request,
@@ -214,10 +218,12 @@ export function processRequest(ctx: HostContext, request: IsoMessage, bodyBytes:
       approved: outcome === 'approved',
       settled: false,
       ...(terminal.batch !== undefined && { batch: terminal.batch }),
-      at: ctx.now().getTime(),
+      at: now.getTime(),
     });
   }
-  return finish({ response, kind, outcome, violations: findings, delayMs });
+  const processed: Processed = { response, kind, outcome, violations: findings, delayMs };
+  if (booked) processed.booked = booked;
+  return finish(processed);
 }
 
 /** The answer a version gives: its response MTI, echoed fields, its code for the outcome, and its own fields. */
@@ -227,6 +233,7 @@ export function respond(
   request: IsoMessage,
   outcome: Outcome,
   extra: Record<string, FieldValue>,
+  now = ctx.now(),
 ): IsoMessage {
   const { version, ledger } = ctx;
   const dialect = version.dialect;
@@ -239,7 +246,7 @@ export function respond(
   fields['39'] = codes[outcome] ?? codes['system-error'];
   if (outcome === 'approved' && rule && rule.returns.length > 0) {
     const ref = ledger.nextReference();
-    const clock = clockParts(ctx.now());
+    const clock = clockAt(now);
     for (const path of rule.returns) {
       const spec = dialect.field(Number(path));
       const value = spec && generated(path, ref, clock, spec.length);
@@ -270,6 +277,18 @@ interface Clock {
   yy: string;
   mmdd: string;
   hhmmss: string;
+}
+
+// The clock's digits change once a second: a busy host reuses them instead of formatting per answer.
+let clockSecond = Number.NaN;
+let clockCache: Clock | undefined;
+function clockAt(now: Date): Clock {
+  const second = Math.floor(now.getTime() / 1000);
+  if (second !== clockSecond || !clockCache) {
+    clockCache = clockParts(now);
+    clockSecond = second;
+  }
+  return clockCache;
 }
 
 function clockParts(now: Date): Clock {

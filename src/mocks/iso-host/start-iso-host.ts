@@ -11,6 +11,7 @@ import {
   macFieldOf,
   replyTpdu,
   signMessage,
+  type Tpdu,
 } from '../../protocols/iso8583/index.js';
 import type { Exchange, RecordedMessage, Violation } from '../exchange.js';
 import { type IsoExchangePlan, IsoFaultSet, type IsoResponseCodec } from '../faults/index.js';
@@ -23,9 +24,9 @@ import {
 } from '../hosts/host-loader.js';
 import type { Outcome } from '../hosts/host-schema.js';
 import { Journal } from '../journal.js';
-import { Ledger } from './ledger.js';
+import { Ledger, type LedgerEntry } from './ledger.js';
 import { type HostContext, processRequest, respond } from './processor.js';
-import { lazyRecorded } from './record.js';
+import { lazyRecorded, recorded } from './record.js';
 
 export interface StartIsoHostOptions {
   /** `host@version`, e.g. `harbor-bank@2025.1`, or a loaded version. */
@@ -53,6 +54,21 @@ export interface StartIsoHostOptions {
   journalLimit?: number;
   /** Name in the journal, e.g. `primary` / `backup`. */
   label?: string;
+}
+
+/** One request on its way to an answer. */
+interface InFlight {
+  socket: Socket;
+  id: number;
+  frame: Frame;
+  mti: string;
+  /** The journal's record of the request, built when read. */
+  requestOf: () => RecordedMessage;
+  /** The request body as latin1 text, for the ledger (absent for a malformed request). */
+  wire?: string;
+  booked?: LedgerEntry;
+  plan: IsoExchangePlan;
+  at: number;
 }
 
 /** A running mock acquirer host. */
@@ -90,6 +106,9 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
     timeScale,
     elapsedMs: () => performance.now(),
   };
+  // Messages kept as wire bytes (journal, ledger) are decoded leniently: they were valid once.
+  const decode = (latin1: string): IsoMessage =>
+    dialect.unpack(Buffer.from(latin1, 'latin1'), { strict: false });
   const label = options.label ? ` (${options.label})` : '';
   const hostName = `${version.ref}${label}`;
   const sockets = new Set<Socket>();
@@ -247,11 +266,9 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
     const size = overhead + frame.body.length;
     let framed: FramedMessage;
     try {
-      framed = {
-        ...(frame.tpdu && { tpdu: frame.tpdu }),
-        ...(frame.header && { header: frame.header.toString('hex').toUpperCase() }),
-        message: dialect.unpack(frame.body),
-      };
+      framed = { message: dialect.unpack(frame.body) };
+      if (frame.tpdu) framed.tpdu = frame.tpdu;
+      if (frame.header) framed.header = frame.header.toString('hex').toUpperCase();
     } catch (err) {
       return malformed(socket, id, frame, size, err as Error, at);
     }
@@ -261,12 +278,26 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
     const plan = faults.select(target);
     if (plan.requestLost) return lost(socket, id, frame, framed, size, target, plan, at);
     const result = processRequest(ctx, request, frame.body);
-    const requestRecord = lazyRecorded(version, framed, size, result.kind);
+    const kind = result.kind;
+    // Journal and ledger keep the request as its bytes and decode it when read (see keepWire).
+    const wire = frame.body.toString('latin1');
+    const { tpdu, header } = framed;
+    const ex: InFlight = {
+      socket,
+      id,
+      frame,
+      mti: request.mti,
+      requestOf: () => recorded(version, fromWire(wire, tpdu, header), size, kind),
+      wire,
+      plan,
+      at,
+    };
+    if (result.booked) ex.booked = result.booked;
     if (!result.response) {
       log(
         id,
         {
-          request: requestRecord,
+          request: ex.requestOf(),
           event: { kind: 'fault', detail: 'host closed the connection' },
           violations: result.violations,
           faults: [],
@@ -276,19 +307,15 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
       closeSocket(socket);
       return;
     }
-    return answer(
-      socket,
-      id,
-      frame,
-      framed,
-      requestRecord,
-      result.response,
-      result.violations,
-      result.delayMs,
-      result.macKey,
-      plan,
-      at,
-    );
+    return answer(ex, result.response, result.violations, result.delayMs, result.macKey);
+  }
+
+  /** A request's body as latin1 text decoded again, with the framing it came with. */
+  function fromWire(latin1: string, tpdu: Tpdu | undefined, header: string | undefined): FramedMessage {
+    const framed: FramedMessage = { message: decode(latin1) };
+    if (tpdu) framed.tpdu = tpdu;
+    if (header !== undefined) framed.header = header;
+    return framed;
   }
 
   /** A fault lost the request on its way in: the host never saw it. */
@@ -352,28 +379,16 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
     const pc = request.fields['3'];
     const plan = faults.select({ mti: request.mti, ...(typeof pc === 'string' && { processingCode: pc }) });
     const rec = lazyRecorded(version, framed, size, 'malformed');
-    await answer(
-      socket,
-      id,
-      frame,
-      framed,
-      rec,
-      response,
-      [violation],
-      version.spec.timeouts.processingDelayMs,
-      undefined,
-      plan,
-      at,
-    );
+    const ex: InFlight = { socket, id, frame, mti: request.mti, requestOf: () => rec, plan, at };
+    await answer(ex, response, [violation], version.spec.timeouts.processingDelayMs, undefined);
   }
 
   /** The reply's framing around a message: the request's TPDU swapped, its header echoed. */
-  function replyFramed(frame: Frame, m: IsoMessage): FramedMessage {
-    return {
-      ...(frame.tpdu && { tpdu: replyTpdu(frame.tpdu) }),
-      ...(frame.header && { header: frame.header.toString('hex').toUpperCase() }),
-      message: m,
-    };
+  function replyFramed({ tpdu, header }: Pick<Frame, 'tpdu' | 'header'>, m: IsoMessage): FramedMessage {
+    const framed: FramedMessage = { message: m };
+    if (tpdu) framed.tpdu = replyTpdu(tpdu);
+    if (header) framed.header = header.toString('hex').toUpperCase();
+    return framed;
   }
 
   function signer(macKey: string): (m: IsoMessage) => IsoMessage {
@@ -393,18 +408,13 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
    * path under load); otherwise it returns the promise of the delayed or faulted delivery.
    */
   function answer(
-    socket: Socket,
-    id: number,
-    frame: Frame,
-    framed: FramedMessage,
-    requestRecord: RecordedMessage,
+    ex: InFlight,
     built: IsoMessage,
     violations: Violation[],
     delayMs: number,
     macKey: string | undefined,
-    plan: IsoExchangePlan,
-    at: number,
   ): Promise<void> | undefined {
+    const { socket, id, frame, requestOf, at } = ex;
     const sign = macKey ? signer(macKey) : undefined;
     let response: IsoMessage;
     let responseBytes: Buffer;
@@ -415,7 +425,7 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
       log(
         id,
         {
-          request: requestRecord,
+          request: requestOf(),
           event: { kind: 'fault', detail: `host could not encode its answer: ${(err as Error).message}` },
           violations,
           faults: [],
@@ -425,52 +435,38 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
       closeSocket(socket);
       return;
     }
+    const responseWire = responseBytes.toString('latin1', overhead);
+    if (ex.booked && ex.wire !== undefined)
+      ex.booked.keepWire({ request: ex.wire, response: responseWire, decode });
     // The version's processing time and a slow issuer, in host time; close() cuts it short.
     // No timer at all when the scaled delay is zero: even setTimeout(0) costs a millisecond.
     const scaled = delayMs * timeScale;
-    if (scaled > 0 || plan.fired.length > 0) {
-      return deliverLater(
-        socket,
-        id,
-        frame,
-        framed,
-        requestRecord,
-        response,
-        responseBytes,
-        violations,
-        scaled,
-        plan,
-        sign,
-        at,
-      );
+    if (scaled > 0 || ex.plan.fired.length > 0) {
+      return deliverLater(ex, response, responseBytes, responseWire, violations, scaled, sign);
     }
     if (stopping.signal.aborted) {
-      unanswered(id, requestRecord, violations, at);
+      unanswered(ex, violations);
       return;
     }
     const sent = !socket.destroyed;
     if (sent) sendSoon(socket, responseBytes);
-    logAnswer(id, frame, requestRecord, response, responseBytes, undefined, sent, violations, [], at);
+    logAnswer(ex, responseWire, responseBytes.length, undefined, sent, violations, []);
   }
 
   /** The answer after the processing delay, through the faults that fired. */
   async function deliverLater(
-    socket: Socket,
-    id: number,
-    frame: Frame,
-    framed: FramedMessage,
-    requestRecord: RecordedMessage,
+    ex: InFlight,
     response: IsoMessage,
     responseBytes: Buffer,
+    responseWire: string,
     violations: Violation[],
     scaled: number,
-    plan: IsoExchangePlan,
     sign: ((m: IsoMessage) => IsoMessage) | undefined,
-    at: number,
   ): Promise<void> {
+    const { socket, frame, plan } = ex;
     if (scaled > 0) await sleep(scaled, undefined, { signal: stopping.signal }).catch(() => {});
     if (stopping.signal.aborted) {
-      unanswered(id, requestRecord, violations, at);
+      unanswered(ex, violations);
       return;
     }
     let fired: string[] = [];
@@ -491,7 +487,7 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
       };
       const report = await plan.run({
         socket,
-        request: { mti: framed.message.mti, frame: encodeFrame(framing!, frame) },
+        request: { mti: ex.mti, frame: encodeFrame(framing!, frame) },
         response: responseBytes,
         codec,
         framing: framing!,
@@ -507,53 +503,56 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
         };
       }
     }
-    logAnswer(id, frame, requestRecord, response, responseBytes, event, sent, violations, fired, at);
+    logAnswer(ex, responseWire, responseBytes.length, event, sent, violations, fired);
   }
 
   /**
    * The request arrived and was processed but the host stopped first: the journal keeps it,
    * unanswered (a slow issuer's request still pending when a cell ends is evidence like any other).
    */
-  function unanswered(id: number, requestRecord: RecordedMessage, violations: Violation[], at: number): void {
+  function unanswered(ex: InFlight, violations: Violation[]): void {
     log(
-      id,
+      ex.id,
       {
-        request: requestRecord,
+        request: ex.requestOf(),
         event: { kind: 'disconnected', detail: 'the host stopped before its answer was due' },
         violations,
         faults: [],
       },
-      at,
+      ex.at,
     );
   }
 
   function logAnswer(
-    id: number,
-    frame: Frame,
-    requestRecord: RecordedMessage,
-    response: IsoMessage,
-    responseBytes: Buffer,
+    ex: InFlight,
+    responseWire: string,
+    size: number,
     event: Exchange['event'] | undefined,
     sent: boolean,
     violations: Violation[],
     fired: string[],
-    at: number,
   ): void {
-    // Built without spreads of optional parts: this runs for every answered request.
-    const exchange = {
-      transport: 'iso8583',
-      host: hostName,
-      connection: id,
-      at: new Date(at).toISOString(),
-      request: requestRecord,
-      response: lazyRecorded(version, replyFramed(frame, response), responseBytes.length),
-    } as Omit<Exchange, 'seq'>;
-    // Same key order as every other entry: event and duration before violations and faults.
-    if (event) exchange.event = event;
-    if (sent) exchange.durationMs = Date.now() - at;
-    exchange.violations = violations;
-    exchange.faults = fired;
-    journal.record(exchange);
+    const { id, at, requestOf } = ex;
+    // Only values fixed now are captured: the bytes as text, not the frame (a view of the socket's chunk).
+    const durationMs = sent ? Date.now() - at : undefined;
+    const tpdu = ex.frame.tpdu && replyTpdu(ex.frame.tpdu);
+    const header = ex.frame.header?.toString('hex').toUpperCase();
+    journal.recordLater(() => {
+      // Same key order as every other entry: event and duration before violations and faults.
+      const exchange = {
+        transport: 'iso8583',
+        host: hostName,
+        connection: id,
+        at: new Date(at).toISOString(),
+        request: requestOf(),
+        response: recorded(version, fromWire(responseWire, tpdu, header), size),
+      } as Omit<Exchange, 'seq'>;
+      if (event) exchange.event = event;
+      if (durationMs !== undefined) exchange.durationMs = durationMs;
+      exchange.violations = violations;
+      exchange.faults = fired;
+      return exchange;
+    });
   }
 
   /** The request's MTI alone, when nothing after it decodes (undefined when the MTI does not either). */

@@ -3,7 +3,15 @@ import { describeMessage } from './describe.js';
 import type { DialectFile, FieldSpecFile } from './dialect-schema.js';
 import { Iso8583Error, type Iso8583ErrorCode } from './errors.js';
 import type { ResolvedField } from './field-spec.js';
-import { decodeFrame, encodeFrame, FrameError, type FramingSpec, type Tpdu } from './framing/index.js';
+import {
+  decodeFrame,
+  type Frame,
+  FrameError,
+  type FramingSpec,
+  frameOverhead,
+  type Tpdu,
+  writeFrameHead,
+} from './framing/index.js';
 import type { MacAlgorithm } from './mac/index.js';
 import { compileMessageCodec, type MessageCodec, type UnpackOptions } from './message-codec.js';
 import type { IsoMessage } from './values.js';
@@ -60,14 +68,16 @@ export function buildDialect(merged: DialectFile, file: string, lineage: string[
   };
 
   function packFrame(framed: FramedMessage): Buffer {
-    const body = codec.pack(framed.message);
-    if (!framing) return body;
+    if (!framing) return codec.pack(framed.message);
+    // The message is encoded after room for the framing, which is then written in place: one copy.
+    const room = frameOverhead(framing);
+    const out = codec.pack(framed.message, room);
     try {
-      return encodeFrame(framing, {
-        ...(framed.tpdu && { tpdu: framed.tpdu }),
-        ...(framed.header !== undefined && { header: Buffer.from(framed.header, 'hex') }),
-        body,
-      });
+      const head: Pick<Frame, 'tpdu' | 'header'> = {};
+      if (framed.tpdu) head.tpdu = framed.tpdu;
+      if (framed.header !== undefined) head.header = Buffer.from(framed.header, 'hex');
+      writeFrameHead(framing, out, head, out.length - room);
+      return out;
     } catch (err) {
       if (!(err instanceof FrameError)) throw err;
       throw new Iso8583Error('invalid-frame', 'frame', -1, err.expected, err.found);

@@ -20,7 +20,8 @@ export interface UnpackOptions {
 /** Message = MTI + bitmap(s) + fields, compiled once per dialect. Framing is not its concern. */
 export interface MessageCodec {
   readonly fields: ReadonlyMap<number, FieldCodec>;
-  pack(msg: IsoMessage): Buffer;
+  /** `room` bytes (unspecified) come before the message: space for framing written in place. */
+  pack(msg: IsoMessage, room?: number): Buffer;
   unpack(bytes: Uint8Array, options?: UnpackOptions): IsoMessage;
 }
 
@@ -85,9 +86,11 @@ export function compileMessageCodec(layout: MessageLayout): MessageCodec {
   const packBitmap = new Uint8Array(24);
   const ids: number[] = [];
 
-  function pack(msg: IsoMessage): Buffer {
+  function pack(msg: IsoMessage, room = 0): Buffer {
     const w = writer;
     w.pos = 0;
+    w.ensure(room);
+    w.pos = room;
     writeMti(w, layout.mti, msg.mti);
     const fieldsOf = msg.fields;
     // Object.keys lists integer keys in ascending order: no sort in the usual case.

@@ -55,6 +55,20 @@ describe('harbor-bank@2019.4 (ISO 8583:1987 ASCII)', () => {
     expect(h.ledger.list().map((e) => e.kind)).toEqual(['authorization', 'pre-auth']);
   });
 
+  it('the ledger and the journal keep what was on the wire, decoded again when read', async () => {
+    const h = await host('harbor-bank@2019.4');
+    const { t, c } = await session(h);
+    const sent = t.build('0200', { 3: '000000', 4: '000000001000' }, { read: visa });
+    const answered = await t.exchange(c, sent);
+    const [booked] = h.ledger.list();
+    expect(booked!.request).toEqual(sent);
+    expect(booked!.response).toEqual(answered);
+    const [exchange] = exchanges(h).slice(-1);
+    expect(exchange!.request?.iso?.fields['11']).toBe(sent.fields['11']);
+    expect(exchange!.response?.iso?.fields).toMatchObject({ 37: answered.fields['37'], 39: '00' });
+    expect(exchange!.response?.summary).toBe(`0210 10.00 STAN ${sent.fields['11']} code 00`);
+  });
+
   it('0220 completion finds its pre-auth through DE90; an unknown one gets 25', async () => {
     const h = await host('harbor-bank@2019.4');
     const { t, c } = await session(h);

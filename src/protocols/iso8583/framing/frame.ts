@@ -128,13 +128,31 @@ function checkTpdu(tpdu: Tpdu, offset: number): void {
 
 /** Builds one frame; the TPDU and header must be present exactly when the spec says so, at its sizes. */
 export function encodeFrame(spec: FramingSpec, frame: Frame): Buffer {
+  const at = frameOverhead(spec);
+  const out = Buffer.allocUnsafe(at + frame.body.length);
+  frame.body.copy(out, at);
+  writeFrameHead(spec, out, frame, frame.body.length);
+  return out;
+}
+
+/**
+ * Writes the length prefix, TPDU and header in front of a body already at its place in `out`
+ * (after frameOverhead(spec) bytes): an encoder that leaves that room builds a frame without
+ * copying the body again. Checks the same things as encodeFrame.
+ */
+export function writeFrameHead(
+  spec: FramingSpec,
+  out: Buffer,
+  head: Pick<Frame, 'tpdu' | 'header'>,
+  bodyLength: number,
+): void {
   let at = prefixLength(spec.length);
-  if (spec.tpdu !== (frame.tpdu !== undefined)) {
+  if (spec.tpdu !== (head.tpdu !== undefined)) {
     const [expected, found] = spec.tpdu ? ['a TPDU', 'none'] : ['no TPDU', 'a TPDU'];
     throw new FrameError('header-mismatch', at, expected, found);
   }
-  if (frame.tpdu) checkTpdu(frame.tpdu, at);
-  const headerLength = frame.header?.length ?? 0;
+  if (head.tpdu) checkTpdu(head.tpdu, at);
+  const headerLength = head.header?.length ?? 0;
   if (headerLength !== spec.headerLength) {
     const offset = at + (spec.tpdu ? TPDU_LENGTH : 0);
     throw new FrameError(
@@ -144,21 +162,19 @@ export function encodeFrame(spec: FramingSpec, frame: Frame): Buffer {
       `${headerLength} bytes`,
     );
   }
-  const declared = (spec.lengthIncludesHeader ? headerBytes(spec) : 0) + frame.body.length;
+  const declared = (spec.lengthIncludesHeader ? headerBytes(spec) : 0) + bodyLength;
   const capacity = prefixCapacity(spec.length);
   if (declared > capacity) {
     throw new FrameError('length-too-large', 0, `length <= ${capacity} (${spec.length})`, String(declared));
   }
-  const out = Buffer.alloc(frameSize(spec, declared, 0));
+  frameSize(spec, declared, 0); // the spec's maximum frame length
   writeLength(spec.length, out, declared);
-  if (frame.tpdu) {
-    out[at] = frame.tpdu.id;
-    out.write(frame.tpdu.destination + frame.tpdu.source, at + 1, 'hex');
+  if (head.tpdu) {
+    out[at] = head.tpdu.id;
+    out.write(head.tpdu.destination + head.tpdu.source, at + 1, 'hex');
     at += TPDU_LENGTH;
   }
-  if (frame.header) at += frame.header.copy(out, at);
-  frame.body.copy(out, at);
-  return out;
+  if (head.header) head.header.copy(out, at);
 }
 
 /**
