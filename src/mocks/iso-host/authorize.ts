@@ -11,15 +11,23 @@ export function cardOf(msg: IsoMessage): { pan?: string; expiry?: string } {
   const out: { pan?: string; expiry?: string } = {};
   if (typeof track === 'string') {
     // Track 2: PAN, separator ('=' in ASCII, nibble D in BCD), YYMM expiry, service code …
-    const m = /^([0-9]{12,19})[=D]([0-9]{4})/.exec(track);
-    if (m) {
-      out.pan = m[1]!;
-      out.expiry = m[2]!;
+    // (scanned by hand: a regex match allocates its groups on every authorization)
+    let sep = 0;
+    while (sep < track.length && isDigit(track.charCodeAt(sep))) sep++;
+    const c = track[sep];
+    const expiry = track.slice(sep + 1, sep + 5);
+    if (sep >= 12 && sep <= 19 && (c === '=' || c === 'D') && /^[0-9]{4}$/.test(expiry)) {
+      out.pan = track.slice(0, sep);
+      out.expiry = expiry;
     }
   }
   if (typeof pan === 'string' && pan !== '') out.pan = pan;
   if (typeof expiry === 'string') out.expiry = expiry;
   return out;
+}
+
+function isDigit(code: number): boolean {
+  return code >= 0x30 && code <= 0x39;
 }
 
 /** DE4 in minor units; 0 when absent or not digits. */

@@ -56,6 +56,15 @@ const NO_CARD_KINDS = new Set<MessageKind>([
   'reversal-repeat',
 ]);
 const DEBITS = new Set<MessageKind>(['authorization', 'pre-auth', 'sale']);
+/** Network management and batch messages: answered, never booked in the ledger. */
+const UNBOOKED_KINDS = new Set<MessageKind>([
+  'sign-on',
+  'sign-off',
+  'echo',
+  'key-exchange',
+  'settlement',
+  'batch-upload',
+]);
 
 /**
  * The host's logic for one decoded request, entirely driven by the host version's data: which
@@ -71,19 +80,8 @@ export function processRequest(ctx: HostContext, request: IsoMessage, bodyBytes:
   const terminal = ledger.terminal(terminalId);
   const now = ctx.now(); // one clock reading per request: answers, expiry and the ledger agree
 
-  const answer = (outcome: Outcome | 'close', violations: Violation[], kind?: MessageKind): Processed =>
-    outcome === 'close'
-      ? { outcome, violations, delayMs: 0, ...(kind && { kind }) }
-      : {
-          outcome,
-          violations,
-          delayMs: baseDelay,
-          response: respond(ctx, rule, request, outcome, {}, now),
-          ...(kind && { kind }),
-        };
-
   if (!rule) {
-    return answer(spec.answers.unknownMessage, [
+    return refusal(ctx, rule, request, now, spec.answers.unknownMessage, [
       {
         path: '',
         rule: 'unknown-message',
@@ -93,12 +91,13 @@ export function processRequest(ctx: HostContext, request: IsoMessage, bodyBytes:
   }
   const kind = rule.kind;
   const violations = ruleViolations(rule, request);
-  if (violations.length > 0) return answer(spec.answers.violation, violations, kind);
+  if (violations.length > 0)
+    return refusal(ctx, rule, request, now, spec.answers.violation, violations, kind);
 
   const exempt = kind === 'sign-on' || kind === 'echo' || kind === 'key-exchange';
   if (spec.signOnRequired && !terminal.signedOn && !exempt) {
     const v = { path: '41', rule: 'sign-on', message: `terminal ${terminalId} has not signed on` };
-    return answer(spec.answers.notSignedOn ?? 'mac-error', [v], kind);
+    return refusal(ctx, rule, request, now, spec.answers.notSignedOn ?? 'mac-error', [v], kind);
   }
 
   // MAC: required ones must be present and right; any other MAC sent is checked too.
@@ -109,14 +108,22 @@ export function processRequest(ctx: HostContext, request: IsoMessage, bodyBytes:
     const field = String(macFieldOf(version.dialect, request, Number(mac.field)));
     const present = getField(request, field) !== undefined || getField(request, mac.field) !== undefined;
     if (rule.macRequired && !present) {
-      return answer(
+      return refusal(
+        ctx,
+        rule,
+        request,
+        now,
         'mac-error',
         [{ path: field, rule: 'mac', message: `${request.mti} must carry a MAC in DE${field}` }],
         kind,
       );
     }
     if (present && (!macKey || !verifyMac(version, bodyBytes, macKey))) {
-      return answer(
+      return refusal(
+        ctx,
+        rule,
+        request,
+        now,
         'mac-error',
         [{ path: field, rule: 'mac', message: `DE${field} MAC does not verify (${mac.algorithm})` }],
         kind,
@@ -124,19 +131,19 @@ export function processRequest(ctx: HostContext, request: IsoMessage, bodyBytes:
     }
   }
   const signs = mac?.signResponses && mac.required.includes(request.mti) ? macKey : undefined;
-  const finish = (p: Processed): Processed => (signs && p.response ? { ...p, macKey: signs } : p);
 
   const dup = spec.duplicates;
   if (dup?.kinds.includes(kind)) {
-    const key = dup.key.map((p) => String(getField(request, p) ?? '')).join('|');
+    let key = terminalId;
+    for (let i = 0; i < dup.key.length; i++) key += `|${getField(request, dup.key[i]!) ?? ''}`;
     const windowMs = dup.windowSeconds * 1000 * ctx.timeScale;
-    if (ledger.seenRecently(`${terminalId}|${key}`, windowMs, ctx.elapsedMs())) {
+    if (ledger.seenRecently(key, windowMs, ctx.elapsedMs())) {
       const v = {
         path: dup.key.join('+'),
         rule: 'duplicate',
         message: `same ${dup.key.map((p) => `DE${p}`).join(', ')} within ${dup.windowSeconds} s`,
       };
-      return finish(answer('duplicate', [v], kind));
+      return signed(refusal(ctx, rule, request, now, 'duplicate', [v], kind), signs);
     }
   }
 
@@ -208,7 +215,7 @@ export function processRequest(ctx: HostContext, request: IsoMessage, bodyBytes:
 
   const response = respond(ctx, rule, request, outcome, extra, now);
   let booked: LedgerEntry | undefined;
-  if (!['sign-on', 'sign-off', 'echo', 'key-exchange', 'settlement', 'batch-upload'].includes(kind)) {
+  if (!UNBOOKED_KINDS.has(kind)) {
     booked = ledger.add({
       terminal: terminalId,
       kind,
@@ -223,7 +230,36 @@ export function processRequest(ctx: HostContext, request: IsoMessage, bodyBytes:
   }
   const processed: Processed = { response, kind, outcome, violations: findings, delayMs };
   if (booked) processed.booked = booked;
-  return finish(processed);
+  return signed(processed, signs);
+}
+
+/** An answer that only says no (or closes): the version's code for the outcome, nothing booked. */
+function refusal(
+  ctx: HostContext,
+  rule: EffectiveRule | undefined,
+  request: IsoMessage,
+  now: Date,
+  outcome: Outcome | 'close',
+  violations: Violation[],
+  kind?: MessageKind,
+): Processed {
+  const p: Processed =
+    outcome === 'close'
+      ? { outcome, violations, delayMs: 0 }
+      : {
+          outcome,
+          violations,
+          delayMs: ctx.version.spec.timeouts.processingDelayMs,
+          response: respond(ctx, rule, request, outcome, {}, now),
+        };
+  if (kind) p.kind = kind;
+  return p;
+}
+
+/** The answer signed with the terminal's MAC key, when this version signs it. */
+function signed(p: Processed, macKey: string | undefined): Processed {
+  if (macKey && p.response) p.macKey = macKey;
+  return p;
 }
 
 /** The answer a version gives: its response MTI, echoed fields, its code for the outcome, and its own fields. */

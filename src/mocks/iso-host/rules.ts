@@ -4,35 +4,36 @@ import type { EffectiveRule } from '../hosts/host-loader.js';
 
 /** The version's field rules for this message: mandatory, forbidden, and the conditional ones that apply. */
 export function ruleViolations(rule: EffectiveRule, msg: IsoMessage): Violation[] {
+  // Runs on every request: plain loops, and messages only built for a violation.
   const out: Violation[] = [];
-  const what = `${msg.mti}${rule.variant ? ` ${rule.variant}` : ''}`;
-  const require = (paths: readonly string[], note?: string) => {
-    for (const path of paths) {
-      if (getField(msg, path) === undefined) {
-        out.push({
-          path,
-          rule: 'mandatory-field',
-          message: `${what} must carry DE${path}${note ? ` (${note})` : ''}`,
-        });
-      }
-    }
-  };
-  const forbid = (paths: readonly string[], note?: string) => {
-    for (const path of paths) {
-      if (getField(msg, path) !== undefined) {
-        out.push({
-          path,
-          rule: 'forbidden-field',
-          message: `${what} must not carry DE${path}${note ? ` (${note})` : ''}`,
-        });
-      }
-    }
-  };
-  require(rule.mandatory);
-  forbid(rule.forbidden);
-  for (const c of rule.conditional) {
-    require(c.mandatory ?? [], c.note);
-    forbid(c.forbidden ?? [], c.note);
+  check(rule, msg, rule.mandatory, true, undefined, out);
+  check(rule, msg, rule.forbidden, false, undefined, out);
+  const conditional = rule.conditional;
+  for (let i = 0; i < conditional.length; i++) {
+    const c = conditional[i]!;
+    if (c.mandatory) check(rule, msg, c.mandatory, true, c.note, out);
+    if (c.forbidden) check(rule, msg, c.forbidden, false, c.note, out);
   }
   return out;
+}
+
+function check(
+  rule: EffectiveRule,
+  msg: IsoMessage,
+  paths: readonly string[],
+  mandatory: boolean,
+  note: string | undefined,
+  out: Violation[],
+): void {
+  for (let i = 0; i < paths.length; i++) {
+    const path = paths[i]!;
+    if ((getField(msg, path) === undefined) !== mandatory) continue;
+    const what = `${msg.mti}${rule.variant ? ` ${rule.variant}` : ''}`;
+    const how = mandatory ? 'must carry' : 'must not carry';
+    out.push({
+      path,
+      rule: mandatory ? 'mandatory-field' : 'forbidden-field',
+      message: `${what} ${how} DE${path}${note ? ` (${note})` : ''}`,
+    });
+  }
 }

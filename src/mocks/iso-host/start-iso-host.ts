@@ -274,7 +274,8 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
     }
     const request = framed.message;
     const pc = request.fields['3'];
-    const target = { mti: request.mti, ...(typeof pc === 'string' && { processingCode: pc }) };
+    const target: { mti: string; processingCode?: string } = { mti: request.mti };
+    if (typeof pc === 'string') target.processingCode = pc;
     const plan = faults.select(target);
     if (plan.requestLost) return lost(socket, id, frame, framed, size, target, plan, at);
     const result = processRequest(ctx, request, frame.body);
