@@ -15,6 +15,7 @@ import {
   workspaceHosts,
 } from '../hosts/host-loader.js';
 import { Journal } from '../journal.js';
+import { TurnBatch } from '../turn-batch.js';
 import { type AnswerHeaders, answerHeaders, type ErrorDetails, errorAnswer, TextAnswer } from './answers.js';
 import { authenticate } from './auth.js';
 import { fingerprintOf, type IdempotencyBegin, IdempotencyStore, type StoredAnswer } from './idempotency.js';
@@ -391,6 +392,14 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
     reply.code(answer.status).headers(answer.headers).send(JSON.stringify(answer.body));
   }
 
+  // Answers leave at the end of the event loop's turn, together (see TurnBatch).
+  const sends = new TurnBatch<[FastifyReply, HttpAnswer, string]>(([reply, answer, text]) => {
+    const res = reply.raw;
+    // The client may have gone (or close() cut the connection) within the turn.
+    if (!res.destroyed && !res.socket?.destroyed)
+      reply.code(answer.status).headers(answer.headers).send(text);
+  });
+
   // ── one exchange ────────────────────────────────────────────────────────────────────────────────
   /** Synchronous until something has to wait (a slow issuer, a duplicate in flight, a fault). */
   function handle(
@@ -621,7 +630,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
     }
     if (plan.fired.length === 0) {
       if (stopping.signal.aborted) return undefined;
-      reply.code(answer!.status).headers(answer!.headers).send(text);
+      sends.add([reply, answer!, text!]);
       journalize(x, answer, text!, violations, true, undefined);
       return undefined;
     }

@@ -24,6 +24,7 @@ import {
 } from '../hosts/host-loader.js';
 import type { Outcome } from '../hosts/host-schema.js';
 import { Journal } from '../journal.js';
+import { TurnBatch } from '../turn-batch.js';
 import { Ledger, type LedgerEntry } from './ledger.js';
 import { type HostContext, processRequest, respond } from './processor.js';
 import { lazyRecorded, recorded } from './record.js';
@@ -118,19 +119,13 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
   const idleMs = version.spec.timeouts.idleSeconds * 1000 * timeScale;
   const incompleteMs = version.spec.timeouts.incompleteFrameMs * timeScale;
 
-  // Answers ready in one turn of the event loop leave together at its end: with many terminals,
-  // the TCP stack then wakes each peer once per batch rather than once per answer (measured: most
-  // of the host's CPU under load went to waking idle clients). Order per socket is kept.
-  let outbox: [Socket, Buffer][] = [];
-  function sendSoon(socket: Socket, bytes: Buffer): void {
-    if (outbox.length === 0) setImmediate(flush);
-    outbox.push([socket, bytes]);
-  }
-  function flush(): void {
-    const batch = outbox;
-    outbox = [];
-    for (const [socket, bytes] of batch) if (!socket.destroyed) socket.write(bytes);
-  }
+  // Answers ready in one turn of the event loop leave together at its end (see TurnBatch). Order
+  // per socket is kept.
+  const outbox = new TurnBatch<[Socket, Buffer]>(([socket, bytes]) => {
+    if (!socket.destroyed) socket.write(bytes);
+  });
+  const sendSoon = (socket: Socket, bytes: Buffer): void => outbox.add([socket, bytes]);
+  const flush = outbox.flush;
 
   /** Closes a connection after what was already answered on it has been written. */
   function closeSocket(socket: Socket): void {
