@@ -46,10 +46,24 @@ export function loadCards(file: string = builtinCardsFile()): CardBook {
   const cards = [...byPan.values()];
   // Each card's triggers then the file's, listed once: the lookup runs on every authorization.
   const triggersOf = new Map(cards.map((c) => [c, [...(c.triggers ?? []), ...data.triggers]]));
-  const fits = (t: Trigger, amount: number, digits: string, kind: MessageKind) =>
-    (t.kinds ?? data.triggerKinds).includes(kind) &&
-    (t.amountMinor === undefined || t.amountMinor === amount) &&
-    (t.amountEndsWith === undefined || digits.endsWith(t.amountEndsWith));
+  // "Ends with 51" is "amount mod 100 is 51" (amounts are whole minor units, the suffix digits only):
+  // no padded string per authorization.
+  const endings = new Map<string, { mod: number; rest: number }>();
+  const ending = (suffix: string) => {
+    let e = endings.get(suffix);
+    if (!e) {
+      e = { mod: 10 ** suffix.length, rest: Number(suffix) };
+      endings.set(suffix, e);
+    }
+    return e;
+  };
+  const fits = (t: Trigger, amount: number, kind: MessageKind) => {
+    if (!(t.kinds ?? data.triggerKinds).includes(kind)) return false;
+    if (t.amountMinor !== undefined && t.amountMinor !== amount) return false;
+    if (t.amountEndsWith === undefined) return true;
+    const e = ending(t.amountEndsWith);
+    return amount % e.mod === e.rest;
+  };
   return {
     file,
     checks: data.checks,
@@ -61,10 +75,8 @@ export function loadCards(file: string = builtinCardsFile()): CardBook {
     },
     byPan: (pan) => byPan.get(pan),
     triggerFor(card, amount, kind) {
-      const digits = String(amount).padStart(12, '0');
-      for (const t of triggersOf.get(card) ?? [...(card.triggers ?? []), ...data.triggers]) {
-        if (fits(t, amount, digits, kind)) return t;
-      }
+      const triggers = triggersOf.get(card) ?? [...(card.triggers ?? []), ...data.triggers];
+      for (let i = 0; i < triggers.length; i++) if (fits(triggers[i]!, amount, kind)) return triggers[i];
       return undefined;
     },
   };

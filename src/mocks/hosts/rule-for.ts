@@ -68,7 +68,9 @@ type BaseRule = Omit<EffectiveRule, 'conditional'> & {
   /** The effective rule per set of conditionals that hold (a bit mask), shared between messages. */
   bySubset: Map<number, EffectiveRule>;
 };
-const baseRules = new WeakMap<HostVersionSpec, Map<string, BaseRule>>();
+// Per version: MTI → variant that matched (undefined: none) → base rule. Keyed by objects, not by
+// a string built per message (this runs for every request).
+const baseRules = new WeakMap<HostVersionSpec, Map<string, Map<Variant | undefined, BaseRule>>>();
 
 export function ruleFor(
   spec: HostVersionSpec,
@@ -77,13 +79,24 @@ export function ruleFor(
 ): EffectiveRule | undefined {
   const rule = spec.messages[message.mti];
   if (!rule) return undefined;
-  const hit = variants.find(([, v]) => conditionHolds(variantCondition(v), message));
-  let cache = baseRules.get(spec);
+  let hit: [string, Variant] | undefined;
+  for (let i = 0; i < variants.length; i++) {
+    if (conditionHolds(variantCondition(variants[i]![1]), message)) {
+      hit = variants[i];
+      break;
+    }
+  }
+  let byMti = baseRules.get(spec);
+  if (!byMti) {
+    byMti = new Map();
+    baseRules.set(spec, byMti);
+  }
+  let cache = byMti.get(message.mti);
   if (!cache) {
     cache = new Map();
-    baseRules.set(spec, cache);
+    byMti.set(message.mti, cache);
   }
-  const key = `${message.mti}|${hit?.[0] ?? ''}`;
+  const key = hit?.[1];
   let base = cache.get(key);
   if (base === undefined) {
     const variant = hit?.[1];
@@ -115,9 +128,8 @@ export function ruleFor(
     cache.set(key, base);
   }
   let mask = 0;
-  base.allConditional.forEach((c, i) => {
-    if (conditionHolds(c.when, message)) mask |= 1 << i;
-  });
+  const all = base.allConditional;
+  for (let i = 0; i < all.length; i++) if (conditionHolds(all[i]!.when, message)) mask |= 1 << i;
   let effective = base.bySubset.get(mask);
   if (!effective) {
     const { allConditional, bySubset: _, ...fixed } = base;

@@ -13,7 +13,7 @@ export interface Booking {
   /** Counted in a balanced settlement already. */
   settled: boolean;
   /** Batch number the terminal was in when it sent this (when the version has one). */
-  batch?: string;
+  batch?: string | undefined;
   at: number;
 }
 

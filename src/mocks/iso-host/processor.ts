@@ -224,7 +224,7 @@ export function processRequest(ctx: HostContext, request: IsoMessage, bodyBytes:
       amountMinor: amountOf(request),
       approved: outcome === 'approved',
       settled: false,
-      ...(terminal.batch !== undefined && { batch: terminal.batch }),
+      batch: terminal.batch,
       at: now.getTime(),
     });
   }
@@ -274,9 +274,11 @@ export function respond(
   const { version, ledger } = ctx;
   const dialect = version.dialect;
   const fields: Record<string, FieldValue> = {};
-  for (const id of echoIds(version, rule)) {
-    const v = request.fields[id];
-    if (v !== undefined) fields[id] = v;
+  // Highest element first: the object's element store is then sized once, not grown per field.
+  const echo = echoIds(version, rule);
+  for (let i = echo.length - 1; i >= 0; i--) {
+    const v = request.fields[echo[i]!];
+    if (v !== undefined) fields[echo[i]!] = v;
   }
   const codes = rule?.responseCodes ?? version.spec.responseCodes;
   fields['39'] = codes[outcome] ?? codes['system-error'];
@@ -302,7 +304,9 @@ function echoIds(version: HostVersion, rule: EffectiveRule | undefined): string[
   const paths = rule?.echo ?? DEFAULT_ECHO;
   let ids = echoCache.get(paths);
   if (!ids) {
-    ids = [...new Set(paths.map((p) => p.split('.')[0]!))].filter((id) => version.dialect.field(Number(id)));
+    ids = [...new Set(paths.map((p) => p.split('.')[0]!))]
+      .filter((id) => version.dialect.field(Number(id)))
+      .sort((a, b) => Number(a) - Number(b));
     echoCache.set(paths, ids);
   }
   return ids;
