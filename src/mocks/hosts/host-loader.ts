@@ -432,7 +432,26 @@ function resolveVersion(input: VersionInput): HostVersion {
     dialect,
     ...(framing && { framing }),
     ruleFor: (message) => ruleFor(spec, message, variants.get(message.mti) ?? []),
-    keysFor: (terminalId) => ({ ...spec.keys?.default, ...spec.keys?.terminals?.[terminalId] }),
+    keysFor: keyLookup(spec),
+  };
+}
+
+/**
+ * A terminal's keys: the version's defaults with its own entries over them. Read for every request
+ * that carries a PIN or a MAC, so each set is merged once (and frozen: callers only read it).
+ */
+function keyLookup(spec: HostVersionSpec): (terminalId: string) => KeySet {
+  const defaults: KeySet = Object.freeze({ ...spec.keys?.default });
+  const merged = new Map<string, KeySet>();
+  return (terminalId) => {
+    const own = spec.keys?.terminals?.[terminalId];
+    if (!own) return defaults;
+    let keys = merged.get(terminalId);
+    if (!keys) {
+      keys = Object.freeze({ ...defaults, ...own });
+      merged.set(terminalId, keys);
+    }
+    return keys;
   };
 }
 
