@@ -151,6 +151,16 @@ export function compileMessageCodec(layout: MessageLayout): MessageCodec {
       }
     }
     const fields: Record<string, FieldValue> = {};
+    // The highest element first (a placeholder the loop overwrites): the object's element store is
+    // then allocated once at its size instead of grown and copied as ascending ids arrive.
+    for (let i = blocks * 8 - 1; i >= 0; i--) {
+      const byte = bm[i]!;
+      if (byte === 0) continue;
+      // The byte's lowest set bit is its highest element (bit 0x01 of byte i is element i * 8 + 8).
+      const top = i * 8 + 8 - (31 - Math.clz32(byte & -byte));
+      if (top !== 1 && !(tertiary && top === 65)) fields[top] = undefined as unknown as FieldValue;
+      break;
+    }
     let max = 0;
     // Walk set bits a byte at a time: most bitmap bytes are zero, the secondary often entirely.
     for (let i = 0; i < blocks * 8; i++) {

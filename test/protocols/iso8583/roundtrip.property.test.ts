@@ -151,6 +151,10 @@ describe.each(dialects.map((d) => [d.id, d] as const))('ISO 8583 dialect %s', (_
         const bytes = dialect.pack(m);
         const back = dialect.unpack(bytes, { strict: true });
         expect(back).toEqual(m);
+        // toEqual overlooks keys holding undefined: the decoder must not leave any behind.
+        expect(Object.keys(back.fields)).toEqual(
+          Object.keys(m.fields).filter((k) => m.fields[k] !== undefined),
+        );
         expect(dialect.pack(back).equals(bytes)).toBe(true);
       }),
       { numRuns: 300 },
