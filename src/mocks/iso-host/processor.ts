@@ -45,17 +45,6 @@ export interface Processed {
   booked?: LedgerEntry;
 }
 
-const NO_CARD_KINDS = new Set<MessageKind>([
-  'sign-on',
-  'sign-off',
-  'echo',
-  'key-exchange',
-  'settlement',
-  'batch-upload',
-  'reversal',
-  'reversal-repeat',
-]);
-const DEBITS = new Set<MessageKind>(['authorization', 'pre-auth', 'sale']);
 /** Network management and batch messages: answered, never booked in the ledger. */
 const UNBOOKED_KINDS = new Set<MessageKind>([
   'sign-on',
@@ -65,6 +54,9 @@ const UNBOOKED_KINDS = new Set<MessageKind>([
   'settlement',
   'batch-upload',
 ]);
+/** Messages without a card decision: the unbooked ones and reversals. */
+const NO_CARD_KINDS = new Set<MessageKind>([...UNBOOKED_KINDS, 'reversal', 'reversal-repeat']);
+const DEBITS = new Set<MessageKind>(['authorization', 'pre-auth', 'sale']);
 
 /**
  * The host's logic for one decoded request, entirely driven by the host version's data: which

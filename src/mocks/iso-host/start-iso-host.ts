@@ -283,7 +283,7 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
       id,
       frame,
       mti: request.mti,
-      requestOf: () => recorded(version, fromWire(wire, tpdu, header), size, kind),
+      requestOf: () => wireRecord(wire, tpdu, header, size, kind),
       wire,
       plan,
       at,
@@ -306,12 +306,26 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
     return answer(ex, result.response, result.violations, result.delayMs, result.macKey);
   }
 
-  /** A request's body as latin1 text decoded again, with the framing it came with. */
-  function fromWire(latin1: string, tpdu: Tpdu | undefined, header: string | undefined): FramedMessage {
-    const framed: FramedMessage = { message: decode(latin1) };
-    if (tpdu) framed.tpdu = tpdu;
-    if (header !== undefined) framed.header = header;
-    return framed;
+  /**
+   * The journal's record of a message kept as its body's latin1 text, decoded again with the
+   * framing it came with. Bytes that decoded once decode again; should a dialect not round-trip
+   * its own answer, the entry says so rather than taking the journal down.
+   */
+  function wireRecord(
+    latin1: string,
+    tpdu: Tpdu | undefined,
+    header: string | undefined,
+    size: number,
+    kind?: string,
+  ): RecordedMessage {
+    try {
+      const framed: FramedMessage = { message: decode(latin1) };
+      if (tpdu) framed.tpdu = tpdu;
+      if (header !== undefined) framed.header = header;
+      return recorded(version, framed, size, kind);
+    } catch (err) {
+      return { summary: `(${size} bytes that no longer decode: ${(err as Error).message})`, size };
+    }
   }
 
   /** A fault lost the request on its way in: the host never saw it. */
@@ -541,7 +555,7 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
         connection: id,
         at: new Date(at).toISOString(),
         request: requestOf(),
-        response: recorded(version, fromWire(responseWire, tpdu, header), size),
+        response: wireRecord(responseWire, tpdu, header, size),
       } as Omit<Exchange, 'seq'>;
       if (event) exchange.event = event;
       if (durationMs !== undefined) exchange.durationMs = durationMs;
