@@ -460,9 +460,11 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
     };
     if (plan.requestLost) return finish(x, EMPTY_OUTCOME);
     if (early) {
+      // Recorded as the rule the request broke, so a matrix cell quotes the gateway's own words.
+      const rule = early.kind === 'unsupported-version' ? 'version' : 'route';
       return finish(x, {
-        ...EMPTY_OUTCOME,
         answer: errorAnswer(api, early.kind, early.details, requestId, headers),
+        violations: [{ path: '', rule, message: early.details.message ?? early.kind }],
       });
     }
     const outcome = respond(x, op!);
@@ -476,7 +478,11 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
     const auth = authenticate(req.headers, op.security, keys);
     if (!auth.ok) {
       const message = `${api.binding.errors.kinds.authentication.message.replace(/\.?$/, '.')} ${auth.problem}`;
-      return fail(x, 'authentication', { message });
+      // The violation is the journal's (a cell's reason quotes it); the answer stays the version's.
+      return {
+        ...fail(x, 'authentication', { message }),
+        violations: [{ path: '', rule: 'authentication', message: auth.problem }],
+      };
     }
 
     let body: unknown;

@@ -140,6 +140,15 @@ describe('path-versioned gateway (meridian-checkout)', () => {
     expect(retired.status).toBe(410);
     expect(retired.json).toMatchObject({ title: 'API version retired', status: 410 });
     expect(g.payments.size).toBe(1);
+    // The journal says which rule the request broke, in the gateway's words (a cell's reason).
+    expect(g.journal.entries().find((e) => e.request?.http?.path === '/v3/payments')?.violations).toEqual([
+      { path: '', rule: 'version', message: 'API v3 is not served here (served: /v4)' },
+    ]);
+    const nowhere = await meridian(g, 'GET', '/v4/nowhere');
+    expect(nowhere.status).toBe(404);
+    expect(g.journal.entries().at(-1)?.violations).toEqual([
+      { path: '', rule: 'route', message: 'No such resource: GET /v4/nowhere' },
+    ]);
 
     const docs = await meridian(g, 'GET', '/v4/openapi.json');
     expect(docs.json.info.version).toBe('v4');
@@ -157,6 +166,10 @@ describe('authentication', () => {
     const unknown = await call(g, 'POST', '/v1/payment_intents', { body, bearer: 'sk_test_nimbus_nope_000' });
     expect(unknown.status).toBe(401);
     expect(unknown.json.error.message).toContain('The API key is not known');
+    expect(g.journal.entries().flatMap((e) => e.violations.map((v) => `${v.rule}: ${v.message}`))).toEqual([
+      expect.stringMatching(/^authentication: No API key was sent/),
+      'authentication: The API key is not known.',
+    ]);
     const basic = await call(g, 'POST', '/v1/payment_intents', {
       body,
       headers: { authorization: `Basic ${Buffer.from(`${NIMBUS_KEY}:`).toString('base64')}` },
