@@ -1,5 +1,5 @@
 import type { Exchange } from '../mocks/exchange.js';
-import { startGateway } from '../mocks/gateway/index.js';
+import { gatewayStores, startGateway } from '../mocks/gateway/index.js';
 import type { CardBook, GatewayVersion, HostVersion } from '../mocks/hosts/host-loader.js';
 import { Ledger } from '../mocks/iso-host/ledger.js';
 import { startIsoHost } from '../mocks/iso-host/start-iso-host.js';
@@ -147,6 +147,8 @@ function gatewayHosts(version: GatewayVersion, options: CellHostOptions): CellHo
   // The test certificates of the instances started (one per process today; a backup may differ).
   const certificates = new Set<string>();
   warmGateway(version);
+  // A backup shares the primary's payments and idempotency keys: two front ends of one gateway.
+  const stores = gatewayStores(version, { seed: options.seed, timeScale: options.timeScale });
   return {
     version,
     async start(instance, faults) {
@@ -154,7 +156,6 @@ function gatewayHosts(version: GatewayVersion, options: CellHostOptions): CellHo
       const mine = faults.flatMap((f, i) =>
         (f.on ?? 'primary') === instance ? [{ spec: translate(f, `given.faults[${i}]`), i }] : [],
       );
-      // A backup gateway keeps its own payments: nothing shares them between instances yet.
       const gateway = await startGateway({
         host: version,
         port: 0,
@@ -162,6 +163,7 @@ function gatewayHosts(version: GatewayVersion, options: CellHostOptions): CellHo
         timeScale: options.timeScale,
         cards: options.cards,
         label: instance,
+        stores,
         ...(options.tls && { tls: true }),
       });
       if (gateway.certificate !== undefined) certificates.add(gateway.certificate);
@@ -178,16 +180,20 @@ function gatewayHosts(version: GatewayVersion, options: CellHostOptions): CellHo
         addFault: (fault, path) => gateway.faults.add(translate(fault, path), path),
         removeFault: (id) => gateway.faults.remove(id),
         setDown: (down) => setDown(gateway.faults, down),
+        // The payments this front end took (the store is shared: each is listed once, by its taker).
         payments: () =>
-          gateway.payments.list().map((p) => ({
-            id: p.id,
-            state: p.state,
-            amount: p.amount,
-            currency: p.currency,
-            captured: p.captured,
-            refunded: p.refunded,
-            createdMs: p.createdMs,
-          })),
+          gateway.payments
+            .list()
+            .filter((p) => p.via === instance)
+            .map((p) => ({
+              id: p.id,
+              state: p.state,
+              amount: p.amount,
+              currency: p.currency,
+              captured: p.captured,
+              refunded: p.refunded,
+              createdMs: p.createdMs,
+            })),
         close: () => gateway.close(),
       };
     },

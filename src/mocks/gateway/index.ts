@@ -15,5 +15,11 @@ export { type GatewayVersion, resolveGatewayVersion } from './gateway-version.js
 export { fingerprintOf, type IdempotencyBegin, IdempotencyStore, type StoredAnswer } from './idempotency.js';
 export { type ActionRequest, type ActionResult, runAction } from './lifecycle.js';
 export { type Payment, PaymentStore } from './payments.js';
-export { type MockGateway, type StartGatewayOptions, startGateway } from './start-gateway.js';
+export {
+  type GatewayStores,
+  gatewayStores,
+  type MockGateway,
+  type StartGatewayOptions,
+  startGateway,
+} from './start-gateway.js';
 export { type TlsCredentials, testCertificate } from './tls.js';

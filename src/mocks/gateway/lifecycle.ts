@@ -25,6 +25,8 @@ export interface LifecycleContext {
   now(): Date;
   /** The same clock in ms since the epoch, when it can say so without making a Date (the default clock). */
   nowMs?(): number;
+  /** This front end's name (`primary`, `backup`), recorded on the payments it takes. */
+  readonly label?: string;
 }
 
 /** One validated, authenticated request bound to a lifecycle action. */
@@ -184,6 +186,7 @@ function authorize(ctx: LifecycleContext, req: ActionRequest): ActionResult {
     cardLast4: pan && pan.length >= 4 ? pan.slice(-4) : undefined,
     cardScheme: decision.card?.scheme,
     echo,
+    via: ctx.label,
   };
   ctx.payments.add(payment);
   if (!approved && api.binding.declines.as === 'error') {

@@ -27,6 +27,8 @@ export interface Payment {
   readonly cardScheme?: string;
   /** `request:/pointer` → value, for `{request:/…}` placeholders. */
   readonly echo: Readonly<Record<string, unknown>>;
+  /** The front end that took it (`primary`, `backup`), when instances share one store. */
+  readonly via: string | undefined;
 }
 
 /** Why a lifecycle step is refused; the API version words it (errors.kinds). */

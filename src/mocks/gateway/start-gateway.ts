@@ -56,6 +56,31 @@ export interface StartGatewayOptions {
   validateResponses?: boolean;
   /** Request bodies above this many bytes are refused (413). Default 1 MiB. */
   bodyLimit?: number;
+  /**
+   * Payments and idempotency keys shared with another instance (see gatewayStores): a primary and
+   * its backup are two front ends of one gateway, so a retry on the backup finds the first answer.
+   */
+  stores?: GatewayStores;
+}
+
+/** What a gateway remembers between requests. */
+export interface GatewayStores {
+  payments: PaymentStore;
+  idempotency: IdempotencyStore;
+}
+
+/** Fresh stores for a gateway version (the payment ids' random letters come from the seed). */
+export function gatewayStores(
+  version: GatewayVersion,
+  options: { seed?: number; timeScale?: number; paymentsLimit?: number } = {},
+): GatewayStores {
+  return {
+    payments: new PaymentStore(
+      options.paymentsLimit ?? version.spec.limits?.payments ?? 10_000,
+      createRandom(options.seed ?? 0, version.ref, 'payment-ids'),
+    ),
+    idempotency: new IdempotencyStore(version.spec.idempotency, { timeScale: options.timeScale ?? 1 }),
+  };
 }
 
 /** A running mock payment gateway. */
@@ -162,17 +187,20 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
   const seed = options.seed ?? 0;
   const journal = new Journal(options.journalLimit ?? 10_000);
   const faults = new HttpFaultSet(options.faults ?? [], { seed, timeScale });
-  const payments = new PaymentStore(
-    options.paymentsLimit ?? version.spec.limits?.payments ?? 10_000,
-    createRandom(seed, version.ref, 'payment-ids'),
-  );
-  const idempotency = new IdempotencyStore(version.spec.idempotency, { timeScale });
+  const { payments, idempotency } =
+    options.stores ??
+    gatewayStores(version, {
+      seed,
+      timeScale,
+      ...(options.paymentsLimit !== undefined && { paymentsLimit: options.paymentsLimit }),
+    });
   const keys = new Set(version.spec.auth.keys);
   const lifecycle: LifecycleContext = {
     cards: options.cards ?? workspaceCards(),
     payments,
     now: options.now ?? (() => new Date()),
     ...(!options.now && { nowMs: Date.now }),
+    ...(options.label !== undefined && { label: options.label }),
   };
   const hostName = options.label ? `${version.ref} (${options.label})` : version.ref;
   const validateResponses = options.validateResponses ?? false;
