@@ -48,6 +48,8 @@ export type TransportEvent =
   | 'malformed'
   | 'idle-timeout'
   | 'reset'
+  /** A fault lost the request on its way in: the host never saw it. */
+  | 'lost'
   | 'fault';
 
 export interface Exchange {

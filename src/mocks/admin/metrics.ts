@@ -88,7 +88,7 @@ export class MockMetrics {
     });
     this.#events = new Counter({
       name: METRIC_NAMES.events,
-      help: 'Transport events: connected, disconnected, refused, malformed, idle-timeout, reset, fault',
+      help: 'Transport events: connected, disconnected, refused, malformed, idle-timeout, reset, lost, fault',
       labelNames: ['host', 'event'],
       registers,
     });

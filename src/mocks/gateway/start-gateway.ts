@@ -703,7 +703,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
     let event: Exchange['event'];
     if (plan.requestLost && !answer) {
       event = {
-        kind: 'fault',
+        kind: 'lost',
         detail: ['request lost before the gateway saw it', ...report.notes].join('; '),
       };
     } else if (!sent || report.notes.length > 0) {

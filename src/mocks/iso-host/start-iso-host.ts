@@ -346,7 +346,7 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
       {
         request: lazyRecorded(version, framed, size),
         event: {
-          kind: 'fault',
+          kind: 'lost',
           detail: ['request lost before the host saw it', ...report.notes].join('; '),
         },
         violations: [],

@@ -71,7 +71,7 @@ export function hostMessages(
       ...(request && { request }),
       ...(exchange.response && { response: view(exchange.response) }),
       responseSent: exchange.response !== undefined && exchange.durationMs !== undefined,
-      lost: exchange.event?.kind === 'fault' && exchange.event.detail.startsWith('request lost'),
+      lost: exchange.event?.kind === 'lost',
       label: `${what} (${where})`,
     };
   });

@@ -79,7 +79,10 @@ describe('faults shared with the ISO hosts', () => {
     expect(retry.status).toBe(200);
     expect(retry.headers['idempotent-replayed']).toBeUndefined();
     const lost = g.journal.entries().find((e) => e.faults.includes('no-response'))!;
-    expect(lost.event?.detail).toContain('request lost before the gateway saw it');
+    expect(lost.event).toMatchObject({
+      kind: 'lost',
+      detail: expect.stringContaining('request lost before the gateway saw it'),
+    });
   });
 
   it('connection-reset and close-after-request end the connection instead of answering', async () => {

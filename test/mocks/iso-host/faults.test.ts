@@ -57,7 +57,10 @@ describe('faults on the wire', () => {
     await expect(c.next(300)).rejects.toMatchObject({ reason: 'timeout' });
     expect(h.ledger.list()).toEqual([]);
     await eventually(() => exchanges(h).length === 1);
-    expect(exchanges(h)[0]!.event!.detail).toContain('request lost');
+    expect(exchanges(h)[0]!.event).toMatchObject({
+      kind: 'lost',
+      detail: expect.stringContaining('request lost'),
+    });
   });
 
   it('late-response: nothing within the terminal timeout, then the answer after delayMs', async () => {

@@ -63,7 +63,7 @@ describe('STAN uniqueness per terminal per day', () => {
   });
 
   it('ignores requests a fault lost before the host saw them', () => {
-    const lost = { event: { kind: 'fault' as const, detail: 'request lost before the host saw it' } };
+    const lost = { event: { kind: 'lost' as const, detail: 'request lost before the host saw it' } };
     expect(
       check('harbor-bank@2019.4', [ex(1, sale87('000001').request, lost), ex(2, sale87('000001').request)]),
     ).toEqual([]);

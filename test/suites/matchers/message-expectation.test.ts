@@ -51,7 +51,7 @@ describe('message selectors', () => {
   it('a request lost to a fault was never received: no selector picks it', () => {
     const [lost] = observe(v87, [
       ex(1, sale87('000001').request, {
-        event: { kind: 'fault', detail: 'request lost before the host saw it' },
+        event: { kind: 'lost', detail: 'request lost before the host saw it' },
       }),
     ]);
     expect(lost!.lost).toBe(true);
