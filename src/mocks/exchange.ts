@@ -10,7 +10,7 @@ export type Transport = 'iso8583' | 'http';
 export interface Violation {
   /** Field path (`22`, `60.3`, `55.9F26`) or JSON path (`/amount`); '' for the whole message. */
   path: string;
-  /** The rule's name, e.g. `mandatory-field`, `forbidden-field`, `format`, `mac`, `duplicate`. */
+  /** The rule's name, e.g. `mandatory-field`, `forbidden-field`, `field-format` (a value out of the form the version wants), `format` (undecodable), `mac`, `duplicate`. */
   rule: string;
   message: string;
 }

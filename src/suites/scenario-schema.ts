@@ -230,7 +230,7 @@ function build(short: boolean) {
   const ExpectedViolation = T.Object(
     {
       rule: T.Optional(
-        T.String({ description: 'mandatory-field, forbidden-field, format, mac, duplicate …' }),
+        T.String({ description: 'mandatory-field, forbidden-field, field-format, format, mac, duplicate …' }),
       ),
       path: T.Optional(T.String({ description: "the field path, e.g. '22' or '64'" })),
       message: T.Optional(T.String({ description: 'a regular expression on the message' })),

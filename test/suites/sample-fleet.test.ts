@@ -72,7 +72,7 @@ describe('the sample fleet', () => {
       'harbor-bank@2025.1',
       'core/sale-approved',
       'fail',
-      /DE22 \(a 1987 three-digit entry mode/,
+      /must carry DE22 matching .* \(the 12-character POS data code of ISO 8583:1993, not a 1987 three-digit entry mode\)/,
     ],
     ['kestrel-k9-1.4', 'harbor-bank@2025.1', 'core/sign-on', 'pass'],
     ['kestrel-k2-3.1', 'harbor-bank@2019.4', 'network/timeout-reversal', 'fail', /same DE41, DE11, DE13/],

@@ -477,15 +477,21 @@ function checkVersion(spec: HostVersionSpec, dialect: Dialect, fail: Fail): void
   };
   checkCodes(codes, '/responseCodes');
 
+  const regex = (pattern: string, pointer: string) => {
+    try {
+      new RegExp(pattern);
+    } catch (err) {
+      fail(pointer, `not a valid regular expression: ${(err as Error).message}`);
+    }
+  };
   eachCondition(spec, (at, condition) => {
     for (const [path, want] of Object.entries(condition)) {
-      if (typeof want !== 'object' || Array.isArray(want)) continue;
-      try {
-        new RegExp(want.pattern);
-      } catch (err) {
-        fail(`${at}/${path}/pattern`, `not a valid regular expression: ${(err as Error).message}`);
-      }
+      if (typeof want === 'object' && !Array.isArray(want)) regex(want.pattern, `${at}/${path}/pattern`);
     }
+  });
+  eachRule(spec, (at, r) => {
+    for (const [path, f] of Object.entries(r.formats ?? {}))
+      regex(f.pattern, `${at}/formats/${path}/pattern`);
   });
 
   const kinds = new Set<MessageKind>();
@@ -621,10 +627,10 @@ function eachFieldRef(
     match(r.originalMatch, `${at}/originalMatch`);
   };
   eachCondition(spec, (at, c) => keys(c, at));
-  for (const [mti, r] of Object.entries(spec.messages)) {
-    rule(r, `/messages/${mti}`);
-    for (const [name, v] of Object.entries(r.variants ?? {})) rule(v, `/messages/${mti}/variants/${name}`);
-  }
+  eachRule(spec, (at, r) => {
+    rule(r, at);
+    keys(r.formats, `${at}/formats`);
+  });
   one(spec.batch, 'field', '/batch');
   one(spec.mac, 'field', '/mac');
   one(spec.pin, 'field', '/pin');
@@ -638,18 +644,25 @@ function eachFieldRef(
   one(spec.settlement?.result?.at, 'field', '/settlement/result/at');
 }
 
+/** Visits every message rule and variant of a version, with its JSON pointer. */
+function eachRule(
+  spec: HostVersionSpec,
+  visit: (pointer: string, rule: MessageRule | Variant) => void,
+): void {
+  for (const [mti, r] of Object.entries(spec.messages)) {
+    visit(`/messages/${mti}`, r);
+    for (const [name, v] of Object.entries(r.variants ?? {})) visit(`/messages/${mti}/variants/${name}`, v);
+  }
+}
+
 /** Visits every `when` of a version. */
 function eachCondition(spec: HostVersionSpec, visit: (pointer: string, condition: Condition) => void): void {
-  const rule = (r: MessageRule | Variant, at: string) => {
+  eachRule(spec, (at, r) => {
     r.conditional?.forEach((c, i) => {
       visit(`${at}/conditional/${i}/when`, c.when);
     });
     if ('when' in r && r.when) visit(`${at}/when`, r.when);
-  };
-  for (const [mti, r] of Object.entries(spec.messages)) {
-    rule(r, `/messages/${mti}`);
-    for (const [name, v] of Object.entries(r.variants ?? {})) rule(v, `/messages/${mti}/variants/${name}`);
-  }
+  });
   const end = spec.settlement?.batchUpload?.end.when;
   if (end) visit('/settlement/batchUpload/end/when', end);
 }

@@ -134,12 +134,34 @@ export const ResponseCodeTableSchema = T.Object(
 );
 export type ResponseCodeTable = Static<typeof ResponseCodeTableSchema>;
 
+/**
+ * Field path → the form its value must have when the message carries it: a pattern over the value
+ * as decoded, and what it means. A value out of form is the terminal's mistake (rule `field-format`),
+ * e.g. a 1987 three-digit entry mode where ISO 8583:1993 wants the 12-character POS data code.
+ */
+export const FormatsSchema = T.Record(
+  T.String({ pattern: FIELD_PATH_PATTERN }),
+  T.Object(
+    {
+      pattern: T.String({
+        minLength: 1,
+        description: 'a JavaScript regular expression the value must match',
+      }),
+      note: T.Optional(T.String({ description: 'what the form means, quoted in the violation' })),
+    },
+    Closed,
+  ),
+  { minProperties: 1 },
+);
+export type Formats = Static<typeof FormatsSchema>;
+
 /** What a message (or one of its variants) must and must not carry, and how it is answered. */
 const ruleProps = {
   kind: T.Optional(MessageKindSchema),
   name: T.Optional(T.String({ description: 'display name, e.g. "Sale"' })),
   mandatory: T.Optional(FieldRefs),
   forbidden: T.Optional(FieldRefs),
+  formats: T.Optional(FormatsSchema),
   echo: T.Optional(T.Array(FieldRef, { description: 'copied from the request into every response' })),
   returns: T.Optional(T.Array(FieldRef, { description: 'added by the host to an approved response' })),
   conditional: T.Optional(T.Array(ConditionalSchema)),

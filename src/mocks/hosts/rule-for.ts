@@ -26,6 +26,8 @@ export interface EffectiveRule {
   forbidden: string[];
   /** Conditional requirements whose `when` matched this message. */
   conditional: Conditional[];
+  /** The form each field's value must have when present (the variant's over the message's). */
+  formats: FieldFormat[];
   echo: string[];
   returns: string[];
   original?: 'required' | 'optional';
@@ -34,6 +36,13 @@ export interface EffectiveRule {
   macRequired: boolean;
   /** The version's table with this message's overrides applied. */
   responseCodes: ResponseCodeTable;
+}
+
+export interface FieldFormat {
+  path: string;
+  pattern: string;
+  re: RegExp;
+  note?: string;
 }
 
 /** Most conditions first, then the longest prefixes; ties keep file order. */
@@ -116,6 +125,12 @@ export function ruleFor(
       ...(name && { name }),
       mandatory: both('mandatory'),
       forbidden: both('forbidden'),
+      formats: Object.entries({ ...rule.formats, ...variant?.formats }).map(([path, f]) => ({
+        path,
+        pattern: f.pattern,
+        re: new RegExp(f.pattern),
+        ...(f.note !== undefined && { note: f.note }),
+      })),
       allConditional: [...(rule.conditional ?? []), ...(variant?.conditional ?? [])].slice(0, 31),
       bySubset: new Map(),
       echo: both('echo'),

@@ -14,7 +14,24 @@ export function ruleViolations(rule: EffectiveRule, msg: IsoMessage): Violation[
     if (c.mandatory) check(rule, msg, c.mandatory, true, c.note, out);
     if (c.forbidden) check(rule, msg, c.forbidden, false, c.note, out);
   }
+  const formats = rule.formats;
+  for (let i = 0; i < formats.length; i++) {
+    const f = formats[i]!;
+    const value = getField(msg, f.path);
+    // The value is not quoted: a format rule may be about a field that holds card data.
+    if (typeof value === 'string' && !f.re.test(value)) {
+      out.push({
+        path: f.path,
+        rule: 'field-format',
+        message: `${whatOf(rule, msg)} must carry DE${f.path} matching ${f.pattern}${f.note ? ` (${f.note})` : ''}`,
+      });
+    }
+  }
   return out;
+}
+
+function whatOf(rule: EffectiveRule, msg: IsoMessage): string {
+  return `${msg.mti}${rule.variant ? ` ${rule.variant}` : ''}`;
 }
 
 function check(
@@ -28,12 +45,11 @@ function check(
   for (let i = 0; i < paths.length; i++) {
     const path = paths[i]!;
     if ((getField(msg, path) === undefined) !== mandatory) continue;
-    const what = `${msg.mti}${rule.variant ? ` ${rule.variant}` : ''}`;
     const how = mandatory ? 'must carry' : 'must not carry';
     out.push({
       path,
       rule: mandatory ? 'mandatory-field' : 'forbidden-field',
-      message: `${what} ${how} DE${path}${note ? ` (${note})` : ''}`,
+      message: `${whatOf(rule, msg)} ${how} DE${path}${note ? ` (${note})` : ''}`,
     });
   }
 }

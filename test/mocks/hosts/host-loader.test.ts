@@ -319,6 +319,18 @@ describe('bad host files name the file, the JSON path and the problem', () => {
     expect(e.problem).toBe('DE90 is not a field of dialect iso8583-1993-binary');
   });
 
+  it('a field format: a field the dialect does not have, and a pattern that is no regular expression', () => {
+    const sale = (formats: object) => ({ ...minimal, messages: { '0200': { kind: 'sale', formats } } });
+    const unknown = loadError(hostFile({ '1.0': sale({ '199': { pattern: '^1$' } }) }));
+    expect([unknown.path, unknown.problem]).toEqual([
+      '/versions/1.0/messages/0200/formats/199',
+      'DE199 is not a field of dialect iso8583-1987-ascii',
+    ]);
+    const broken = loadError(hostFile({ '1.0': sale({ '49': { pattern: '^(840' } }) }));
+    expect(broken.path).toBe('/versions/1.0/messages/0200/formats/49/pattern');
+    expect(broken.problem).toMatch(/^not a valid regular expression: /);
+  });
+
   it('a subfield the dialect does not have', () => {
     const msgs = { '0200': { kind: 'sale', conditional: [{ when: { '60.9': '1' }, mandatory: [55] }] } };
     const e = loadError(hostFile({ '1.0': { ...minimal, dialect: 'cup-pos', messages: msgs } }));

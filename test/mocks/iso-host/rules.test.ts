@@ -44,6 +44,22 @@ describe('field rules', () => {
     expect(h.ledger.list()).toEqual([]);
   });
 
+  it('a field out of form: a currency the acquirer does not settle is refused, quoting the form', async () => {
+    const h = await host('harbor-bank@2019.4');
+    const { t, c } = await session(h);
+    const yen = t.build('0200', { 3: '000000', 4: '000000002500', 49: '392' }, { read: { card: VISA } });
+    expect(code(await t.exchange(c, yen))).toBe('30');
+    expect(exchanges(h)[0]!.violations).toEqual([
+      {
+        path: '49',
+        rule: 'field-format',
+        message:
+          '0200 sale must carry DE49 matching ^(840|978|156)$ (a currency this acquirer settles: 840 USD, 978 EUR or 156 CNY)',
+      },
+    ]);
+    expect(h.ledger.list()).toEqual([]);
+  });
+
   it('a forbidden field: track 1 (DE45) passes on 2019.4 and is refused on 2022.2', async () => {
     const answers = [];
     for (const ref of ['harbor-bank@2019.4', 'harbor-bank@2022.2']) {
