@@ -59,6 +59,7 @@ export interface StartGatewayOptions {
   /**
    * Payments and idempotency keys shared with another instance (see gatewayStores): a primary and
    * its backup are two front ends of one gateway, so a retry on the backup finds the first answer.
+   * reset() and close() of either instance empty them (instances sharing stores end together).
    */
   stores?: GatewayStores;
 }
