@@ -4,7 +4,7 @@ import { createRandom, type Random } from './random.js';
 import { isConnectionFault } from './registry.js';
 import { assignFaultId, type ResolvedFault, resolveFaultSpec, resolveFaultSpecs } from './resolve.js';
 import { FaultScope } from './scope.js';
-import type { FaultScopeSpec, FaultTransport } from './types.js';
+import type { FaultScopeSpec, FaultTransport, FiredFault } from './types.js';
 
 export interface FaultSetOptions {
   /** The run seed; with the fault id it seeds every fault's streams. Default 0: reproducible. */
@@ -26,6 +26,23 @@ export interface ActiveFaultInfo {
   fired: number;
 }
 
+/** What a connection-level fault's hook gets: the fresh socket, its stream, a note for the journal. */
+export interface AcceptContext {
+  readonly socket: Socket;
+  random(): number;
+  note(text: string): void;
+}
+
+/** What accept() did to a freshly accepted connection. */
+export interface AcceptReport {
+  /** The connection-level fault that dropped the connection (empty when none fired). */
+  fired: FiredFault[];
+  /** true: the socket was closed or reset; do not read from it. */
+  dropped: boolean;
+  end?: 'closed' | 'reset';
+  notes: string[];
+}
+
 /** An active fault: its spec, its transport's implementation, occurrence counter and streams. */
 export interface ActiveFault<I> extends ResolvedFault {
   impl: I;
@@ -40,7 +57,12 @@ export interface ActiveFault<I> extends ResolvedFault {
  * counters, seeded streams, and the runtime management the admin API and scenarios drive (add,
  * replace, remove, clear, list, change listeners, stop). Each transport adds its own pipeline.
  */
-export abstract class FaultSetBase<I extends { closesListener?(params: unknown): boolean }> {
+export abstract class FaultSetBase<
+  I extends {
+    closesListener?(params: unknown): boolean;
+    accept?(ctx: AcceptContext, params: unknown): 'closed' | 'reset';
+  },
+> {
   readonly seed: number | string;
   readonly timeScale: number;
   protected faults: ActiveFault<I>[];
@@ -114,6 +136,36 @@ export abstract class FaultSetBase<I extends { closesListener?(params: unknown):
   /** Ends pending delays at once (shutdown); later sleeps return immediately. */
   stop(): void {
     this.stopping.abort();
+  }
+
+  /**
+   * Call on every accepted connection before reading from it (an HTTPS server: before TLS). Every
+   * connection-level fault counts the connection; the first that fires drops it (close or reset)
+   * and `dropped` is true.
+   */
+  accept(socket: Socket): AcceptReport {
+    const notes: string[] = [];
+    let chosen: { fault: ActiveFault<I>; occurrence: number } | undefined;
+    for (const fault of this.faults) {
+      if (!fault.connection) continue;
+      const decision = fault.matcher.decide({});
+      if (decision.fires && !chosen) chosen = { fault, occurrence: decision.occurrence };
+    }
+    if (!chosen) return { fired: [], dropped: false, notes };
+    const { fault, occurrence } = chosen;
+    let end: 'closed' | 'reset' = 'reset';
+    try {
+      end =
+        fault.impl.accept?.(
+          { socket, random: fault.random, note: (t) => notes.push(`${fault.id}: ${t}`) },
+          fault.params,
+        ) ?? 'reset';
+    } catch (err) {
+      notes.push(`${fault.id}: failed (${(err as Error).message}); connection reset`);
+    }
+    // A hook that returned without ending the socket (or threw) must not leave it half-served.
+    if (!socket.destroyed && !socket.writableEnded) resetSocket(socket);
+    return { fired: [{ id: fault.id, fault: fault.fault, occurrence }], dropped: true, end, notes };
   }
 
   #activate(resolved: ResolvedFault): ActiveFault<I> {

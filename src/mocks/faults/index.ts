@@ -49,6 +49,7 @@ export const BUILTIN_FAULTS: readonly AnyFaultDefinition[] = [
 for (const def of BUILTIN_FAULTS) registerFault(def);
 
 export { FaultSpecError, type FaultSpecErrorCode } from './errors.js';
+export type { AcceptContext, AcceptReport } from './fault-set-base.js';
 export { HttpFaultSet, type HttpFaultSetOptions } from './http/fault-set.js';
 export type * from './http/types.js';
 export { type ActiveFaultInfo, IsoFaultSet, type IsoFaultSetOptions } from './iso-fault-set.js';

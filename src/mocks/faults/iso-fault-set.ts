@@ -3,12 +3,9 @@ import {
   type ActiveFault as ActiveFaultOf,
   FaultSetBase,
   type FaultSetOptions,
-  resetSocket,
   sleeper,
 } from './fault-set-base.js';
 import type {
-  IsoAcceptReport,
-  IsoConnectionEnd,
   IsoExchangeInput,
   IsoExchangePlan,
   IsoExchangeReport,
@@ -34,36 +31,6 @@ export class IsoFaultSet extends FaultSetBase<IsoFault<unknown>> {
 
   constructor(specs: unknown = [], options: IsoFaultSetOptions = {}) {
     super(specs, options, 'iso');
-  }
-
-  /**
-   * Call on every accepted connection before reading from it. Every connection-level fault counts
-   * the connection; the first that fires drops it (close or reset) and `dropped` is true.
-   */
-  accept(socket: Socket): IsoAcceptReport {
-    const notes: string[] = [];
-    let chosen: { fault: ActiveFault; occurrence: number } | undefined;
-    for (const fault of this.faults) {
-      if (!fault.connection) continue;
-      const decision = fault.matcher.decide({});
-      if (decision.fires && !chosen) chosen = { fault, occurrence: decision.occurrence };
-    }
-    if (!chosen) return { fired: [], dropped: false, notes };
-    const { fault, occurrence } = chosen;
-    const fired = [{ id: fault.id, fault: fault.fault, occurrence }];
-    let end: IsoConnectionEnd = 'reset';
-    try {
-      end =
-        fault.impl.accept?.(
-          { socket, random: fault.random, note: (t) => notes.push(`${fault.id}: ${t}`) },
-          fault.params,
-        ) ?? 'reset';
-    } catch (err) {
-      notes.push(`${fault.id}: failed (${(err as Error).message}); connection reset`);
-    }
-    // A hook that returned without ending the socket (or threw) must not leave it half-served.
-    if (!socket.destroyed && !socket.writableEnded) resetSocket(socket);
-    return { fired, dropped: true, end, notes };
   }
 
   /**

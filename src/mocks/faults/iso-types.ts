@@ -123,15 +123,6 @@ export interface IsoExchangeReport {
   notes: string[];
 }
 
-export interface IsoAcceptReport {
-  /** The connection-level fault that dropped the connection (empty when none fired). */
-  fired: FiredFault[];
-  /** true: the socket was closed or reset; do not read from it. */
-  dropped: boolean;
-  end?: IsoConnectionEnd;
-  notes: string[];
-}
-
 /** The faults chosen for one request (decided when select() was called), ready to run. */
 export interface IsoExchangePlan {
   readonly fired: readonly FiredFault[];

@@ -4,7 +4,7 @@
 
 import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
 import {
-  type IsoAcceptReport,
+  type AcceptReport,
   type IsoExchangeReport,
   IsoFaultSet,
   type IsoFaultSetOptions,
@@ -32,7 +32,7 @@ export interface TestHost {
   port: number;
   faults: IsoFaultSet;
   reports: IsoExchangeReport[];
-  accepts: IsoAcceptReport[];
+  accepts: AcceptReport[];
   /** Requests the host's logic processed (those a fault lost on the way in are not). */
   processed: IsoMessage[];
   /** Resolves when every exchange started so far has finished. */
@@ -46,7 +46,7 @@ export async function startTestHost(options: TestHostOptions): Promise<TestHost>
   if (!framing) throw new Error(`${dialect.id} has no framing`);
   const faults = new IsoFaultSet(options.faults ?? [], options);
   const reports: IsoExchangeReport[] = [];
-  const accepts: IsoAcceptReport[] = [];
+  const accepts: AcceptReport[] = [];
   const processed: IsoMessage[] = [];
   const sockets = new Set<Socket>();
   const pending = new Set<Promise<void>>();

@@ -3,12 +3,10 @@ import {
   type ActiveFault as ActiveFaultOf,
   FaultSetBase,
   type FaultSetOptions,
-  resetSocket,
   sleeper,
 } from '../fault-set-base.js';
 import type { FaultTarget, FiredFault } from '../types.js';
 import type {
-  HttpAcceptReport,
   HttpAnswer,
   HttpBodyWrite,
   HttpExchangeInput,
@@ -35,31 +33,6 @@ const NO_FAULTS: readonly FiredFault[] = [];
 export class HttpFaultSet extends FaultSetBase<HttpFault<unknown>> {
   constructor(specs: unknown = [], options: HttpFaultSetOptions = {}) {
     super(specs, options, 'http');
-  }
-
-  /** Call on every accepted TCP connection, before TLS and before reading. */
-  accept(socket: Socket): HttpAcceptReport {
-    const notes: string[] = [];
-    let chosen: { fault: ActiveFault; occurrence: number } | undefined;
-    for (const fault of this.faults) {
-      if (!fault.connection) continue;
-      const decision = fault.matcher.decide({});
-      if (decision.fires && !chosen) chosen = { fault, occurrence: decision.occurrence };
-    }
-    if (!chosen) return { fired: [], dropped: false, notes };
-    const { fault, occurrence } = chosen;
-    let end: 'closed' | 'reset' = 'reset';
-    try {
-      end =
-        fault.impl.accept?.(
-          { socket, random: fault.random, note: (t) => notes.push(`${fault.id}: ${t}`) },
-          fault.params,
-        ) ?? 'reset';
-    } catch (err) {
-      notes.push(`${fault.id}: failed (${(err as Error).message}); connection reset`);
-    }
-    if (!socket.destroyed && !socket.writableEnded) resetSocket(socket);
-    return { fired: [{ id: fault.id, fault: fault.fault, occurrence }], dropped: true, end, notes };
   }
 
   /** Decides which faults fire for this request; call once per request, in arrival order. */

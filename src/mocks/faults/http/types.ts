@@ -109,13 +109,6 @@ export interface HttpExchangeReport {
   notes: string[];
 }
 
-export interface HttpAcceptReport {
-  fired: FiredFault[];
-  dropped: boolean;
-  end?: 'closed' | 'reset';
-  notes: string[];
-}
-
 /** Where and how the gateway lets the fault set write the answer. */
 export interface HttpExchangeInput {
   socket: Socket;
