@@ -8,7 +8,15 @@
 export class TurnBatch<T> {
   private items: T[] = [];
 
-  constructor(private readonly run: (item: T) => void) {}
+  /**
+   * @param run does one item's work
+   * @param failed hears an item whose work threw; the rest of the batch still runs (a mock host
+   * must never stop answering everyone because one answer could not be written)
+   */
+  constructor(
+    private readonly run: (item: T) => void,
+    private readonly failed: (item: T, err: unknown) => void,
+  ) {}
 
   add(item: T): void {
     if (this.items.length === 0) setImmediate(this.flush);
@@ -20,6 +28,12 @@ export class TurnBatch<T> {
     const items = this.items;
     if (items.length === 0) return;
     this.items = [];
-    for (let i = 0; i < items.length; i++) this.run(items[i]!);
+    for (let i = 0; i < items.length; i++) {
+      try {
+        this.run(items[i]!);
+      } catch (err) {
+        this.failed(items[i]!, err);
+      }
+    }
   };
 }

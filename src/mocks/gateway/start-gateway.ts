@@ -422,12 +422,15 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
   }
 
   // Answers leave at the end of the event loop's turn, together (see TurnBatch).
-  const sends = new TurnBatch<[FastifyReply, HttpAnswer, string]>(([reply, answer, text]) => {
-    const res = reply.raw;
-    // The client may have gone (or close() cut the connection) within the turn.
-    if (!res.destroyed && !res.socket?.destroyed)
-      reply.code(answer.status).headers(answer.headers).send(text);
-  });
+  const sends = new TurnBatch<[FastifyReply, HttpAnswer, string]>(
+    ([reply, answer, text]) => {
+      const res = reply.raw;
+      // The client may have gone (or close() cut the connection) within the turn.
+      if (!res.destroyed && !res.socket?.destroyed)
+        reply.code(answer.status).headers(answer.headers).send(text);
+    },
+    ([reply], err) => failed(reply, err as Error),
+  );
 
   // ── one exchange ────────────────────────────────────────────────────────────────────────────────
   /** Synchronous until something has to wait (a slow issuer, a duplicate in flight, a fault). */

@@ -121,9 +121,12 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
 
   // Answers ready in one turn of the event loop leave together at its end (see TurnBatch). Order
   // per socket is kept.
-  const outbox = new TurnBatch<[Socket, Buffer]>(([socket, bytes]) => {
-    if (!socket.destroyed) socket.write(bytes);
-  });
+  const outbox = new TurnBatch<[Socket, Buffer]>(
+    ([socket, bytes]) => {
+      if (!socket.destroyed) socket.write(bytes);
+    },
+    ([socket]) => socket.destroy(), // a write that throws leaves nothing to save on that connection
+  );
   const sendSoon = (socket: Socket, bytes: Buffer): void => outbox.add([socket, bytes]);
   const flush = outbox.flush;
 
