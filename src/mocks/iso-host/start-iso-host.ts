@@ -57,6 +57,8 @@ export interface StartIsoHostOptions {
   label?: string;
 }
 
+const KNOWN_FIELDS = { knownFields: true } as const;
+
 /** One request on its way to an answer. */
 interface InFlight {
   socket: Socket;
@@ -433,7 +435,8 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
     let responseBytes: Buffer;
     try {
       response = sign ? sign(built) : built;
-      responseBytes = dialect.packFrame(replyFramed(frame, response));
+      // Its own answer: every field comes from the dialect (echoed, generated or signed).
+      responseBytes = dialect.packFrame(replyFramed(frame, response), KNOWN_FIELDS);
     } catch (err) {
       log(
         id,

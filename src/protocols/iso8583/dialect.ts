@@ -13,7 +13,12 @@ import {
   writeFrameHead,
 } from './framing/index.js';
 import type { MacAlgorithm } from './mac/index.js';
-import { compileMessageCodec, type MessageCodec, type UnpackOptions } from './message-codec.js';
+import {
+  compileMessageCodec,
+  type MessageCodec,
+  type PackOptions,
+  type UnpackOptions,
+} from './message-codec.js';
 import type { IsoMessage } from './values.js';
 
 /** A message with the parts its framing adds around it (length prefix excluded: it is derived). */
@@ -37,10 +42,10 @@ export interface Dialect {
   readonly mac?: { field: number; algorithm: MacAlgorithm };
   readonly codec: MessageCodec;
   field(id: number): ResolvedField | undefined;
-  pack(msg: IsoMessage): Buffer;
+  pack(msg: IsoMessage, options?: Pick<PackOptions, 'knownFields'>): Buffer;
   unpack(bytes: Uint8Array, options?: UnpackOptions): IsoMessage;
   /** Message plus framing (length prefix, TPDU, header); without framing it equals pack(). */
-  packFrame(framed: FramedMessage): Buffer;
+  packFrame(framed: FramedMessage, options?: Pick<PackOptions, 'knownFields'>): Buffer;
   unpackFrame(bytes: Uint8Array, options?: UnpackOptions): FramedMessage;
   /** Field-by-field dump, card data masked (see describeMessage). */
   describe(message: IsoMessage | FramedMessage): string;
@@ -67,11 +72,11 @@ export function buildDialect(merged: DialectFile, file: string, lineage: string[
     maxFrameLength: merged.framing.maxFrameLength ?? DEFAULT_MAX_FRAME,
   };
 
-  function packFrame(framed: FramedMessage): Buffer {
-    if (!framing) return codec.pack(framed.message);
+  function packFrame(framed: FramedMessage, options?: Pick<PackOptions, 'knownFields'>): Buffer {
+    if (!framing) return codec.pack(framed.message, options);
     // The message is encoded after room for the framing, which is then written in place: one copy.
     const room = frameOverhead(framing);
-    const out = codec.pack(framed.message, room);
+    const out = codec.pack(framed.message, { room, knownFields: options?.knownFields ?? false });
     try {
       const head: Pick<Frame, 'tpdu' | 'header'> = {};
       if (framed.tpdu) head.tpdu = framed.tpdu;

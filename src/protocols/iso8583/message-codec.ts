@@ -12,6 +12,18 @@ import { type ResolvedField, resolveField } from './field-spec.js';
 import { type MtiEncoding, readMti, writeMti } from './mti.js';
 import type { FieldValue, IsoMessage } from './values.js';
 
+export interface PackOptions {
+  /** Bytes (unspecified) before the message: space for framing written in place. */
+  room?: number;
+  /**
+   * The caller vouches that every key of `fields` is an element number in canonical form (`"41"`,
+   * never `"041"` or `"200"` for a 128-bit dialect), e.g. a message it built from this dialect's own
+   * fields. The encoder then looks the elements up instead of listing the object's keys, which
+   * allocates per message; an element the dialect does not define is still refused.
+   */
+  knownFields?: boolean;
+}
+
 export interface UnpackOptions {
   /** Check every value against its content type while decoding (default true). */
   strict?: boolean;
@@ -20,8 +32,7 @@ export interface UnpackOptions {
 /** Message = MTI + bitmap(s) + fields, compiled once per dialect. Framing is not its concern. */
 export interface MessageCodec {
   readonly fields: ReadonlyMap<number, FieldCodec>;
-  /** `room` bytes (unspecified) come before the message: space for framing written in place. */
-  pack(msg: IsoMessage, room?: number): Buffer;
+  pack(msg: IsoMessage, options?: PackOptions): Buffer;
   unpack(bytes: Uint8Array, options?: UnpackOptions): IsoMessage;
 }
 
@@ -86,37 +97,40 @@ export function compileMessageCodec(layout: MessageLayout): MessageCodec {
   const packBitmap = new Uint8Array(24);
   const ids: number[] = [];
 
-  function pack(msg: IsoMessage, room = 0): Buffer {
+  function pack(msg: IsoMessage, options?: PackOptions): Buffer {
+    const room = options?.room ?? 0;
     const w = writer;
     w.pos = 0;
     w.ensure(room);
     w.pos = room;
     writeMti(w, layout.mti, msg.mti);
     const fieldsOf = msg.fields;
-    // Object.keys lists integer keys in ascending order: no sort in the usual case.
-    const keys = Object.keys(fieldsOf);
     const bm = packBitmap;
     bm.fill(0);
     ids.length = 0;
-    let last = 0;
     let sorted = true;
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i]!;
-      if (fieldsOf[key] === undefined) continue;
-      const id = +key;
-      if (!byBit[id] || String(id) !== key) {
-        throw new Iso8583Error(
-          'invalid-value',
-          key,
-          -1,
-          'a field the dialect defines',
-          'a field it does not define',
-        );
+    if (options?.knownFields) {
+      // Every element number in ascending order: no key list, no sort.
+      for (let id = 1; id <= maxBit; id++) {
+        if (fieldsOf[id] === undefined) continue;
+        if (!byBit[id]) throw undefinedField(String(id));
+        ids.push(id);
+        bm[(id - 1) >> 3]! |= 0x80 >> ((id - 1) & 7);
       }
-      if (id < last) sorted = false;
-      last = id;
-      ids.push(id);
-      bm[(id - 1) >> 3]! |= 0x80 >> ((id - 1) & 7);
+    } else {
+      // Object.keys lists integer keys in ascending order: no sort in the usual case.
+      const keys = Object.keys(fieldsOf);
+      let last = 0;
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i]!;
+        if (fieldsOf[key] === undefined) continue;
+        const id = +key;
+        if (!byBit[id] || String(id) !== key) throw undefinedField(key);
+        if (id < last) sorted = false;
+        last = id;
+        ids.push(id);
+        bm[(id - 1) >> 3]! |= 0x80 >> ((id - 1) & 7);
+      }
     }
     if (!sorted) ids.sort((a, b) => a - b);
     const max = ids.length ? ids[ids.length - 1]! : 0;
@@ -199,4 +213,14 @@ export function compileMessageCodec(layout: MessageLayout): MessageCodec {
   }
 
   return { fields, pack, unpack };
+}
+
+function undefinedField(key: string): Iso8583Error {
+  return new Iso8583Error(
+    'invalid-value',
+    key,
+    -1,
+    'a field the dialect defines',
+    'a field it does not define',
+  );
 }

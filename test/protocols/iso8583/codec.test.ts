@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   builtinDialectsDir,
   type DialectRegistry,
+  type FieldValue,
   getField,
   Iso8583Error,
   type IsoMessage,
@@ -224,6 +225,29 @@ describe('message structure errors', () => {
   const sample = d.pack({
     mti: '0200',
     fields: { 3: '000000', 4: '000000002500', 11: '000001', 41: 'TERM0001' },
+  });
+
+  it('refuses a key the dialect does not define; with knownFields it looks elements up instead of listing keys', () => {
+    for (const key of ['1', '129', '007', 'amount']) {
+      const err = thrown(() => d.pack({ mti: '0200', fields: { 3: '000000', [key]: '1' } }));
+      expect(err).toMatchObject({ code: 'invalid-value', path: key });
+    }
+    const fields: Record<string, FieldValue> = {
+      41: 'TERM0001',
+      11: '000001',
+      3: '000000',
+      4: '000000002500',
+    };
+    expect(d.pack({ mti: '0200', fields }, { knownFields: true }).equals(sample)).toBe(true);
+    // An element without a codec is still refused; keys beyond the bitmap are the caller's promise.
+    const tiny = withDialects({
+      'tiny.yaml':
+        'id: tiny\ntitle: tiny\nmti: { enc: ascii }\nbitmap: { enc: hex }\nfields:\n  3: { format: n6 }\n',
+    }).get('tiny');
+    const err = thrown(() =>
+      tiny.pack({ mti: '0200', fields: { 3: '000000', 4: '1' } }, { knownFields: true }),
+    );
+    expect(err).toMatchObject({ code: 'invalid-value', path: '4' });
   });
 
   it('reports truncation with the field and offset', () => {
