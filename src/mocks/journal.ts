@@ -4,10 +4,11 @@ type Listener = (exchange: Exchange) => void;
 type Entry = Omit<Exchange, 'seq'>;
 
 /** An exchange recorded as the recipe for its entry: built the first time someone reads it. */
-class Deferred {
+class Deferred<T = unknown> {
   constructor(
     readonly seq: number,
-    readonly build: () => Entry,
+    readonly build: (data: T) => Entry,
+    readonly data: T,
   ) {}
 }
 
@@ -41,14 +42,15 @@ export class Journal {
    * Records an exchange whose entry is built only when read (or at once when someone listens).
    * A busy host's journal is mostly never read — a matrix cell reads it once at the end — and
    * building every entry up front (decoded views, summary lines, ISO dates) was a large share of
-   * the host's CPU and garbage under load. `build` must only read values fixed by now.
+   * the host's CPU and garbage under load. `build(data)` must only read values fixed by now; one
+   * `build` for every entry and a plain `data` object each keep less alive than a closure each.
    */
-  recordLater(build: () => Entry): void {
+  recordLater<T>(build: (data: T) => Entry, data: T): void {
     if (this.listeners.size > 0) {
-      this.record(build());
+      this.record(build(data));
       return;
     }
-    this.keep(new Deferred(this.next++, build));
+    this.keep(new Deferred<unknown>(this.next++, build as (data: unknown) => Entry, data));
   }
 
   private keep(item: Exchange | Deferred): void {
@@ -70,7 +72,7 @@ export class Journal {
       let item = items[i]!;
       if (item.seq <= since) continue;
       if (item instanceof Deferred) {
-        const exchange = item.build() as Exchange;
+        const exchange = item.build(item.data) as Exchange;
         exchange.seq = item.seq;
         items[i] = item = exchange;
       }

@@ -53,10 +53,10 @@ describe('Journal', () => {
     const journal = new Journal();
     let builds = 0;
     journal.record(entry('a'));
-    journal.recordLater(() => {
+    journal.recordLater((detail) => {
       builds++;
-      return entry('b');
-    });
+      return entry(detail);
+    }, 'b');
     journal.record(entry('c'));
     expect(builds).toBe(0);
     expect(journal.entries(1).map((e) => [e.seq, e.event?.detail])).toEqual([
@@ -66,10 +66,10 @@ describe('Journal', () => {
     const again = journal.entries();
     expect(builds).toBe(1);
     expect(again[1]).toBe(journal.entries()[1]); // the built entry replaced its recipe
-    journal.recordLater(() => {
+    journal.recordLater((detail) => {
       builds++;
-      return entry('d');
-    });
+      return entry(detail);
+    }, 'd');
     expect(journal.entries(4)).toEqual([]); // `since` skips a deferred entry without building it
     expect(builds).toBe(1);
   });
@@ -78,10 +78,10 @@ describe('Journal', () => {
     const journal = new Journal(2);
     const seen: string[] = [];
     const stop = journal.onExchange((e) => seen.push(`${e.seq}:${e.event?.detail}`));
-    journal.recordLater(() => entry('heard'));
+    journal.recordLater(entry, 'heard');
     stop();
     expect(seen).toEqual(['1:heard']);
-    for (let i = 0; i < 3; i++) journal.recordLater(() => entry(String(i)));
+    for (let i = 0; i < 3; i++) journal.recordLater(entry, String(i));
     expect(journal.dropped).toBe(2);
     expect(journal.entries().map((e) => [e.seq, e.event?.detail])).toEqual([
       [3, '1'],

@@ -17,13 +17,6 @@ export interface Booking {
   at: number;
 }
 
-/** The two messages of a booking as the bytes that were on the wire (latin1 text, body only). */
-export interface WireMessages {
-  request: string;
-  response: string;
-  decode(latin1: string): IsoMessage;
-}
-
 /** One transaction the host answered, kept so later messages can refer to it. */
 export class LedgerEntry {
   seq = 0;
@@ -38,7 +31,10 @@ export class LedgerEntry {
   at: number;
   #request: IsoMessage | undefined;
   #response: IsoMessage | undefined;
-  #wire: WireMessages | undefined;
+  // The messages' bodies as latin1 text and how to decode them again (see keepWire).
+  #requestWire = '';
+  #responseWire = '';
+  #decode: ((latin1: string) => IsoMessage) | undefined;
 
   constructor(b: Booking) {
     this.terminal = b.terminal;
@@ -53,12 +49,12 @@ export class LedgerEntry {
   }
 
   get request(): IsoMessage {
-    this.#request ??= this.#wire!.decode(this.#wire!.request);
+    this.#request ??= this.#decode!(this.#requestWire);
     return this.#request;
   }
 
   get response(): IsoMessage {
-    this.#response ??= this.#wire!.decode(this.#wire!.response);
+    this.#response ??= this.#decode!(this.#responseWire);
     return this.#response;
   }
 
@@ -67,8 +63,10 @@ export class LedgerEntry {
    * ledger is mostly never read, and ten thousand decoded messages (a dozen strings each) kept
    * alive cost the host a quarter of its CPU in garbage collection; two strings per entry do not.
    */
-  keepWire(wire: WireMessages): void {
-    this.#wire = wire;
+  keepWire(request: string, response: string, decode: (latin1: string) => IsoMessage): void {
+    this.#requestWire = request;
+    this.#responseWire = response;
+    this.#decode = decode;
     this.#request = undefined;
     this.#response = undefined;
   }

@@ -65,14 +65,43 @@ interface InFlight {
   id: number;
   frame: Frame;
   mti: string;
-  /** The journal's record of the request, built when read. */
-  requestOf: () => RecordedMessage;
-  /** The request body as latin1 text, for the ledger (absent for a malformed request). */
+  /** The request as the journal shows it: its body as latin1 text (decoded when read) … */
   wire?: string;
+  size: number;
+  kind?: string;
+  tpdu?: Tpdu;
+  header?: string;
+  /** … or, for a request that did not decode, the record made of what did. */
+  record?: RecordedMessage;
   booked?: LedgerEntry;
   plan: IsoExchangePlan;
   at: number;
 }
+
+/**
+ * An answered exchange as the journal keeps it until read: primitives and the two messages' wire
+ * text, one object (closures per entry, each with its context, cost more to keep than this).
+ */
+interface Answered {
+  connection: number;
+  at: number;
+  request: InFlight['record'];
+  wire: string | undefined;
+  size: number;
+  kind: string | undefined;
+  tpdu: Tpdu | undefined;
+  header: string | undefined;
+  responseWire: string;
+  responseSize: number;
+  event: Exchange['event'] | undefined;
+  durationMs: number | undefined;
+  violations: Violation[];
+  faults: string[];
+}
+
+// Most exchanges break no rule and fire no fault: their entries share these (frozen: never written to).
+const NO_VIOLATIONS = Object.freeze([]) as unknown as Violation[];
+const NO_FAULTS = Object.freeze([]) as unknown as string[];
 
 /** A running mock acquirer host. */
 export interface IsoHost {
@@ -283,22 +312,16 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
     // Journal and ledger keep the request as its bytes and decode it when read (see keepWire).
     const wire = frame.body.toString('latin1');
     const { tpdu, header } = framed;
-    const ex: InFlight = {
-      socket,
-      id,
-      frame,
-      mti: request.mti,
-      requestOf: () => wireRecord(wire, tpdu, header, size, kind),
-      wire,
-      plan,
-      at,
-    };
+    const ex: InFlight = { socket, id, frame, mti: request.mti, wire, size, plan, at };
+    if (kind !== undefined) ex.kind = kind;
+    if (tpdu) ex.tpdu = tpdu;
+    if (header !== undefined) ex.header = header;
     if (result.booked) ex.booked = result.booked;
     if (!result.response) {
       log(
         id,
         {
-          request: ex.requestOf(),
+          request: requestRecord(ex),
           event: { kind: 'fault', detail: 'host closed the connection' },
           violations: result.violations,
           faults: [],
@@ -394,7 +417,7 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
     const pc = request.fields['3'];
     const plan = faults.select({ mti: request.mti, ...(typeof pc === 'string' && { processingCode: pc }) });
     const rec = lazyRecorded(version, framed, size, 'malformed');
-    const ex: InFlight = { socket, id, frame, mti: request.mti, requestOf: () => rec, plan, at };
+    const ex: InFlight = { socket, id, frame, mti: request.mti, size, record: rec, plan, at };
     await answer(ex, response, [violation], version.spec.timeouts.processingDelayMs, undefined);
   }
 
@@ -429,7 +452,7 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
     delayMs: number,
     macKey: string | undefined,
   ): Promise<void> | undefined {
-    const { socket, id, frame, requestOf, at } = ex;
+    const { socket, id, frame, at } = ex;
     const sign = macKey ? signer(macKey) : undefined;
     let response: IsoMessage;
     let responseBytes: Buffer;
@@ -441,7 +464,7 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
       log(
         id,
         {
-          request: requestOf(),
+          request: requestRecord(ex),
           event: { kind: 'fault', detail: `host could not encode its answer: ${(err as Error).message}` },
           violations,
           faults: [],
@@ -452,8 +475,7 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
       return;
     }
     const responseWire = responseBytes.toString('latin1', overhead);
-    if (ex.booked && ex.wire !== undefined)
-      ex.booked.keepWire({ request: ex.wire, response: responseWire, decode });
+    if (ex.booked && ex.wire !== undefined) ex.booked.keepWire(ex.wire, responseWire, decode);
     // The version's processing time and a slow issuer, in host time; close() cuts it short.
     // No timer at all when the scaled delay is zero: even setTimeout(0) costs a millisecond.
     const scaled = delayMs * timeScale;
@@ -530,7 +552,7 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
     log(
       ex.id,
       {
-        request: ex.requestOf(),
+        request: requestRecord(ex),
         event: { kind: 'disconnected', detail: 'the host stopped before its answer was due' },
         violations,
         faults: [],
@@ -542,33 +564,51 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
   function logAnswer(
     ex: InFlight,
     responseWire: string,
-    size: number,
+    responseSize: number,
     event: Exchange['event'] | undefined,
     sent: boolean,
     violations: Violation[],
-    fired: string[],
+    faults: string[],
   ): void {
-    const { id, at, requestOf } = ex;
-    // Only values fixed now are captured: the bytes as text, not the frame (a view of the socket's chunk).
-    const durationMs = sent ? Date.now() - at : undefined;
-    const tpdu = ex.frame.tpdu && replyTpdu(ex.frame.tpdu);
-    const header = ex.frame.header?.toString('hex').toUpperCase();
-    journal.recordLater(() => {
-      // Same key order as every other entry: event and duration before violations and faults.
-      const exchange = {
-        transport: 'iso8583',
-        host: hostName,
-        connection: id,
-        at: new Date(at).toISOString(),
-        request: requestOf(),
-        response: wireRecord(responseWire, tpdu, header, size),
-      } as Omit<Exchange, 'seq'>;
-      if (event) exchange.event = event;
-      if (durationMs !== undefined) exchange.durationMs = durationMs;
-      exchange.violations = violations;
-      exchange.faults = fired;
-      return exchange;
-    });
+    const answered: Answered = {
+      connection: ex.id,
+      at: ex.at,
+      request: ex.record,
+      wire: ex.wire,
+      size: ex.size,
+      kind: ex.kind,
+      tpdu: ex.tpdu,
+      header: ex.header,
+      responseWire,
+      responseSize,
+      event,
+      durationMs: sent ? Date.now() - ex.at : undefined,
+      violations: violations.length > 0 ? violations : NO_VIOLATIONS,
+      faults: faults.length > 0 ? faults : NO_FAULTS,
+    };
+    journal.recordLater(answeredEntry, answered);
+  }
+
+  /** The journal entry of an answered exchange, when someone reads it. */
+  function answeredEntry(a: Answered): Omit<Exchange, 'seq'> {
+    // Same key order as every other entry: event and duration before violations and faults.
+    const exchange = {
+      transport: 'iso8583',
+      host: hostName,
+      connection: a.connection,
+      at: new Date(a.at).toISOString(),
+      request: a.request ?? wireRecord(a.wire!, a.tpdu, a.header, a.size, a.kind),
+      response: wireRecord(a.responseWire, a.tpdu && replyTpdu(a.tpdu), a.header, a.responseSize),
+    } as Omit<Exchange, 'seq'>;
+    if (a.event) exchange.event = a.event;
+    if (a.durationMs !== undefined) exchange.durationMs = a.durationMs;
+    exchange.violations = a.violations;
+    exchange.faults = a.faults;
+    return exchange;
+  }
+
+  function requestRecord(ex: InFlight): RecordedMessage {
+    return ex.record ?? wireRecord(ex.wire!, ex.tpdu, ex.header, ex.size, ex.kind);
   }
 
   /** The request's MTI alone, when nothing after it decodes (undefined when the MTI does not either). */
