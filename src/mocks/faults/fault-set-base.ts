@@ -205,6 +205,18 @@ export function resetSocket(socket: Socket): void {
   }
 }
 
+/**
+ * Closes a connection politely (TCP FIN): end() sends FIN once pending writes are flushed; destroy()
+ * then frees the socket even if the peer never closes its side.
+ */
+export async function closeSocket(socket: Socket): Promise<void> {
+  await new Promise<void>((resolve) => {
+    socket.once('close', () => resolve());
+    socket.end(() => resolve());
+  });
+  socket.destroy();
+}
+
 /** A time-scaled sleep that ends early when the connection closes or the set stops. */
 export function sleeper(
   socket: Socket,

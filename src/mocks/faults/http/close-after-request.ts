@@ -1,3 +1,4 @@
+import { closeSocket } from '../fault-set-base.js';
 import { closeAfterRequest as isoCloseAfterRequest } from '../iso/close-after-request.js';
 import { defineFault } from '../types.js';
 import type { HttpConnectionEnd } from './types.js';
@@ -7,12 +8,7 @@ export const closeAfterRequest = defineFault({
   ...isoCloseAfterRequest,
   http: {
     async takeover(ctx): Promise<HttpConnectionEnd> {
-      const { socket } = ctx;
-      await new Promise<void>((resolve) => {
-        socket.once('close', () => resolve());
-        socket.end(() => resolve());
-      });
-      socket.destroy();
+      await closeSocket(ctx.socket);
       return 'closed';
     },
   },

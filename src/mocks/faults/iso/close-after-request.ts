@@ -1,4 +1,5 @@
 import { Type as T } from '@sinclair/typebox';
+import { closeSocket } from '../fault-set-base.js';
 import type { IsoConnectionEnd } from '../iso-types.js';
 import { defineFault } from '../types.js';
 
@@ -9,14 +10,7 @@ export const closeAfterRequest = defineFault({
   params: T.Object({}, { additionalProperties: false }),
   iso: {
     async takeover(ctx): Promise<IsoConnectionEnd> {
-      const { socket } = ctx;
-      // end() sends FIN once pending writes are flushed; destroy() then frees the socket even if
-      // the terminal never closes its side.
-      await new Promise<void>((resolve) => {
-        socket.once('close', () => resolve());
-        socket.end(() => resolve());
-      });
-      socket.destroy();
+      await closeSocket(ctx.socket);
       return 'closed';
     },
   },
