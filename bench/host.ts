@@ -411,6 +411,23 @@ async function main(): Promise<void> {
         'client busy: share of a core the load generator used; near 100% means that row measures the client.',
     );
 
+    if (want('paymatrix')) {
+      // What the host holds after the run: journal, ledger and duplicate window are all bounded.
+      // With `node --expose-gc`, what is live rather than what the collector has not got to yet.
+      const gc = (globalThis as { gc?: () => void }).gc;
+      gc?.();
+      const mem = process.memoryUsage();
+      const dup = host.ledger.duplicates.stats();
+      const mb = (n: number) => (n / 1e6).toFixed(0);
+      console.log(
+        `paymatrix after the run (this process${gc ? ', after a full GC' : ''}): RSS ${mb(mem.rss)} MB, heap ${mb(mem.heapUsed)} MB; ` +
+          `journal ${fmt(host.journal.size)} exchanges, ledger ${fmt(host.ledger.list().length)} entries, ` +
+          `duplicate window ${fmt(dup.keys)} keys of ${fmt(dup.limit)}` +
+          (dup.forgottenEarly > 0
+            ? ` (${fmt(dup.forgottenEarly)} forgotten early; it covered ${fmt(dup.shortestWindowMs ?? 0)} ms at the least)`
+            : ''),
+      );
+    }
     for (const [k, cell] of cells) {
       if (cell.errors > 0)
         console.log(`(!) ${k}: ${cell.errors} bad or missing answers, first: ${cell.firstError}`);

@@ -25,6 +25,8 @@ export interface MockCommandOptions {
   workspace: string;
   /** Gateways: HTTPS with a generated test certificate. */
   tls?: boolean;
+  /** ISO hosts: keys the duplicate window remembers at most. */
+  duplicateKeys?: number;
 }
 
 /** A running `paymatrix mock`: the host(s) or gateway, the admin API and how to stop them. */
@@ -60,6 +62,11 @@ export function registerMock(program: Command): void {
       [],
     )
     .option('--faults <file>', 'YAML/JSON file: a list of fault specs, or { faults: [...] } (primary only)')
+    .option(
+      '--duplicate-keys <n>',
+      'ISO hosts: terminal+STAN keys the duplicate window remembers at most (default 250000); past it the oldest go early, with a warning',
+      countArg,
+    )
     .option('--seed <n>', 'seed of the faults’ random streams', intArg, 0)
     .option(
       '--time-scale <x>',
@@ -111,6 +118,11 @@ export async function startMock(ref: string, opts: MockCommandOptions, logger: L
   if (version.kind === 'rest' && opts.backupPort !== undefined) {
     throw new UsageError(`--backup-port: ${version.ref} is a REST gateway; backups are for ISO 8583 hosts`);
   }
+  if (version.kind === 'rest' && opts.duplicateKeys !== undefined) {
+    throw new UsageError(
+      `--duplicate-keys: ${version.ref} is a REST gateway; the duplicate window is an ISO 8583 host's`,
+    );
+  }
   if (version.kind === 'iso8583' && opts.tls) {
     throw new UsageError(`--tls: ${version.ref} is an ISO 8583 host; TLS is for REST gateways`);
   }
@@ -141,6 +153,7 @@ export async function startMock(ref: string, opts: MockCommandOptions, logger: L
             host: version,
             port,
             faults,
+            ...(opts.duplicateKeys !== undefined && { duplicateKeys: opts.duplicateKeys }),
             ...(opts.backupPort !== undefined && { label: 'primary' }),
           }),
         ),
@@ -164,6 +177,15 @@ export async function startMock(ref: string, opts: MockCommandOptions, logger: L
     hosts.forEach((h, i) => {
       unsubscribe.push(h.journal.onExchange((e) => logExchange(logger, labels[i]!, e)));
     });
+    // A load test faster than the duplicate window can hold: say once that it now covers less.
+    if (version.kind === 'iso8583') {
+      (hosts[0] as IsoHost).ledger.duplicates.onFirstEarlyForget((stats) =>
+        logger.warn(
+          { duplicateWindow: stats },
+          `duplicate window full (${stats.limit} keys): the oldest keys are forgotten before their ${version.spec.duplicates?.windowSeconds ?? 0} s are up, so a duplicate older than ~${stats.shortestWindowMs} ms is not recognised (see GET /ledger)`,
+        ),
+      );
+    }
     if (opts.adminPort !== undefined) {
       const adminPort = opts.adminPort;
       admin = await listening(`${opts.adminBind}:${adminPort}`, () =>
@@ -336,6 +358,12 @@ function portArg(value: string): number {
 
 function intArg(value: string): number {
   if (!/^-?[0-9]+$/.test(value)) throw new InvalidArgumentError('must be an integer');
+  return Number(value);
+}
+
+function countArg(value: string): number {
+  if (!/^[0-9]+$/.test(value) || Number(value) < 1)
+    throw new InvalidArgumentError('must be a whole number >= 1');
   return Number(value);
 }
 

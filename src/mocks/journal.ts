@@ -30,6 +30,11 @@ export class Journal {
   }
 
   /** Numbers and keeps the entry itself (no copy: the caller hands it over). */
+  /** Exchanges kept now (at most the limit, plus a little slack before the oldest go). */
+  get size(): number {
+    return this.items.length;
+  }
+
   record(entry: Entry): Exchange {
     const exchange = entry as Exchange;
     exchange.seq = this.next++;

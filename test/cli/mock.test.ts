@@ -220,6 +220,37 @@ describe('paymatrix mock', { timeout: 60_000 }, () => {
     expect(running.lines.map((l) => JSON.stringify(l)).join('\n')).not.toContain(VISA_TEST_PAN);
   });
 
+  it('--duplicate-keys bounds the duplicate window; the first key forgotten early is a warning line', async () => {
+    running = new MockProcess([
+      'mock',
+      'harbor-bank@2019.4',
+      '--port',
+      '0',
+      '--admin-port',
+      '0',
+      '--duplicate-keys',
+      '1',
+      '--time-scale',
+      '0.01',
+    ]);
+    const ready = await running.line(() => true);
+    const port = (ready.address as { port: number }).port;
+    for (const stan of [1, 2, 3])
+      expect((await send(asciiDialect(), port, sale({ stan }))).fields['39']).toBe('00');
+    const warning = await running.line((l) => l.level === 'warn');
+    expect(warning.msg).toMatch(
+      /^duplicate window full \(1 keys\): the oldest keys are forgotten before their 60 s are up, so a duplicate older than ~\d+ ms is not recognised/,
+    );
+    expect(running.lines.filter((l) => l.level === 'warn')).toHaveLength(1); // once, not per key
+    // STAN 1 was forgotten: sent again, it is not recognised as a duplicate (STAN 3 still is).
+    expect((await send(asciiDialect(), port, sale({ stan: 1 }))).fields['39']).toBe('00');
+    expect((await send(asciiDialect(), port, sale({ stan: 1 }))).fields['39']).toBe('94');
+    const ledger = (await (await fetch(`${ready.admin as string}/ledger`)).json()) as {
+      ledgers: Array<{ duplicateWindow: unknown }>;
+    };
+    expect(ledger.ledgers[0]!.duplicateWindow).toMatchObject({ keys: 1, limit: 1, forgottenEarly: 3 });
+  });
+
   it('refuses for a gateway what only ISO hosts have (an ISO-only fault, a backup), exit 2', () => {
     const fault = cli(['mock', 'meridian-checkout@v4', '--port', '0', '--fault', '{"fault":"wrong-stan"}']);
     expect(fault.code).toBe(2);
@@ -230,6 +261,9 @@ describe('paymatrix mock', { timeout: 60_000 }, () => {
     const tls = cli(['mock', 'harbor-bank@2019.4', '--port', '0', '--tls']);
     expect(tls.code).toBe(2);
     expect(tls.err).toContain('TLS is for REST gateways');
+    const dup = cli(['mock', 'nimbus-pay@2024-06-15', '--port', '0', '--duplicate-keys', '10']);
+    expect(dup.code).toBe(2);
+    expect(dup.err).toContain("the duplicate window is an ISO 8583 host's");
   });
 
   it('a bad host ref exits 2 and lists the known hosts and versions', () => {
@@ -263,6 +297,9 @@ describe('paymatrix mock', { timeout: 60_000 }, () => {
     expect(json.err).toMatch(/^error: --fault #1 is not JSON/);
     expect(cli(['mock', 'harbor-bank@2019.4', '--port', '70000']).code).toBe(2);
     expect(cli(['mock', 'harbor-bank@2019.4', '--time-scale', '0']).code).toBe(2);
+    const keys = cli(['mock', 'harbor-bank@2019.4', '--duplicate-keys', '0']);
+    expect(keys.code).toBe(2);
+    expect(keys.err).toContain('must be a whole number >= 1');
     expect(cli(['mock', 'harbor-bank@2019.4', '--faults', '/nonexistent/faults.yaml']).code).toBe(2);
   });
 

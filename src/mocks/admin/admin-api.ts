@@ -471,6 +471,17 @@ export function buildAdminApp(options: AdminApiOptions): { app: FastifyInstance;
             ledgers: T.Array(
               T.Object({
                 hosts: Labels,
+                duplicateWindow: T.Object(
+                  {
+                    keys: T.Integer(),
+                    limit: T.Integer(),
+                    forgottenEarly: T.Integer({
+                      description: 'keys forgotten before their window ended, to stay within the limit',
+                    }),
+                    shortestWindowMs: T.Optional(T.Integer()),
+                  },
+                  { description: 'terminal + STAN keys within the duplicate-detection window' },
+                ),
                 terminals: T.Array(T.Object({}, { additionalProperties: true })),
               }),
             ),
@@ -492,6 +503,7 @@ export function buildAdminApp(options: AdminApiOptions): { app: FastifyInstance;
       return {
         ledgers: [...groups].map(([ledger, group]) => ({
           hosts: group.map((e) => e.label),
+          duplicateWindow: ledger.duplicates.stats(),
           terminals: summarizeLedger(
             ledger,
             group.map((e) => e.host.journal),

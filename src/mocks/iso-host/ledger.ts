@@ -1,5 +1,6 @@
 import type { IsoMessage } from '../../protocols/iso8583/index.js';
 import type { MessageKind } from '../hosts/host-schema.js';
+import { DuplicateWindow } from './duplicate-window.js';
 
 /** What the processor books for one answered transaction. */
 export interface Booking {
@@ -87,18 +88,28 @@ export interface TerminalState {
  * terminal. Settlement compares what a terminal claims with what is here. Each cell gets its own
  * ledger; a primary and its backup share one, as the two front ends of one bank share a back end.
  */
+export interface LedgerOptions {
+  /**
+   * Transactions kept for later reference (reversals, voids, settlement); the oldest go first, in
+   * batches, so a mock bank under a long load test stays bounded. Default 10,000.
+   */
+  maxEntries?: number;
+  /** Keys the duplicate window remembers at most (see DuplicateWindow). Default 250,000. */
+  duplicateKeys?: number;
+}
+
 export class Ledger {
   private entries: LedgerEntry[] = [];
-  private duplicates = new Map<string, number>();
   private terminals = new Map<string, TerminalState>();
   private counter = 0;
-  private nextPrune = 10_000;
+  private readonly maxEntries: number;
+  /** Terminal + STAN (+ date or batch) keys within the duplicate-detection window. */
+  readonly duplicates: DuplicateWindow;
 
-  /**
-   * @param maxEntries transactions kept for later reference (reversals, voids, settlement);
-   * the oldest go first, in batches, so a mock bank under a long load test stays bounded.
-   */
-  constructor(private readonly maxEntries = 10_000) {}
+  constructor(options: LedgerOptions = {}) {
+    this.maxEntries = options.maxEntries ?? 10_000;
+    this.duplicates = new DuplicateWindow(options.duplicateKeys);
+  }
 
   add(booking: Booking): LedgerEntry {
     const full = new LedgerEntry(booking);
@@ -118,19 +129,6 @@ export class Ledger {
 
   list(terminal?: string): LedgerEntry[] {
     return terminal === undefined ? [...this.entries] : this.entries.filter((e) => e.terminal === terminal);
-  }
-
-  /** True when the key was seen within the window (and remembers it now otherwise). */
-  seenRecently(key: string, windowMs: number, now: number): boolean {
-    const last = this.duplicates.get(key);
-    if (last !== undefined && now - last <= windowMs) return true;
-    this.duplicates.set(key, now);
-    // Forget keys past the window now and then, so the map does not grow with every request.
-    if (this.duplicates.size > this.nextPrune) {
-      for (const [k, t] of this.duplicates) if (now - t > windowMs) this.duplicates.delete(k);
-      this.nextPrune = Math.max(10_000, this.duplicates.size * 2);
-    }
-    return false;
   }
 
   terminal(id: string): TerminalState {

@@ -43,6 +43,11 @@ export interface StartIsoHostOptions {
   timeScale?: number;
   /** Share one ledger between a primary and its backup. */
   ledger?: Ledger;
+  /**
+   * Keys the duplicate window remembers at most when the host makes its own ledger (default
+   * 250,000); past it the oldest are forgotten early and counted (see DuplicateWindow).
+   */
+  duplicateKeys?: number;
   /** Where hosts and cards come from when `host` is a string (default: built-in + current dir). */
   registry?: HostRegistry;
   cards?: CardBook;
@@ -127,7 +132,9 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
     throw new Error(`${version.ref}: its dialect has no TCP framing`);
   const dialect = version.dialect;
   const timeScale = options.timeScale ?? 1;
-  const ledger = options.ledger ?? new Ledger();
+  const ledger =
+    options.ledger ??
+    new Ledger(options.duplicateKeys !== undefined ? { duplicateKeys: options.duplicateKeys } : {});
   const journal = new Journal(options.journalLimit ?? 10_000);
   const faults = new IsoFaultSet(options.faults ?? [], { seed: options.seed ?? 0, timeScale });
   const ctx: HostContext = {

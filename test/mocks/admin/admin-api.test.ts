@@ -79,6 +79,8 @@ describe('admin API', () => {
     expect(ledger.json().ledgers).toEqual([
       {
         hosts: ['primary'],
+        // One sale, one key (terminal + STAN + date); nothing forgotten early.
+        duplicateWindow: { keys: 1, limit: 250_000, forgottenEarly: 0 },
         terminals: [
           expect.objectContaining({
             terminal: 'TERM0001',
