@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { Delays } from '../delays.js';
 import { FaultSpecError } from './errors.js';
 import { createRandom, type Random } from './random.js';
 import { isConnectionFault } from './registry.js';
@@ -66,8 +67,8 @@ export abstract class FaultSetBase<
   readonly seed: number | string;
   readonly timeScale: number;
   protected faults: ActiveFault<I>[];
-  /** Aborted by stop(): pending fault delays end at once. */
-  protected readonly stopping = new AbortController();
+  /** Ended by stop(): pending fault delays end at once. */
+  protected readonly delays = new Delays();
   readonly #listeners = new Set<() => void>();
   readonly #transport: FaultTransport;
 
@@ -135,7 +136,7 @@ export abstract class FaultSetBase<
 
   /** Ends pending delays at once (shutdown); later sleeps return immediately. */
   stop(): void {
-    this.stopping.abort();
+    this.delays.stop();
   }
 
   /**
@@ -218,24 +219,6 @@ export async function closeSocket(socket: Socket): Promise<void> {
 }
 
 /** A time-scaled sleep that ends early when the connection closes or the set stops. */
-export function sleeper(
-  socket: Socket,
-  timeScale: number,
-  signal: AbortSignal,
-): (ms: number) => Promise<void> {
-  return (ms) =>
-    new Promise((resolve) => {
-      const scaled = ms * timeScale;
-      if (!(scaled > 0) || socket.destroyed || signal.aborted) return resolve();
-      // Waiting on a closed connection is pointless, and a stopping server must not wait for timers.
-      const done = () => {
-        clearTimeout(timer);
-        socket.off('close', done);
-        signal.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, scaled);
-      socket.once('close', done);
-      signal.addEventListener('abort', done, { once: true });
-    });
+export function sleeper(socket: Socket, timeScale: number, delays: Delays): (ms: number) => Promise<void> {
+  return (ms) => delays.wait(ms * timeScale, socket);
 }

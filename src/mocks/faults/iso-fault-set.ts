@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import type { Delays } from '../delays.js';
 import {
   type ActiveFault as ActiveFaultOf,
   FaultSetBase,
@@ -43,7 +44,7 @@ export class IsoFaultSet extends FaultSetBase<IsoFault<unknown>> {
       this.#quiet ??= {
         fired: [],
         requestLost: false,
-        run: (input) => runExchange([], [], input, this.timeScale, this.stopping.signal),
+        run: (input) => runExchange([], [], input, this.timeScale, this.delays),
       };
       return this.#quiet;
     }
@@ -65,7 +66,7 @@ export class IsoFaultSet extends FaultSetBase<IsoFault<unknown>> {
           fired,
           requestLost ? { ...input, response: undefined } : input,
           this.timeScale,
-          this.stopping.signal,
+          this.delays,
         ),
     };
   }
@@ -85,13 +86,13 @@ async function runExchange(
   fired: FiredFault[],
   input: IsoExchangeInput,
   timeScale: number,
-  signal: AbortSignal,
+  delays: Delays,
 ): Promise<IsoExchangeReport> {
   const { socket, codec } = input;
   const notes: string[] = [];
   let response = input.response;
   let bytesSent = 0;
-  const sleep = sleeper(socket, timeScale, signal);
+  const sleep = sleeper(socket, timeScale, delays);
   const report = (outcome: IsoOutcome, delayMs = 0): IsoExchangeReport => ({
     fired,
     outcome,
@@ -172,7 +173,7 @@ async function runExchange(
     if (Number.isFinite(ms) && ms > 0) delayMs += ms;
   }
   if (delayMs > 0) await sleep(delayMs);
-  if (socket.destroyed || signal.aborted) return report('aborted', delayMs);
+  if (socket.destroyed || delays.stopped) return report('aborted', delayMs);
 
   // takeover: the first one ends the connection and nothing is sent.
   const takeovers = faults.filter((f) => f.impl.takeover);

@@ -1,9 +1,9 @@
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { ApiOperation, ApiVersion } from '../../protocols/rest/api-loader.js';
 import type { ErrorKind } from '../../protocols/rest/api-schema.js';
+import { Delays } from '../delays.js';
 import type { Exchange, Violation } from '../exchange.js';
 import type { HttpAnswer, HttpExchangePlan, HttpFaultContext } from '../faults/http/types.js';
 import { createRandom, HttpFaultSet } from '../faults/index.js';
@@ -206,7 +206,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
   const hostName = options.label ? `${version.ref} (${options.label})` : version.ref;
   const validateResponses = options.validateResponses ?? false;
   const processingMs = version.spec.processingDelayMs;
-  const stopping = new AbortController();
+  const delays = new Delays();
   const versionHeader = version.api.versionHeader;
   const versionKey = versionHeader?.toLowerCase();
   const servedByVersion = new Map(version.apis.map((a) => [a.version, a]));
@@ -629,10 +629,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
     const outcome: Outcome = { answer: result.answer, violations: NO_VIOLATIONS };
     const scaled = (processingMs + result.delayMs) * timeScale;
     if (!(scaled > 0)) return outcome;
-    return sleep(scaled, undefined, { signal: stopping.signal }).then(
-      () => outcome,
-      () => outcome,
-    );
+    return delays.wait(scaled).then(() => outcome);
   }
 
   /** The faults' answer stage, the idempotency record, the answer on the wire, the journal. */
@@ -667,7 +664,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
       }
     }
     if (plan.fired.length === 0) {
-      if (stopping.signal.aborted) return undefined;
+      if (delays.stopped) return undefined;
       sends.add([reply, answer!, text!]);
       journalize(x, answer, text!, violations, true, undefined);
       return undefined;
@@ -795,7 +792,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
   const offChange = faults.onChange(() => {
     sync = sync.then(async () => {
       if (!faults.listening && server.listening) server.close();
-      else if (faults.listening && !server.listening && !stopping.signal.aborted) {
+      else if (faults.listening && !server.listening && !delays.stopped) {
         await new Promise<void>((resolve, reject) => {
           server.once('error', reject);
           server.listen(port, bind, () => {
@@ -826,7 +823,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
       journal.clear();
     },
     async close() {
-      stopping.abort();
+      delays.stop();
       faults.stop();
       offChange();
       await sync.catch(() => {});

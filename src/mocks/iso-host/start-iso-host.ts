@@ -1,5 +1,4 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   encodeFrame,
   type Frame,
@@ -13,6 +12,7 @@ import {
   signMessage,
   type Tpdu,
 } from '../../protocols/iso8583/index.js';
+import { Delays } from '../delays.js';
 import type { Exchange, RecordedMessage, Violation } from '../exchange.js';
 import { type IsoExchangePlan, IsoFaultSet, type IsoResponseCodec } from '../faults/index.js';
 import {
@@ -151,7 +151,7 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
   const label = options.label ? ` (${options.label})` : '';
   const hostName = `${version.ref}${label}`;
   const sockets = new Set<Socket>();
-  const stopping = new AbortController();
+  const delays = new Delays();
   const pending = new Set<Promise<void>>();
   let connections = 0;
   const idleMs = version.spec.timeouts.idleSeconds * 1000 * timeScale;
@@ -489,7 +489,7 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
     if (scaled > 0 || ex.plan.fired.length > 0) {
       return deliverLater(ex, response, responseBytes, responseWire, violations, scaled, sign);
     }
-    if (stopping.signal.aborted) {
+    if (delays.stopped) {
       unanswered(ex, violations);
       return;
     }
@@ -509,8 +509,8 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
     sign: ((m: IsoMessage) => IsoMessage) | undefined,
   ): Promise<void> {
     const { socket, frame, plan } = ex;
-    if (scaled > 0) await sleep(scaled, undefined, { signal: stopping.signal }).catch(() => {});
-    if (stopping.signal.aborted) {
+    if (scaled > 0) await delays.wait(scaled);
+    if (delays.stopped) {
       unanswered(ex, violations);
       return;
     }
@@ -665,7 +665,7 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
       journal.clear();
     },
     async close() {
-      stopping.abort();
+      delays.stop();
       faults.stop();
       for (const s of sockets) s.destroy();
       await sync;

@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import type { Delays } from '../../delays.js';
 import {
   type ActiveFault as ActiveFaultOf,
   FaultSetBase,
@@ -61,16 +62,7 @@ export class HttpFaultSet extends FaultSetBase<HttpFault<unknown>> {
         let current = answer;
         for (const f of faults) {
           if (!f.impl.answer) continue;
-          const ctx = contextOf(
-            f,
-            request,
-            socket,
-            () => current,
-            error,
-            notes,
-            this.timeScale,
-            this.stopping.signal,
-          );
+          const ctx = contextOf(f, request, socket, () => current, error, notes, this.timeScale, this.delays);
           try {
             current = f.impl.answer(current, ctx, f.params);
           } catch (err) {
@@ -79,7 +71,7 @@ export class HttpFaultSet extends FaultSetBase<HttpFault<unknown>> {
         }
         return current;
       },
-      run: (input) => runExchange(faults, fired, request, input, notes, this.timeScale, this.stopping.signal),
+      run: (input) => runExchange(faults, fired, request, input, notes, this.timeScale, this.delays),
     };
   }
 }
@@ -100,7 +92,7 @@ function contextOf(
   error: HttpFaultContext['error'],
   notes: string[],
   timeScale: number,
-  signal: AbortSignal,
+  delays: Delays,
   leaveOpen: () => void = () => {},
 ): HttpFaultContext {
   return {
@@ -111,7 +103,7 @@ function contextOf(
     socket,
     error,
     random: f.random,
-    sleep: sleeper(socket, timeScale, signal),
+    sleep: sleeper(socket, timeScale, delays),
     note: (text) => notes.push(`${f.id}: ${text}`),
     leaveOpen,
   };
@@ -125,7 +117,7 @@ async function runExchange(
   input: HttpExchangeInput,
   notes: string[],
   timeScale: number,
-  signal: AbortSignal,
+  delays: Delays,
 ): Promise<HttpExchangeReport> {
   const { socket, answer } = input;
   let open = false;
@@ -138,7 +130,7 @@ async function runExchange(
       input.error,
       notes,
       timeScale,
-      signal,
+      delays,
       () => {
         open = true;
       },
@@ -178,8 +170,8 @@ async function runExchange(
     const ms = guard(f, 0, () => f.impl.delay!(ctx(f), f.params));
     if (Number.isFinite(ms) && ms > 0) delayMs += ms;
   }
-  if (delayMs > 0) await sleeper(socket, timeScale, signal)(delayMs);
-  if (socket.destroyed || signal.aborted) return report('aborted', delayMs);
+  if (delayMs > 0) await delays.wait(delayMs * timeScale, socket);
+  if (socket.destroyed || delays.stopped) return report('aborted', delayMs);
 
   const [takeover, ...superseded] = faults.filter((f) => f.impl.takeover);
   if (takeover) {
