@@ -13,7 +13,10 @@
 // Run: npm run bench:host. Knobs (env): BENCH_WARMUP_MS (3000), BENCH_ROUND_MS (3000),
 // BENCH_ROUNDS (3), BENCH_CONCURRENCY (1,32), BENCH_TIME_SCALE (0),
 // BENCH_SERVERS (paymatrix,bare,mountebank), BENCH_HOST_RESET (0; 1 empties the host's ledger and
-// journal before each round, which otherwise keep every sale of the run).
+// journal before each round, which otherwise carry the earlier rounds' sales up to their bounds).
+// BENCH_TIME_SCALE=1 BENCH_CONCURRENCY=1500 BENCH_SERVERS=paymatrix: a fleet of terminals at the
+// bank's real processing delay and duplicate window. After the rounds a line says what the host
+// holds (journal, ledger, duplicate window, heap; run with node --expose-gc to collect first).
 import { fork } from 'node:child_process';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { cpus } from 'node:os';
