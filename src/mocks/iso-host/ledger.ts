@@ -83,11 +83,6 @@ export interface TerminalState {
   uploaded: IsoMessage[];
 }
 
-/**
- * The state of one host instance: what it authorised, captured, reversed and saw twice, per
- * terminal. Settlement compares what a terminal claims with what is here. Each cell gets its own
- * ledger; a primary and its backup share one, as the two front ends of one bank share a back end.
- */
 export interface LedgerOptions {
   /**
    * Transactions kept for later reference (reversals, voids, settlement); the oldest go first, in
@@ -98,6 +93,11 @@ export interface LedgerOptions {
   duplicateKeys?: number;
 }
 
+/**
+ * The state of one host instance: what it authorised, captured, reversed and saw twice, per
+ * terminal. Settlement compares what a terminal claims with what is here. Each cell gets its own
+ * ledger; a primary and its backup share one, as the two front ends of one bank share a back end.
+ */
 export class Ledger {
   private entries: LedgerEntry[] = [];
   private terminals = new Map<string, TerminalState>();
