@@ -29,12 +29,12 @@ export class Journal {
     this.slack = Math.ceil(limit / 10);
   }
 
-  /** Numbers and keeps the entry itself (no copy: the caller hands it over). */
   /** Exchanges kept now (at most the limit, plus a little slack before the oldest go). */
   get size(): number {
     return this.items.length;
   }
 
+  /** Numbers and keeps the entry itself (no copy: the caller hands it over). */
   record(entry: Entry): Exchange {
     const exchange = entry as Exchange;
     exchange.seq = this.next++;

@@ -1,5 +1,5 @@
 import type { Exchange } from '../mocks/exchange.js';
-import { gatewayStores, startGateway } from '../mocks/gateway/index.js';
+import { gatewayStores, paymentTotals, startGateway } from '../mocks/gateway/index.js';
 import type { CardBook, GatewayVersion, HostVersion } from '../mocks/hosts/host-loader.js';
 import { Ledger } from '../mocks/iso-host/ledger.js';
 import { startIsoHost } from '../mocks/iso-host/start-iso-host.js';
@@ -185,15 +185,7 @@ function gatewayHosts(version: GatewayVersion, options: CellHostOptions): CellHo
           gateway.payments
             .list()
             .filter((p) => p.via === instance)
-            .map((p) => ({
-              id: p.id,
-              state: p.state,
-              amount: p.amount,
-              currency: p.currency,
-              captured: p.captured,
-              refunded: p.refunded,
-              createdMs: p.createdMs,
-            })),
+            .map((p) => ({ ...paymentTotals(p), createdMs: p.createdMs })),
         close: () => gateway.close(),
       };
     },

@@ -6,6 +6,7 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import { FaultSpecError } from '../faults/index.js';
+import { paymentTotals } from '../gateway/payments.js';
 import type { MockGateway } from '../gateway/start-gateway.js';
 import type { Ledger } from '../iso-host/ledger.js';
 import type { IsoHost } from '../iso-host/start-iso-host.js';
@@ -544,12 +545,7 @@ export function buildAdminApp(options: AdminApiOptions): { app: FastifyInstance;
                   host: label,
                   evicted: host.payments.evicted,
                   payments: host.payments.list().map((p) => ({
-                    id: p.id,
-                    state: p.state,
-                    amount: p.amount,
-                    currency: p.currency,
-                    captured: p.captured,
-                    refunded: p.refunded,
+                    ...paymentTotals(p),
                     outcome: p.outcome,
                     createdAt: new Date(p.createdMs).toISOString(),
                     ...(p.cardLast4 !== undefined && { cardLast4: p.cardLast4 }),

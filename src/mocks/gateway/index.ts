@@ -14,7 +14,7 @@ export {
 export { type GatewayVersion, resolveGatewayVersion } from './gateway-version.js';
 export { fingerprintOf, type IdempotencyBegin, IdempotencyStore, type StoredAnswer } from './idempotency.js';
 export { type ActionRequest, type ActionResult, runAction } from './lifecycle.js';
-export { type Payment, PaymentStore } from './payments.js';
+export { type Payment, PaymentStore, type PaymentTotals, paymentTotals } from './payments.js';
 export {
   type GatewayStores,
   gatewayStores,

@@ -31,6 +31,20 @@ export interface Payment {
   readonly via: string | undefined;
 }
 
+/** A payment's state and amounts: what the admin API and a matrix cell list of it. */
+export type PaymentTotals = Pick<Payment, 'id' | 'state' | 'amount' | 'currency' | 'captured' | 'refunded'>;
+
+export function paymentTotals(p: Payment): PaymentTotals {
+  return {
+    id: p.id,
+    state: p.state,
+    amount: p.amount,
+    currency: p.currency,
+    captured: p.captured,
+    refunded: p.refunded,
+  };
+}
+
 /** Why a lifecycle step is refused; the API version words it (errors.kinds). */
 export interface Refusal {
   kind: 'invalid-state' | 'amount-too-large';

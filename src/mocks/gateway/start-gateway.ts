@@ -351,7 +351,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
     );
     const text = JSON.stringify(answer.body);
     reply.code(answer.status).headers(answer.headers).send(text);
-    const mask = { mask: api.mask, secretHeaders };
+    const mask = contextOf(api).mask;
     record({
       connection: connectionIds.get(req.raw.socket) ?? 0,
       request: lazyHttpRequest(

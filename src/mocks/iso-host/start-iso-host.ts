@@ -90,7 +90,7 @@ interface InFlight {
 interface Answered {
   connection: number;
   at: number;
-  request: InFlight['record'];
+  record: InFlight['record'];
   wire: string | undefined;
   size: number;
   kind: string | undefined;
@@ -107,6 +107,14 @@ interface Answered {
 // Most exchanges break no rule and fire no fault: their entries share these (frozen: never written to).
 const NO_VIOLATIONS = Object.freeze([]) as unknown as Violation[];
 const NO_FAULTS = Object.freeze([]) as unknown as string[];
+
+/** What a fault's scope matches a request by: its MTI and processing code. */
+function faultTarget(request: IsoMessage): { mti: string; processingCode?: string } {
+  const target: { mti: string; processingCode?: string } = { mti: request.mti };
+  const pc = request.fields['3'];
+  if (typeof pc === 'string') target.processingCode = pc;
+  return target;
+}
 
 /** A running mock acquirer host. */
 export interface IsoHost {
@@ -309,9 +317,7 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
       return malformed(socket, id, frame, size, err as Error, at);
     }
     const request = framed.message;
-    const pc = request.fields['3'];
-    const target: { mti: string; processingCode?: string } = { mti: request.mti };
-    if (typeof pc === 'string') target.processingCode = pc;
+    const target = faultTarget(request);
     const plan = faults.select(target);
     if (plan.requestLost) return lost(socket, id, frame, framed, size, target, plan, at);
     const result = processRequest(ctx, request, frame.body);
@@ -421,8 +427,7 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
     } catch {
       response = respond(ctx, undefined, { mti: request.mti, fields: {} }, how as Outcome, {});
     }
-    const pc = request.fields['3'];
-    const plan = faults.select({ mti: request.mti, ...(typeof pc === 'string' && { processingCode: pc }) });
+    const plan = faults.select(faultTarget(request));
     const rec = lazyRecorded(version, framed, size, 'malformed');
     const ex: InFlight = { socket, id, frame, mti: request.mti, size, record: rec, plan, at };
     await answer(ex, response, [violation], version.spec.timeouts.processingDelayMs, undefined);
@@ -580,7 +585,7 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
     const answered: Answered = {
       connection: ex.id,
       at: ex.at,
-      request: ex.record,
+      record: ex.record,
       wire: ex.wire,
       size: ex.size,
       kind: ex.kind,
@@ -604,7 +609,7 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
       host: hostName,
       connection: a.connection,
       at: new Date(a.at).toISOString(),
-      request: a.request ?? wireRecord(a.wire!, a.tpdu, a.header, a.size, a.kind),
+      request: requestRecord(a),
       response: wireRecord(a.responseWire, a.tpdu && replyTpdu(a.tpdu), a.header, a.responseSize),
     } as Omit<Exchange, 'seq'>;
     if (a.event) exchange.event = a.event;
@@ -614,7 +619,10 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
     return exchange;
   }
 
-  function requestRecord(ex: InFlight): RecordedMessage {
+  /** A request as the journal shows it: the record made of what decoded, or its wire text decoded again. */
+  function requestRecord(
+    ex: Pick<InFlight, 'record' | 'wire' | 'tpdu' | 'header' | 'size' | 'kind'>,
+  ): RecordedMessage {
     return ex.record ?? wireRecord(ex.wire!, ex.tpdu, ex.header, ex.size, ex.kind);
   }
 
