@@ -22,7 +22,7 @@ export * from './mocks/hosts/host-loader.js';
 export { DuplicateWindow, type DuplicateWindowStats } from './mocks/iso-host/duplicate-window.js';
 export { Ledger, type LedgerOptions } from './mocks/iso-host/ledger.js';
 export { type IsoHost, type StartIsoHostOptions, startIsoHost } from './mocks/iso-host/start-iso-host.js';
-export { Journal } from './mocks/journal.js';
+export { JOURNAL_BYTES, Journal } from './mocks/journal.js';
 export * from './protocols/iso8583/index.js';
 export * from './protocols/rest/index.js';
 export * from './report/compare.js';

@@ -27,6 +27,10 @@ export interface MockCommandOptions {
   tls?: boolean;
   /** ISO hosts: keys the duplicate window remembers at most. */
   duplicateKeys?: number;
+  /** Exchanges each host's journal keeps. */
+  journalLimit?: number;
+  /** Megabytes of message text each host's journal keeps. */
+  journalMb?: number;
 }
 
 /** A running `paymatrix mock`: the host(s) or gateway, the admin API and how to stop them. */
@@ -65,6 +69,16 @@ export function registerMock(program: Command): void {
     .option(
       '--duplicate-keys <n>',
       'ISO hosts: terminal+STAN keys the duplicate window remembers at most (default 250000); past it the oldest go early, with a warning',
+      countArg,
+    )
+    .option(
+      '--journal-limit <n>',
+      'exchanges each host’s journal keeps (default 10000); the oldest go first',
+      countArg,
+    )
+    .option(
+      '--journal-mb <n>',
+      'megabytes of frames, headers and bodies each host’s journal keeps (default 32); the oldest go first',
       countArg,
     )
     .option('--seed <n>', 'seed of the faults’ random streams', intArg, 0)
@@ -138,7 +152,14 @@ export async function startMock(ref: string, opts: MockCommandOptions, logger: L
     await Promise.all(hosts.map((h) => h.close()));
   };
   try {
-    const common = { bind: opts.bind, seed: opts.seed, timeScale: opts.timeScale, cards };
+    const common = {
+      bind: opts.bind,
+      seed: opts.seed,
+      timeScale: opts.timeScale,
+      cards,
+      ...(opts.journalLimit !== undefined && { journalLimit: opts.journalLimit }),
+      ...(opts.journalMb !== undefined && { journalBytes: opts.journalMb * 1024 * 1024 }),
+    };
     if (version.kind === 'rest') {
       hosts.push(
         await listening(`${opts.bind}:${port}`, () =>

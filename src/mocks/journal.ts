@@ -12,20 +12,35 @@ class Deferred<T = unknown> {
   ) {}
 }
 
+/** Message text a journal keeps by default: 32 MiB, far above 10,000 everyday exchanges (~12 MB). */
+export const JOURNAL_BYTES = 32 * 1024 * 1024;
+
 /**
  * The ordered list of exchanges one host instance saw. Appending numbers the exchange and tells
- * listeners (the CLI's log line, the admin API); a bound keeps a long-running mock from growing
- * without limit, dropping the oldest and counting what it dropped.
+ * listeners (the CLI's log line, the admin API). Two bounds keep a long-running mock from growing
+ * without limit, dropping the oldest and counting what they dropped: a number of exchanges, and the
+ * bytes of message text they hold (frames, headers and bodies as the caller weighs them), so that a
+ * terminal sending megabyte bodies cannot make ten thousand exchanges weigh gigabytes.
  */
 export class Journal {
-  private readonly items: (Exchange | Deferred)[] = [];
+  private items: (Exchange | Deferred)[] = [];
+  /** The weight of each item, in the same order. */
+  private weights: number[] = [];
   private readonly listeners = new Set<Listener>();
   private next = 1;
+  private held = 0;
   dropped = 0;
 
   private readonly slack: number;
 
-  constructor(private readonly limit = 100_000) {
+  /**
+   * @param limit exchanges kept (the oldest go first)
+   * @param maxBytes message text kept; the newest exchange stays even when it alone weighs more
+   */
+  constructor(
+    private readonly limit = 100_000,
+    private readonly maxBytes = JOURNAL_BYTES,
+  ) {
     this.slack = Math.ceil(limit / 10);
   }
 
@@ -34,11 +49,24 @@ export class Journal {
     return this.items.length;
   }
 
-  /** Numbers and keeps the entry itself (no copy: the caller hands it over). */
-  record(entry: Entry): Exchange {
+  /** The sequence number of the newest exchange kept (0 when empty). */
+  get last(): number {
+    return this.items.at(-1)?.seq ?? 0;
+  }
+
+  /** Bytes of message text the kept exchanges hold, as their recorders weighed them. */
+  get bytes(): number {
+    return this.held;
+  }
+
+  /**
+   * Numbers and keeps the entry itself (no copy: the caller hands it over). `bytes`: the message
+   * text it holds (frames, header lines, bodies), counted against the journal's byte bound.
+   */
+  record(entry: Entry, bytes = 0): Exchange {
     const exchange = entry as Exchange;
     exchange.seq = this.next++;
-    this.keep(exchange);
+    this.keep(exchange, bytes);
     for (const listener of this.listeners) listener(exchange);
     return exchange;
   }
@@ -50,32 +78,46 @@ export class Journal {
    * the host's CPU and garbage under load. `build(data)` must only read values fixed by now; one
    * `build` for every entry and a plain `data` object each keep less alive than a closure each.
    */
-  recordLater<T>(build: (data: T) => Entry, data: T): void {
+  recordLater<T>(build: (data: T) => Entry, data: T, bytes = 0): void {
     if (this.listeners.size > 0) {
-      this.record(build(data));
+      this.record(build(data), bytes);
       return;
     }
-    this.keep(new Deferred<unknown>(this.next++, build as (data: unknown) => Entry, data));
+    this.keep(new Deferred<unknown>(this.next++, build as (data: unknown) => Entry, data), bytes);
   }
 
-  private keep(item: Exchange | Deferred): void {
+  private keep(item: Exchange | Deferred, bytes: number): void {
     this.items.push(item);
+    this.weights.push(bytes);
+    this.held += bytes;
     // Trim in batches: shifting one item per record would cost O(limit) on every exchange.
-    if (this.items.length > this.limit + this.slack) {
-      const excess = this.items.length - this.limit;
-      this.items.splice(0, excess);
-      this.dropped += excess;
+    if (this.items.length > this.limit + this.slack) this.drop(this.items.length - this.limit);
+    if (this.held > this.maxBytes) {
+      // Down to 90% of the bound, so that the next few records do not trim again.
+      let excess = 0;
+      let freed = 0;
+      const target = this.held - this.maxBytes * 0.9;
+      while (freed < target && excess < this.items.length - 1) freed += this.weights[excess++]!;
+      this.drop(excess);
     }
   }
 
-  /** A copy, oldest first; `since` keeps only exchanges after that sequence number. May hold up to
-   * 10% more than the limit between trims. */
-  entries(since = 0): Exchange[] {
+  private drop(count: number): void {
+    this.items.splice(0, count);
+    for (const w of this.weights.splice(0, count)) this.held -= w;
+    this.dropped += count;
+  }
+
+  /**
+   * A copy, oldest first; `since` keeps only exchanges after that sequence number, `limit` at most
+   * that many. May hold up to 10% more than the limit between trims. Only the exchanges returned
+   * are built.
+   */
+  entries(since = 0, limit = Number.POSITIVE_INFINITY): Exchange[] {
     const out: Exchange[] = [];
     const items = this.items;
-    for (let i = 0; i < items.length; i++) {
+    for (let i = this.firstAfter(since); i < items.length && out.length < limit; i++) {
       let item = items[i]!;
-      if (item.seq <= since) continue;
       if (item instanceof Deferred) {
         const exchange = item.build(item.data) as Exchange;
         exchange.seq = item.seq;
@@ -86,13 +128,27 @@ export class Journal {
     return out;
   }
 
+  /** The index of the first item numbered above `seq` (items are kept in sequence order). */
+  private firstAfter(seq: number): number {
+    let lo = 0;
+    let hi = this.items.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.items[mid]!.seq <= seq) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
   onExchange(listener: Listener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
   clear(): void {
-    this.items.length = 0;
+    this.items = [];
+    this.weights = [];
+    this.held = 0;
     this.dropped = 0;
   }
 }

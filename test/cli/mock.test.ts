@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { asciiDialect, sale, send, VISA_TEST_PAN } from '../mocks/admin/terminal.js';
 
 const root = resolve(import.meta.dirname, '../..');
+const NIMBUS_KEY = 'sk_test_nimbus_4eC39HqLyjWDarjtT1zdp7dc';
 // By URL, so the loader is found whatever the working directory of the run.
 const tsx = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
 const args = (rest: string[]) => ['--import', tsx, join(root, 'src/cli/main.ts'), ...rest];
@@ -15,6 +16,13 @@ const args = (rest: string[]) => ['--import', tsx, join(root, 'src/cli/main.ts')
 function cli(rest: string[]) {
   const r = spawnSync(process.execPath, args(rest), { cwd: root, encoding: 'utf8' });
   return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+interface JournalState {
+  last: number;
+  size: number;
+  bytes: number;
+  dropped: number;
 }
 
 interface LogLine {
@@ -251,6 +259,46 @@ describe('paymatrix mock', { timeout: 60_000 }, () => {
     expect(ledger.ledgers[0]!.duplicateWindow).toMatchObject({ keys: 1, limit: 1, forgottenEarly: 3 });
   });
 
+  it('--journal-mb and --journal-limit bound what each journal keeps, shown by GET /hosts', async () => {
+    running = new MockProcess([
+      'mock',
+      'nimbus-pay@2024-06-15',
+      '--port',
+      '0',
+      '--admin-port',
+      '0',
+      '--journal-mb',
+      '1',
+      '--journal-limit',
+      '4',
+    ]);
+    const ready = await running.line(() => true);
+    const post = (body: unknown) =>
+      fetch(`${ready.url as string}/v1/payment_intents`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${NIMBUS_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }).then((r) => r.text());
+    const journal = async () =>
+      (
+        (await (await fetch(`${ready.admin as string}/hosts`)).json()) as {
+          hosts: Array<{ journal: JournalState }>;
+        }
+      ).hosts[0]!.journal;
+    // Three bodies of 400 kB: a megabyte holds two of them.
+    for (let i = 0; i < 3; i++) await post({ metadata: { note: 'x'.repeat(400_000) } });
+    const heavy = await journal();
+    expect(heavy.bytes).toBeGreaterThan(800_000);
+    expect(heavy.bytes).toBeLessThanOrEqual(1024 * 1024);
+    expect(heavy.dropped).toBeGreaterThan(0);
+    // Ten small ones: four exchanges (and a slack of one) by count.
+    for (let i = 0; i < 10; i++) await post({});
+    const many = await journal();
+    expect(many.size).toBeLessThanOrEqual(5);
+    expect(many.bytes).toBeLessThan(100_000);
+    expect(many.last).toBeGreaterThan(13);
+  });
+
   it('refuses for a gateway what only ISO hosts have (an ISO-only fault, a backup), exit 2', () => {
     const fault = cli(['mock', 'meridian-checkout@v4', '--port', '0', '--fault', '{"fault":"wrong-stan"}']);
     expect(fault.code).toBe(2);
@@ -300,6 +348,11 @@ describe('paymatrix mock', { timeout: 60_000 }, () => {
     const keys = cli(['mock', 'harbor-bank@2019.4', '--duplicate-keys', '0']);
     expect(keys.code).toBe(2);
     expect(keys.err).toContain('must be a whole number >= 1');
+    const mb = cli(['mock', 'harbor-bank@2019.4', '--journal-mb', 'lots']);
+    expect(mb.code).toBe(2);
+    expect(mb.err).toContain(
+      "option '--journal-mb <n>' argument 'lots' is invalid. must be a whole number >= 1",
+    );
     expect(cli(['mock', 'harbor-bank@2019.4', '--faults', '/nonexistent/faults.yaml']).code).toBe(2);
   });
 

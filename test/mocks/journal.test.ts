@@ -88,4 +88,63 @@ describe('Journal', () => {
       [4, '2'],
     ]);
   });
+
+  it('keeps at most its bytes of message text, down to 90% when over, and always the newest', () => {
+    const journal = new Journal(1000, 100);
+    for (let i = 1; i <= 10; i++) journal.record(entry(String(i)), 10);
+    expect(journal.bytes).toBe(100); // at the bound, not over it
+    expect(journal.dropped).toBe(0);
+    journal.record(entry('11'), 10);
+    // 110 > 100: the oldest go until 90 remain.
+    expect(journal.entries().map((e) => e.event?.detail)).toEqual([
+      '3',
+      '4',
+      '5',
+      '6',
+      '7',
+      '8',
+      '9',
+      '10',
+      '11',
+    ]);
+    expect([journal.bytes, journal.dropped, journal.size, journal.last]).toEqual([90, 2, 9, 11]);
+    // One exchange heavier than the whole bound: everything older goes, it stays.
+    journal.recordLater(entry, 'huge', 500);
+    expect(journal.entries().map((e) => [e.seq, e.event?.detail])).toEqual([[12, 'huge']]);
+    expect([journal.bytes, journal.dropped]).toEqual([500, 11]);
+    journal.record(entry('13'), 1);
+    expect(journal.entries().map((e) => e.event?.detail)).toEqual(['13']);
+    expect(journal.bytes).toBe(1);
+    journal.clear();
+    expect([journal.bytes, journal.size, journal.last, journal.dropped]).toEqual([0, 0, 0, 0]);
+  });
+
+  it('counts and bytes bound together: the count trims first, the bytes of what is left after', () => {
+    const journal = new Journal(4, 30);
+    for (let i = 1; i <= 5; i++) journal.record(entry(String(i)), 5); // the limit plus its slack of one
+    expect(journal.size).toBe(5);
+    journal.record(entry('6'), 5); // past the slack: back to 4 by count (20 bytes)
+    expect(journal.entries().map((e) => e.event?.detail)).toEqual(['3', '4', '5', '6']);
+    expect(journal.bytes).toBe(20);
+    journal.record(entry('7'), 15); // 35 > 30: down to at most 27
+    expect(journal.entries().map((e) => e.event?.detail)).toEqual(['5', '6', '7']);
+    expect([journal.bytes, journal.dropped]).toEqual([25, 4]);
+  });
+
+  it('reads a page: `since` and `limit` build only the exchanges returned', () => {
+    const journal = new Journal();
+    const built: string[] = [];
+    const build = (detail: string) => {
+      built.push(detail);
+      return entry(detail);
+    };
+    for (let i = 1; i <= 6; i++) journal.recordLater(build, String(i));
+    expect(journal.entries(2, 2).map((e) => e.seq)).toEqual([3, 4]);
+    expect(built).toEqual(['3', '4']);
+    expect(journal.entries(5, 10).map((e) => e.seq)).toEqual([6]);
+    expect(journal.entries(6)).toEqual([]);
+    expect(journal.entries(0, 0)).toEqual([]);
+    expect(built).toEqual(['3', '4', '6']);
+    expect(journal.last).toBe(6);
+  });
 });

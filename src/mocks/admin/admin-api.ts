@@ -241,7 +241,12 @@ export function buildAdminApp(options: AdminApiOptions): { app: FastifyInstance;
                 address: T.Object({ host: T.String(), port: T.Integer() }),
                 url: T.String(),
                 faults: T.Integer(),
-                journal: T.Object({ last: T.Integer(), size: T.Integer(), dropped: T.Integer() }),
+                journal: T.Object({
+                  last: T.Integer(),
+                  size: T.Integer(),
+                  bytes: T.Integer({ description: 'message text the kept exchanges hold' }),
+                  dropped: T.Integer(),
+                }),
               }),
             ),
           }),
@@ -250,7 +255,7 @@ export function buildAdminApp(options: AdminApiOptions): { app: FastifyInstance;
     },
     async () => ({
       hosts: entries.map(({ label, host }) => {
-        const all = host.journal.entries();
+        const journal = host.journal;
         return {
           label,
           ref: host.ref,
@@ -266,7 +271,7 @@ export function buildAdminApp(options: AdminApiOptions): { app: FastifyInstance;
           address: host.address,
           url: isGateway(host) ? host.url : `tcp://${host.address.host}:${host.address.port}`,
           faults: host.faults.list().length,
-          journal: { last: all.at(-1)?.seq ?? 0, size: all.length, dropped: host.journal.dropped },
+          journal: { last: journal.last, size: journal.size, bytes: journal.bytes, dropped: journal.dropped },
         };
       }),
     }),
@@ -294,7 +299,8 @@ export function buildAdminApp(options: AdminApiOptions): { app: FastifyInstance;
     async (req, reply) => {
       const [entry] = pick(reply, req.query.host, 'first') ?? [];
       if (!entry) return reply;
-      const after = entry.host.journal.entries(req.query.since);
+      // One more than the page: whether there is more, without building the rest.
+      const after = entry.host.journal.entries(req.query.since, req.query.limit + 1);
       const page = after.slice(0, req.query.limit);
       return {
         host: entry.label,

@@ -110,6 +110,11 @@ export class HttpExchangeRecord implements Exchange {
     Object.defineProperty(this, 'response', RECORD_RESPONSE);
   }
 
+  /** Characters of message text held: header lines and both bodies (what the journal weighs). */
+  get textLength(): number {
+    return this.#rawHeaders.length + (this.#text?.length ?? 0) + this.#answerText.length;
+  }
+
   get request(): RecordedMessage {
     if (!this.#request) {
       const text = this.#text;

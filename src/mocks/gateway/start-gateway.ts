@@ -40,6 +40,11 @@ export interface StartGatewayOptions {
   tls?: boolean | TlsCredentials;
   /** Exchanges the journal keeps (oldest dropped first; default 10,000). */
   journalLimit?: number;
+  /**
+   * Characters of message text (header lines and bodies) the journal keeps, oldest dropped first;
+   * default 32 MiB (JOURNAL_BYTES). A body of ASCII JSON weighs its length in bytes.
+   */
+  journalBytes?: number;
   /** Payments kept (oldest forgotten first); default: the version's limits.payments, else 10,000. */
   paymentsLimit?: number;
   /** Where gateways and cards come from when `host` is a string (default: built-in + current dir). */
@@ -186,7 +191,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
   const timeScale = options.timeScale ?? 1;
   if (!(timeScale >= 0)) throw new RangeError(`timeScale must be >= 0, got ${timeScale}`);
   const seed = options.seed ?? 0;
-  const journal = new Journal(options.journalLimit ?? 10_000);
+  const journal = new Journal(options.journalLimit ?? 10_000, options.journalBytes);
   const faults = new HttpFaultSet(options.faults ?? [], { seed, timeScale });
   const { payments, idempotency } =
     options.stores ??
@@ -286,17 +291,22 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
     );
   }
 
+  /** `bytes`: the message text the entry holds, counted against the journal's byte bound. */
   function record(
     entry: Partial<Omit<Exchange, 'seq' | 'transport' | 'host'>> & { connection: number },
+    bytes = 0,
   ): void {
-    journal.record({
-      transport: 'http',
-      host: hostName,
-      at: new Date().toISOString(),
-      violations: [],
-      faults: [],
-      ...entry,
-    });
+    journal.record(
+      {
+        transport: 'http',
+        host: hostName,
+        at: new Date().toISOString(),
+        violations: [],
+        faults: [],
+        ...entry,
+      },
+      bytes,
+    );
   }
 
   // ── routes ──────────────────────────────────────────────────────────────────────────────────────
@@ -352,26 +362,29 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
     const text = JSON.stringify(answer.body);
     reply.code(answer.status).headers(answer.headers).send(text);
     const mask = contextOf(api).mask;
-    record({
-      connection: connectionIds.get(req.raw.socket) ?? 0,
-      request: lazyHttpRequest(
-        `${req.method} ${pathOf(req.url)}`,
-        req.method,
-        req.url,
-        undefined,
-        req.headers,
-        undefined,
-        mask,
-      ),
-      response: lazyHttpResponse(
-        answer.summary ?? String(answer.status),
-        answer.status,
-        answer.headers,
-        text,
-        mask,
-      ),
-      violations,
-    });
+    record(
+      {
+        connection: connectionIds.get(req.raw.socket) ?? 0,
+        request: lazyHttpRequest(
+          `${req.method} ${pathOf(req.url)}`,
+          req.method,
+          req.url,
+          undefined,
+          req.headers,
+          undefined,
+          mask,
+        ),
+        response: lazyHttpResponse(
+          answer.summary ?? String(answer.status),
+          answer.status,
+          answer.headers,
+          text,
+          mask,
+        ),
+        violations,
+      },
+      text.length,
+    );
   });
 
   function nextRequestId(): string {
@@ -727,26 +740,25 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
     const { req, op } = x;
     // The route's own copy of the path when that is the whole URL: one string less per entry.
     const url = op && req.url === op.fullPath ? op.fullPath : req.url;
-    journal.record(
-      new HttpExchangeRecord(
-        hostName,
-        connectionIds.get(req.raw.socket) ?? 0,
-        isoTime(x.at),
-        req.method,
-        url,
-        op,
-        req.raw.rawHeaders,
-        req.body as RawBody,
-        x.json,
-        answer,
-        text,
-        x.ctx.mask,
-        event,
-        sent && answer ? Math.round((performance.now() - x.t0) * 1000) / 1000 : undefined,
-        violations,
-        x.plan.fired.length === 0 ? NO_FAULTS : x.plan.fired.map((f) => f.id),
-      ),
+    const entry = new HttpExchangeRecord(
+      hostName,
+      connectionIds.get(req.raw.socket) ?? 0,
+      isoTime(x.at),
+      req.method,
+      url,
+      op,
+      req.raw.rawHeaders,
+      req.body as RawBody,
+      x.json,
+      answer,
+      text,
+      x.ctx.mask,
+      event,
+      sent && answer ? Math.round((performance.now() - x.t0) * 1000) / 1000 : undefined,
+      violations,
+      x.plan.fired.length === 0 ? NO_FAULTS : x.plan.fired.map((f) => f.id),
     );
+    journal.record(entry, entry.textLength);
   }
 
   /** No route matched: a retired or unknown API version's path, or no such resource. */

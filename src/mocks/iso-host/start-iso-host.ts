@@ -58,6 +58,8 @@ export interface StartIsoHostOptions {
    * masked messages: a long soak with a huge journal spends its time in garbage collection.
    */
   journalLimit?: number;
+  /** Bytes of frames the journal keeps (oldest dropped first; default 32 MiB, JOURNAL_BYTES). */
+  journalBytes?: number;
   /** Name in the journal, e.g. `primary` / `backup`. */
   label?: string;
 }
@@ -143,7 +145,7 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
   const ledger =
     options.ledger ??
     new Ledger(options.duplicateKeys !== undefined ? { duplicateKeys: options.duplicateKeys } : {});
-  const journal = new Journal(options.journalLimit ?? 10_000);
+  const journal = new Journal(options.journalLimit ?? 10_000, options.journalBytes);
   const faults = new IsoFaultSet(options.faults ?? [], { seed: options.seed ?? 0, timeScale });
   const ctx: HostContext = {
     version,
@@ -182,18 +184,23 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
     socket.destroy();
   }
 
+  /** `bytes`: the frames the entry holds, counted against the journal's byte bound. */
   function log(
     connection: number,
     entry: Omit<Exchange, 'seq' | 'transport' | 'host' | 'connection' | 'at'>,
     at = Date.now(),
+    bytes = 0,
   ) {
-    journal.record({
-      transport: 'iso8583',
-      host: hostName,
-      connection,
-      at: new Date(at).toISOString(),
-      ...entry,
-    });
+    journal.record(
+      {
+        transport: 'iso8583',
+        host: hostName,
+        connection,
+        at: new Date(at).toISOString(),
+        ...entry,
+      },
+      bytes,
+    );
   }
 
   function onConnection(socket: Socket): void {
@@ -340,6 +347,7 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
           faults: [],
         },
         at,
+        size,
       );
       closeSocket(socket);
       return;
@@ -394,6 +402,7 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
         faults: report.fired.map((f) => f.id),
       },
       at,
+      size,
     );
   }
 
@@ -413,7 +422,12 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
       request = mtiOnly(frame.body);
     }
     if (how === 'close' || !request) {
-      log(id, { event: { kind: 'malformed', detail: err.message }, violations: [violation], faults: [] }, at);
+      log(
+        id,
+        { event: { kind: 'malformed', detail: err.message }, violations: [violation], faults: [] },
+        at,
+        size,
+      );
       closeSocket(socket);
       return;
     }
@@ -482,6 +496,7 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
           faults: [],
         },
         at,
+        ex.size,
       );
       closeSocket(socket);
       return;
@@ -570,6 +585,7 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
         faults: [],
       },
       ex.at,
+      ex.size,
     );
   }
 
@@ -598,7 +614,7 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
       violations: violations.length > 0 ? violations : NO_VIOLATIONS,
       faults: faults.length > 0 ? faults : NO_FAULTS,
     };
-    journal.recordLater(answeredEntry, answered);
+    journal.recordLater(answeredEntry, answered, ex.size + responseSize);
   }
 
   /** The journal entry of an answered exchange, when someone reads it. */

@@ -73,6 +73,14 @@ describe('admin API', () => {
     const page = (await get(`/journal?since=${tx.seq - 1}&limit=1`)).json();
     expect(page.exchanges.map((e: { seq: number }) => e.seq)).toEqual([tx.seq]);
     expect(page.last).toBe(tx.seq);
+    expect(page.more).toBe(host.journal.last > tx.seq);
+    // /hosts tells the journal's state without reading it: the sale weighs its two frames.
+    expect((await get('/hosts')).json().hosts[0].journal).toEqual({
+      last: host.journal.last,
+      size: host.journal.size,
+      bytes: tx.request.size + tx.response.size,
+      dropped: 0,
+    });
 
     const ledger = await get('/ledger');
     expect(ledger.body).not.toContain(VISA_TEST_PAN);

@@ -95,6 +95,24 @@ describe('the journal', () => {
     expect(g.journal.entries()).toEqual([]);
   });
 
+  it('bounds the message text it keeps: large bodies push the oldest exchanges out', async () => {
+    const g = await gateway('nimbus-pay@2023-10-16', { journalBytes: 200_000 });
+    const padding = 'x'.repeat(60_000);
+    for (let i = 0; i < 6; i++) {
+      const body = { ...nimbusBody('2023-10-16'), metadata: { note: padding, n: String(i) } };
+      await call(g, 'POST', '/v1/payment_intents', { body });
+    }
+    // The gateway records an exchange in the turn it answers: the sixth is in by now.
+    const kept = g.journal.entries().filter((e) => e.request);
+    // Six requests of 60 kB each, two connection events: what is left fits in 200 kB.
+    expect(g.journal.bytes).toBeLessThanOrEqual(200_000);
+    expect(g.journal.bytes).toBeGreaterThan(kept.length * 60_000);
+    expect(kept.length).toBeLessThanOrEqual(3);
+    expect(g.journal.dropped).toBeGreaterThanOrEqual(3);
+    // The newest stays, whole.
+    expect(kept.at(-1)!.request!.http!.body).toMatchObject({ metadata: { note: padding, n: '5' } });
+  });
+
   it('payment ids are reproducible for a seed', async () => {
     const a = await gateway('nimbus-pay@2023-10-16', { seed: 7 });
     const b = await gateway('nimbus-pay@2023-10-16', { seed: 7 });

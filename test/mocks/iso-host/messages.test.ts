@@ -69,6 +69,26 @@ describe('harbor-bank@2019.4 (ISO 8583:1987 ASCII)', () => {
     expect(exchange!.response?.summary).toBe(`0210 10.00 STAN ${sent.fields['11']} code 00`);
   });
 
+  it('the journal keeps at most its bytes of frames, the newest exchanges first', async () => {
+    const h = await host('harbor-bank@2019.4', { journalBytes: 1000 });
+    const { t, c } = await session(h);
+    let last = '';
+    for (let i = 0; i < 20; i++) {
+      const sent = t.build('0200', { 3: '000000', 4: '000000001000' }, { read: visa });
+      last = sent.fields['11'] as string;
+      expect(code(await t.exchange(c, sent))).toBe('00');
+    }
+    const kept = exchanges(h);
+    // Each exchange weighs its request and response frames, and nothing else.
+    const weight = kept.reduce((sum, e) => sum + e.request!.size + (e.response?.size ?? 0), 0);
+    expect(h.journal.bytes).toBe(weight);
+    expect(weight).toBeLessThanOrEqual(1000);
+    expect(kept.length).toBeGreaterThanOrEqual(3);
+    expect(kept.length).toBeLessThan(20);
+    expect(h.journal.dropped).toBeGreaterThan(0);
+    expect(kept.at(-1)!.request!.iso!.fields['11']).toBe(last);
+  });
+
   it('0220 completion finds its pre-auth through DE90; an unknown one gets 25', async () => {
     const h = await host('harbor-bank@2019.4');
     const { t, c } = await session(h);
