@@ -41,16 +41,20 @@ export interface RecordedMessage {
   };
 }
 
-export type TransportEvent =
-  | 'connected'
-  | 'disconnected'
-  | 'refused'
-  | 'malformed'
-  | 'idle-timeout'
-  | 'reset'
-  /** A fault lost the request on its way in: the host never saw it. */
-  | 'lost'
-  | 'fault';
+/** What can happen on a connection besides a request and its answer. */
+export const TRANSPORT_EVENTS = [
+  'connected',
+  'disconnected',
+  'refused',
+  'malformed',
+  'idle-timeout',
+  'reset',
+  // A fault lost the request on its way in: the host never saw it.
+  'lost',
+  'fault',
+] as const;
+
+export type TransportEvent = (typeof TRANSPORT_EVENTS)[number];
 
 export interface Exchange {
   /** Order within the journal, from 1. */

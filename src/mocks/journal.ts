@@ -12,6 +12,15 @@ class Deferred<T = unknown> {
   ) {}
 }
 
+/** One page of a journal (Journal.page). */
+export interface JournalPage {
+  exchanges: Exchange[];
+  /** The sequence number to read on from. */
+  last: number;
+  /** Exchanges after `last` exist. */
+  more: boolean;
+}
+
 /** Message text a journal keeps by default: 32 MiB, far above 10,000 everyday exchanges (~12 MB). */
 export const JOURNAL_BYTES = 32 * 1024 * 1024;
 
@@ -114,18 +123,31 @@ export class Journal {
    * are built.
    */
   entries(since = 0, limit = Number.POSITIVE_INFINITY): Exchange[] {
-    const out: Exchange[] = [];
+    return this.page(since, limit).exchanges;
+  }
+
+  /**
+   * Up to `limit` exchanges after `since` that `match` (every one without it), oldest first. To
+   * read on, pass `last` as the next `since`: it is the last exchange looked at, so a filtered
+   * page that matched nothing still moves on. `more`: the page filled before the journal's end.
+   * Every exchange looked at is built (a filter reads the decoded view).
+   */
+  page(since: number, limit: number, match?: (exchange: Exchange) => boolean): JournalPage {
+    const exchanges: Exchange[] = [];
     const items = this.items;
-    for (let i = this.firstAfter(since); i < items.length && out.length < limit; i++) {
+    let last = since;
+    let i = this.firstAfter(since);
+    for (; i < items.length && exchanges.length < limit; i++) {
       let item = items[i]!;
       if (item instanceof Deferred) {
         const exchange = item.build(item.data) as Exchange;
         exchange.seq = item.seq;
         items[i] = item = exchange;
       }
-      out.push(item);
+      last = item.seq;
+      if (!match || match(item)) exchanges.push(item);
     }
-    return out;
+    return { exchanges, last, more: i < items.length };
   }
 
   /** The index of the first item numbered above `seq` (items are kept in sequence order). */

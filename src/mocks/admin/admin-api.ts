@@ -3,13 +3,16 @@ import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
   type FastifyReply,
+  type FastifySchemaValidationError,
   LogController,
 } from 'fastify';
+import { TRANSPORT_EVENTS, type TransportEvent } from '../exchange.js';
 import { FaultSpecError } from '../faults/index.js';
 import { paymentTotals } from '../gateway/payments.js';
 import type { MockGateway } from '../gateway/start-gateway.js';
 import type { Ledger } from '../iso-host/ledger.js';
 import type { IsoHost } from '../iso-host/start-iso-host.js';
+import { type JournalFilter, journalFilter } from '../journal-filter.js';
 import { summarizeLedger } from './ledger-summary.js';
 import { MockMetrics } from './metrics.js';
 
@@ -70,10 +73,78 @@ const JournalQuery = T.Object(
     host: T.Optional(T.String({ pattern: LABEL, description: 'a host label; default: the first host' })),
     since: T.Integer({ minimum: 0, default: 0, description: 'only exchanges after this sequence number' }),
     limit: T.Integer({ minimum: 1, maximum: MAX_JOURNAL_PAGE, default: 1000, description: 'page size' }),
+    // Filters (journal-filter.ts): every one given must hold; a comma list matches any item.
+    mti: T.Optional(commaList('[0-9]{4}', 'ISO 8583 request MTIs, comma-separated, e.g. 0200,0400')),
+    operation: T.Optional(
+      commaList('[A-Za-z0-9_.-]+', 'REST operationIds, comma-separated, e.g. createPaymentIntent'),
+    ),
+    terminal: T.Optional(
+      T.String({ pattern: '^[ -~]{1,16}$', description: 'an ISO 8583 terminal id (DE41), e.g. HB000001' }),
+    ),
+    stan: T.Optional(
+      T.String({ pattern: '^[0-9]{1,6}$', description: 'an ISO 8583 STAN (DE11) of 1 to 6 digits' }),
+    ),
+    code: T.Optional(
+      commaList(
+        '[0-9A-Za-z]{1,3}',
+        'response codes (DE39) or HTTP statuses, comma-separated, e.g. 00,94 or 402',
+      ),
+    ),
+    violations: T.Optional(T.Boolean({ description: 'true: only exchanges that broke a rule; false: none' })),
+    event: T.Optional(
+      commaList(
+        `(?:${TRANSPORT_EVENTS.join('|')})`,
+        `transport events, comma-separated: ${TRANSPORT_EVENTS.join(', ')}`,
+      ),
+    ),
+    fault: T.Optional(commaList('[a-z0-9-]+', 'ids of faults that fired, comma-separated, e.g. no-response')),
+    text: T.Optional(
+      T.String({ minLength: 1, maxLength: 200, description: 'text in a summary line, any case' }),
+    ),
   },
   { additionalProperties: false },
 );
 type JournalQuery = Static<typeof JournalQuery>;
+
+/**
+ * Input errors in words: the parameter that is unknown, what a pattern stands for (its
+ * description), else ajv's own message, e.g. `querystring/limit must be >= 1`.
+ */
+function schemaErrorFormatter(errors: FastifySchemaValidationError[], dataVar: string): Error {
+  return new Error(errors.map((e) => inWords(e, dataVar)).join(', '));
+}
+
+function inWords(e: FastifySchemaValidationError, dataVar: string): string {
+  const where = `${dataVar}${e.instancePath}`;
+  const parent = (e as { parentSchema?: { properties?: object; description?: string } }).parentSchema;
+  const extra = (e.params as { additionalProperty?: string }).additionalProperty;
+  if (e.keyword === 'additionalProperties' && extra !== undefined) {
+    return `${where} has an unknown parameter "${extra}" (known: ${Object.keys(parent?.properties ?? {}).join(', ')})`;
+  }
+  if (e.keyword === 'pattern' && parent?.description) return `${where} must be ${parent.description}`;
+  return `${where} ${e.message}`;
+}
+
+/** A query parameter holding one or more items, comma-separated. */
+function commaList(item: string, description: string) {
+  return T.String({ pattern: `^${item}(?:,${item})*$`, description });
+}
+
+/** The filter a journal query asks for (its comma lists split). */
+function filterOf(q: JournalQuery): JournalFilter {
+  const list = (v: string | undefined) => v?.split(',');
+  return {
+    ...(q.mti !== undefined && { mti: list(q.mti) }),
+    ...(q.operation !== undefined && { operation: list(q.operation) }),
+    ...(q.terminal !== undefined && { terminal: q.terminal }),
+    ...(q.stan !== undefined && { stan: q.stan }),
+    ...(q.code !== undefined && { code: list(q.code) }),
+    ...(q.violations !== undefined && { violations: q.violations }),
+    ...(q.event !== undefined && { event: list(q.event) as TransportEvent[] }),
+    ...(q.fault !== undefined && { fault: list(q.fault) }),
+    ...(q.text !== undefined && { text: q.text }),
+  };
+}
 
 const ResetQuery = T.Object(
   {
@@ -153,8 +224,10 @@ export function buildAdminApp(options: AdminApiOptions): { app: FastifyInstance;
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     logController: new LogController({ disableRequestLogging: true }),
-    // Unknown query keys are mistakes to report (`?limt=5`), not to drop silently.
-    ajv: { customOptions: { removeAdditional: false } },
+    // Unknown query keys are mistakes to report (`?limt=5`), not to drop silently; verbose errors
+    // carry the schema, whose description says what a pattern wants.
+    ajv: { customOptions: { removeAdditional: false, verbose: true } },
+    schemaErrorFormatter,
     forceCloseConnections: true,
   });
   app.addHook('onClose', async () => {
@@ -288,8 +361,10 @@ export function buildAdminApp(options: AdminApiOptions): { app: FastifyInstance;
             host: T.String(),
             ref: T.String(),
             exchanges: T.Array(T.Object({}, { additionalProperties: true })),
-            last: T.Integer({ description: 'pass as `since` for the next page' }),
-            more: T.Boolean(),
+            last: T.Integer({
+              description: 'the last exchange looked at (filtered or not): pass as `since` for the next page',
+            }),
+            more: T.Boolean({ description: 'the page filled before the end of the journal' }),
             dropped: T.Integer({ description: 'oldest exchanges the bounded journal let go' }),
           }),
           ...problems,
@@ -299,15 +374,18 @@ export function buildAdminApp(options: AdminApiOptions): { app: FastifyInstance;
     async (req, reply) => {
       const [entry] = pick(reply, req.query.host, 'first') ?? [];
       if (!entry) return reply;
-      // One more than the page: whether there is more, without building the rest.
-      const after = entry.host.journal.entries(req.query.since, req.query.limit + 1);
-      const page = after.slice(0, req.query.limit);
+      const filter = filterOf(req.query);
+      const page = entry.host.journal.page(
+        req.query.since,
+        req.query.limit,
+        Object.keys(filter).length > 0 ? journalFilter(filter) : undefined,
+      );
       return {
         host: entry.label,
         ref: entry.host.ref,
-        exchanges: page,
-        last: page.at(-1)?.seq ?? req.query.since,
-        more: after.length > page.length,
+        exchanges: page.exchanges,
+        last: page.last,
+        more: page.more,
         dropped: entry.host.journal.dropped,
       };
     },

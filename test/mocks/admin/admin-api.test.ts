@@ -208,6 +208,48 @@ describe('admin API', () => {
     expect(cleared.json()).toEqual({ cleared: [{ host: 'primary', count: 1 }] });
   });
 
+  it('GET /journal filters: by MTI, terminal, STAN, code, violations, events, faults and summary text', async () => {
+    const port = host.address.port;
+    expect((await send(dialect, port, sale({ stan: 1, terminal: 'TERM0001' }))).fields['39']).toBe('00');
+    expect(
+      (await send(dialect, port, sale({ stan: 1, terminal: 'TERM0002', amountMinor: 5151 }))).fields['39'],
+    ).toBe('51');
+    expect((await send(dialect, port, sale({ stan: 2, terminal: 'TERM0001' }))).fields['39']).toBe('00');
+    // The same terminal, STAN and date again: a duplicate (94).
+    expect((await send(dialect, port, sale({ stan: 2, terminal: 'TERM0001' }))).fields['39']).toBe('94');
+    await settled(host, '0200', 4);
+    const seen = async (query: string) => {
+      const r = await get(`/journal?${query}`);
+      expect(r.statusCode).toBe(200);
+      return (
+        r.json().exchanges as Array<{ request?: { summary: string }; response?: { summary: string } }>
+      ).map((e) => e.response?.summary ?? e.request?.summary);
+    };
+    expect(await seen('mti=0200&terminal=TERM0001')).toEqual([
+      '0210 25.00 STAN 000001 code 00',
+      '0210 25.00 STAN 000002 code 00',
+      '0210 25.00 STAN 000002 code 94',
+    ]);
+    expect(await seen('stan=1&code=51')).toEqual(['0210 51.51 STAN 000001 code 51']);
+    expect(await seen('code=00,51&terminal=TERM0002')).toEqual(['0210 51.51 STAN 000001 code 51']);
+    expect(await seen('violations=true')).toEqual(['0210 25.00 STAN 000002 code 94']);
+    expect(await seen('text=51.51')).toEqual(['0210 51.51 STAN 000001 code 51']);
+    expect(await seen('mti=0800')).toEqual([]);
+    const events = (await get('/journal?event=connected')).json();
+    expect(events.exchanges).toHaveLength(4); // a connection per sale
+    expect(events.last).toBe(host.journal.last); // looked at everything
+    // A page of one match, and where to go on from.
+    const page = (await get('/journal?terminal=TERM0001&limit=1')).json();
+    expect(page.exchanges).toHaveLength(1);
+    expect(page.more).toBe(true);
+    const next = (await get(`/journal?terminal=TERM0001&limit=5&since=${page.last}`)).json();
+    expect(
+      next.exchanges.map(
+        (e: { request: { iso: { fields: Record<string, string> } } }) => e.request.iso.fields['11'],
+      ),
+    ).toEqual(['000002', '000002']);
+  });
+
   it('bad query input gets 400 with a clear message; unknown routes get 404 with the route list', async () => {
     const limit = await get('/journal?limit=0');
     expect(limit.statusCode).toBe(400);
@@ -215,7 +257,17 @@ describe('admin API', () => {
     expect((await get('/journal?since=-1')).json().message).toBe('querystring/since must be >= 0');
     expect((await get('/journal?since=abc')).json().message).toBe('querystring/since must be integer');
     expect((await get('/journal?limt=5')).json().message).toBe(
-      'querystring must NOT have additional properties',
+      'querystring has an unknown parameter "limt" (known: host, since, limit, mti, operation, terminal, stan, code, violations, event, fault, text)',
+    );
+    // A filter's pattern is said in words.
+    expect((await get('/journal?mti=200')).json().message).toBe(
+      'querystring/mti must be ISO 8583 request MTIs, comma-separated, e.g. 0200,0400',
+    );
+    expect((await get('/journal?event=boom')).json().message).toBe(
+      'querystring/event must be transport events, comma-separated: connected, disconnected, refused, malformed, idle-timeout, reset, lost, fault',
+    );
+    expect((await get('/journal?violations=maybe')).json().message).toBe(
+      'querystring/violations must be boolean',
     );
     const host = await get('/journal?host=nope');
     expect(host.statusCode).toBe(400);

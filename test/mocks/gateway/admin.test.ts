@@ -37,6 +37,16 @@ describe('admin API and metrics for a gateway', () => {
     const journal = await (await fetch(`${admin.url}/journal`)).text();
     expect(journal).toContain('411111******1111');
     expect(journal).not.toContain(VISA);
+    // Filtered by operation and HTTP status, or by what broke a rule.
+    const summaries = async (query: string) =>
+      ((await get(`/journal?${query}`)).exchanges as Array<{ response: { summary: string } }>).map(
+        (e) => e.response.summary,
+      );
+    expect(await summaries('operation=createPaymentIntent&code=200')).toEqual([
+      `200 captured ${sale.json.id}`,
+    ]);
+    expect(await summaries('violations=true&code=400,402')).toEqual([expect.stringMatching(/^400 /)]);
+    expect(await summaries('operation=capturePaymentIntent')).toEqual([]);
 
     const payments = await get('/payments');
     expect(payments.gateways).toEqual([
