@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { type FramedMessage, type IsoMessage, workspaceDialects } from '../protocols/iso8583/index.js';
+import { workspaceDialects } from '../protocols/iso8583/index.js';
 import { signMessage } from '../protocols/iso8583/message-mac.js';
-import { readArgument, UsageError } from './input.js';
+import { readFramedMessage, UsageError } from './input.js';
 
 export function registerEncode(program: Command): void {
   program
@@ -15,7 +15,7 @@ export function registerEncode(program: Command): void {
     .action(
       (input: string, opts: { dialect: string; body?: boolean; macKey?: string; workspace: string }) => {
         const dialect = workspaceDialects(opts.workspace).get(opts.dialect);
-        const framed = parseFramed(readArgument(input).toString('utf8'));
+        const framed = readFramedMessage(input);
         if (opts.macKey) {
           if (!/^([0-9A-Fa-f]{16}){1,2}$/.test(opts.macKey))
             throw new UsageError('--mac-key must be 16 or 32 hex digits');
@@ -25,24 +25,4 @@ export function registerEncode(program: Command): void {
         process.stdout.write(`${bytes.toString('hex').toUpperCase()}\n`);
       },
     );
-}
-
-function parseFramed(text: string): FramedMessage {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (err) {
-    throw new UsageError(`the message is not JSON: ${(err as Error).message}`);
-  }
-  const obj = data as Partial<FramedMessage & IsoMessage>;
-  // Accept both {mti, fields} and {tpdu, header, message: {mti, fields}}.
-  const message = (obj.message ?? obj) as IsoMessage;
-  if (typeof message !== 'object' || typeof message.mti !== 'string' || typeof message.fields !== 'object') {
-    throw new UsageError('the JSON must have "mti" (string) and "fields" (object keyed by field number)');
-  }
-  return {
-    ...(obj.tpdu && { tpdu: obj.tpdu }),
-    ...(obj.header !== undefined && { header: obj.header }),
-    message: { mti: message.mti, fields: message.fields },
-  };
 }

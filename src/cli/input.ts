@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { FramedMessage, IsoMessage } from '../protocols/iso8583/index.js';
 
 /** Reads a CLI argument that is inline text, `@file`, or `@-` for stdin. */
 export function readArgument(arg: string): Buffer {
@@ -26,7 +27,40 @@ export function readMessageBytes(arg: string): Buffer {
   return Buffer.from(hex, 'hex');
 }
 
+/**
+ * A message to encode or send, given as JSON (inline, `@file` or `@-`): `{mti, fields}` with
+ * optional `tpdu` and `header`, or `{tpdu?, header?, message: {mti, fields}}`.
+ */
+export function readFramedMessage(arg: string): FramedMessage {
+  let data: unknown;
+  try {
+    data = JSON.parse(readArgument(arg).toString('utf8'));
+  } catch (err) {
+    throw new UsageError(`the message is not JSON: ${(err as Error).message}`);
+  }
+  const obj = (data ?? {}) as Partial<FramedMessage & IsoMessage>;
+  const message = (obj.message ?? obj) as IsoMessage;
+  if (
+    typeof message !== 'object' ||
+    typeof message.mti !== 'string' ||
+    typeof message.fields !== 'object' ||
+    message.fields === null
+  ) {
+    throw new UsageError('the JSON must have "mti" (string) and "fields" (object keyed by field number)');
+  }
+  return {
+    ...(obj.tpdu && { tpdu: obj.tpdu }),
+    ...(obj.header !== undefined && { header: obj.header }),
+    message: { mti: message.mti, fields: message.fields },
+  };
+}
+
 /** A mistake in how the command was called (exit code 2), as opposed to a bad message (exit code 1). */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
+}
+
+/** Commander's collector for a repeatable option: every value given, in order. */
+export function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }

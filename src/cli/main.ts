@@ -17,6 +17,7 @@ import { registerMerge } from './merge.js';
 import { registerMock } from './mock.js';
 import { registerReport } from './report.js';
 import { registerRun } from './run.js';
+import { registerSend } from './send.js';
 import { registerSuites } from './suites.js';
 import { registerValidate } from './validate.js';
 
@@ -32,6 +33,7 @@ const program = new Command('paymatrix')
 
 registerDecode(program);
 registerEncode(program);
+registerSend(program);
 registerDialects(program);
 registerHosts(program);
 registerFaults(program);

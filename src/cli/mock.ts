@@ -8,7 +8,7 @@ import { FaultSpecError, type FaultTransport, resolveFaultSpecs } from '../mocks
 import { type MockGateway, startGateway } from '../mocks/gateway/start-gateway.js';
 import { type HostRegistry, workspaceCards, workspaceHosts } from '../mocks/hosts/host-loader.js';
 import { type IsoHost, startIsoHost } from '../mocks/iso-host/start-iso-host.js';
-import { UsageError } from './input.js';
+import { collect, UsageError } from './input.js';
 
 export interface MockCommandOptions {
   /** Default 8583 for an ISO host, 8080 for a gateway. */
@@ -365,10 +365,6 @@ function nextSignal(): Promise<NodeJS.Signals> {
     process.on('SIGINT', on);
     process.on('SIGTERM', on);
   });
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 function portArg(value: string): number {
