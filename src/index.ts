@@ -23,6 +23,7 @@ export { DuplicateWindow, type DuplicateWindowStats } from './mocks/iso-host/dup
 export { Ledger, type LedgerOptions } from './mocks/iso-host/ledger.js';
 export { type IsoHost, type StartIsoHostOptions, startIsoHost } from './mocks/iso-host/start-iso-host.js';
 export { JOURNAL_BYTES, Journal, type JournalPage } from './mocks/journal.js';
+export { JournalFile } from './mocks/journal-file.js';
 export { type JournalFilter, journalFilter } from './mocks/journal-filter.js';
 export * from './protocols/iso8583/index.js';
 export * from './protocols/rest/index.js';

@@ -8,6 +8,7 @@ import { FaultSpecError, type FaultTransport, resolveFaultSpecs } from '../mocks
 import { type MockGateway, startGateway } from '../mocks/gateway/start-gateway.js';
 import { type HostRegistry, workspaceCards, workspaceHosts } from '../mocks/hosts/host-loader.js';
 import { type IsoHost, startIsoHost } from '../mocks/iso-host/start-iso-host.js';
+import { JournalFile } from '../mocks/journal-file.js';
 import { collect, UsageError } from './input.js';
 
 export interface MockCommandOptions {
@@ -31,6 +32,8 @@ export interface MockCommandOptions {
   journalLimit?: number;
   /** Megabytes of message text each host's journal keeps. */
   journalMb?: number;
+  /** File every exchange is appended to, one JSON line each. */
+  journalOut?: string;
 }
 
 /** A running `paymatrix mock`: the host(s) or gateway, the admin API and how to stop them. */
@@ -80,6 +83,10 @@ export function registerMock(program: Command): void {
       '--journal-mb <n>',
       'megabytes of frames, headers and bodies each host’s journal keeps (default 32); the oldest go first',
       countArg,
+    )
+    .option(
+      '--journal-out <file>',
+      'append every exchange to this file as it happens, one JSON line each (card data masked)',
     )
     .option('--seed <n>', 'seed of the faults’ random streams', intArg, 0)
     .option(
@@ -146,11 +153,24 @@ export async function startMock(ref: string, opts: MockCommandOptions, logger: L
   const hosts: MockHost[] = [];
   const unsubscribe: Array<() => void> = [];
   let admin: AdminApi | undefined;
+  let journalFile: JournalFile | undefined;
   const close = async () => {
     for (const off of unsubscribe) off();
     await admin?.close();
     await Promise.all(hosts.map((h) => h.close()));
+    // After the hosts: their last disconnects are in the file too.
+    await journalFile?.close();
   };
+  if (opts.journalOut !== undefined) {
+    const path = opts.journalOut;
+    try {
+      journalFile = await JournalFile.open(path, (err) =>
+        logger.error({ err: err.message }, `cannot write the journal to ${path} any more: ${err.message}`),
+      );
+    } catch (err) {
+      throw new UsageError(`--journal-out: cannot write ${path}: ${(err as Error).message}`);
+    }
+  }
   try {
     const common = {
       bind: opts.bind,
@@ -197,6 +217,7 @@ export async function startMock(ref: string, opts: MockCommandOptions, logger: L
     }
     hosts.forEach((h, i) => {
       unsubscribe.push(h.journal.onExchange((e) => logExchange(logger, labels[i]!, e)));
+      journalFile?.follow(h.journal);
     });
     // A load test faster than the duplicate window can hold: say once that it now covers less.
     if (version.kind === 'iso8583') {

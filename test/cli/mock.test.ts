@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -297,6 +297,42 @@ describe('paymatrix mock', { timeout: 60_000 }, () => {
     expect(many.size).toBeLessThanOrEqual(5);
     expect(many.bytes).toBeLessThan(100_000);
     expect(many.last).toBeGreaterThan(13);
+  });
+
+  it('--journal-out appends every exchange to a file as it happens, masked; a bad path exits 2', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'mock-journal-')), 'journal.ndjson');
+    running = new MockProcess(['mock', 'harbor-bank@2019.4', '--port', '0', '--journal-out', path]);
+    const ready = await running.line(() => true);
+    const port = (ready.address as { port: number }).port;
+    expect((await send(asciiDialect(), port, sale({ stan: 1 }))).fields['39']).toBe('00');
+    await running.line((l) => typeof l.request === 'string');
+    // On disk before the mock stops: a crash now would not lose it.
+    const written = () =>
+      readFileSync(path, 'utf8')
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => JSON.parse(l) as { seq: number; request?: { iso: { fields: Record<string, string> } } });
+    let sale1: ReturnType<typeof written>[number] | undefined;
+    for (let i = 0; i < 100 && !sale1; i++) {
+      sale1 = written().find((e) => e.request);
+      if (!sale1) await new Promise((r) => setTimeout(r, 20)); // the write may still be in flight
+    }
+    expect(sale1?.request?.iso.fields).toMatchObject({ 2: '411111******1111', 11: '000001' });
+    running.child.kill('SIGINT');
+    expect(await running.exited).toBe(0);
+    expect(written().map((e) => e.seq)).toEqual([1, 2, 3]); // connected, the sale, disconnected
+    expect(readFileSync(path, 'utf8')).not.toContain(VISA_TEST_PAN);
+
+    const bad = cli([
+      'mock',
+      'harbor-bank@2019.4',
+      '--port',
+      '0',
+      '--journal-out',
+      '/nonexistent/dir/j.ndjson',
+    ]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/^error: --journal-out: cannot write \/nonexistent\/dir\/j\.ndjson: ENOENT/);
   });
 
   it('refuses for a gateway what only ISO hosts have (an ISO-only fault, a backup), exit 2', () => {
