@@ -2,7 +2,6 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { describeMessage } from '../protocols/iso8583/describe.js';
 import {
   type Dialect,
-  encodeFrame,
   type FramedMessage,
   frameOverhead,
   type IsoMessage,
@@ -129,14 +128,15 @@ async function exchange(
     if ('closed' in next) return { answered: false, why: `the connection closed (${next.closed})`, ms: ms() };
     const { frame } = next;
     const elapsed = ms();
+    const size = frameOverhead(framing) + frame.body.length;
     let message: IsoMessage;
     try {
       message = dialect.unpack(frame.body, { strict: false });
     } catch (err) {
-      const hex = encodeFrame(framing, frame).toString('hex').toUpperCase();
+      // Not the bytes: an answer may echo card data, and the codec's error already masks it.
       return {
         answered: false,
-        why: `an answer that does not decode: ${(err as Error).message}; bytes ${hex}`,
+        why: `${size} bytes that do not decode: ${(err as Error).message}`,
         ms: elapsed,
       };
     }
@@ -147,7 +147,7 @@ async function exchange(
     return {
       answered: true,
       response,
-      size: frameOverhead(framing) + frame.body.length,
+      size,
       ms: elapsed,
       ...(wrong && { mismatch: wrong }),
     };

@@ -64,7 +64,7 @@ describe('paymatrix send', { timeout: 60_000 }, () => {
     expect(stans).toEqual(expect.arrayContaining(['000101', '000007']));
   });
 
-  it('warns when the answer does not correlate, and exits 1 when no answer comes', async () => {
+  it('warns when the answer does not correlate, and exits 1 when no answer (or an unreadable one) comes', async () => {
     // One at a time: the faults' scope is the message type, not the terminal.
     host.faults.add({ fault: 'wrong-stan', scope: { mti: ['0200'] } });
     const wrong = await cli(['send', at, sale('000201'), '-d', 'iso8583-1987-ascii']);
@@ -76,6 +76,15 @@ describe('paymatrix send', { timeout: 60_000 }, () => {
     host.faults.clear();
     expect(silent.code).toBe(1);
     expect(silent.err).toBe(`error: no answer from ${at}: none within 500 ms\n`);
+    host.faults.add({ fault: 'garbled-response', scope: { mti: ['0200'] } });
+    const garbled = await cli(['send', at, sale('000203'), '-d', 'iso8583-1987-ascii']);
+    host.faults.clear();
+    expect(garbled.code).toBe(1);
+    // Said in words, never as the bytes (an answer may echo card data).
+    expect(garbled.err).toMatch(
+      new RegExp(`^error: no answer from ${at}: \\d+ bytes that do not decode: \\S`),
+    );
+    expect(garbled.err).not.toMatch(/[0-9A-F]{40}/);
   });
 
   it('exits 1 on a refused connection or a closed one, 2 on bad usage', async () => {

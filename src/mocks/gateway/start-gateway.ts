@@ -546,7 +546,10 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
         body = JSON.parse(raw);
         x.json = true;
       } catch (err) {
-        const v = { path: '', rule: 'json', message: `the body is not JSON: ${(err as Error).message}` };
+        // V8 quotes a piece of the text ("Unexpected token 'x', "[4111…" is not valid JSON"): the
+        // body may hold a card number, and this message goes to the journal, the log and the answer.
+        const why = (err as Error).message.replace(/, ".*" is not valid JSON$/s, '');
+        const v = { path: '', rule: 'json', message: `the body is not JSON: ${why}` };
         return fail(x, 'invalid-request', { message: v.message }, [v]);
       }
     }

@@ -5,6 +5,7 @@ import { Iso8583Error, show } from './errors.js';
 import type { ResolvedField } from './field-spec.js';
 import { kernelFor } from './kernels.js';
 import { lengthPrefix } from './length-prefix.js';
+import { hidden, maskPan } from './mask.js';
 import type { FieldValue } from './values.js';
 
 /** One field compiled from its resolved spec: all decisions are made here, once, not per message. */
@@ -182,5 +183,64 @@ export function compileField(spec: ResolvedField, makeComposite: CompositeFactor
   }
 
   const plainAscii = !composite && spec.enc === 'ascii' && spec.charset === 'latin1';
-  return { spec, pack, unpack: plainAscii ? unpackAscii : unpack };
+  const codec = { spec, pack, unpack: plainAscii ? unpackAscii : unpack };
+  const secret = sensitivity(spec);
+  return secret ? guarded(codec, secret) : codec;
+}
+
+/**
+ * How a field's value must show in an error, if it holds card data: its own mask (a PAN keeps its
+ * first 6 and last 4), or hidden when only some of its subfields are secret (a TLV with track 2
+ * equivalent, a positional field with a masked part): an error may quote any of the bytes.
+ */
+function sensitivity(spec: ResolvedField): 'pan' | 'hide' | undefined {
+  if (spec.mask) return spec.mask;
+  const sub = spec.subfields;
+  if (!sub) return undefined;
+  if ('hide' in sub && sub.hide && sub.hide.length > 0) return 'hide';
+  if (sub.kind === 'positional' && Object.values(sub.fields).some((f) => f.mask)) return 'hide';
+  return undefined;
+}
+
+/**
+ * The codec of a field holding card data, whose errors never quote the value in clear. Errors
+ * reach journals, logs and reports (a terminal sending a malformed PAN is exactly what a test
+ * finds), and they say what was found: masked here like the field itself is everywhere else.
+ */
+function guarded(codec: FieldCodec, mask: 'pan' | 'hide'): FieldCodec {
+  const safe = (err: unknown) =>
+    err instanceof Iso8583Error
+      ? new Iso8583Error(err.code, err.path, err.offset, err.expected, maskedFound(err.found, mask))
+      : err;
+  return {
+    spec: codec.spec,
+    pack(w, value) {
+      try {
+        codec.pack(w, value);
+      } catch (err) {
+        throw safe(err);
+      }
+    },
+    unpack(r, strict) {
+      try {
+        return codec.unpack(r, strict);
+      } catch (err) {
+        throw safe(err);
+      }
+    },
+  };
+}
+
+/** What an error found, masked: quoted values (see `show`) only; a length or a kind says no card data. */
+function maskedFound(found: string, mask: 'pan' | 'hide'): string {
+  if (!found.startsWith('"')) return found;
+  const clipped = found.endsWith('…"');
+  let text: string;
+  try {
+    text = JSON.parse(clipped ? `${found.slice(0, -2)}"` : found) as string;
+  } catch {
+    return '[hidden]';
+  }
+  if (mask === 'hide') return hidden(text, false).replace(' chars]', `${clipped ? '+' : ''} chars]`);
+  return show(`${maskPan(text)}${clipped ? '…' : ''}`, Number.POSITIVE_INFINITY);
 }

@@ -78,6 +78,20 @@ describe('the journal', () => {
     expect(JSON.stringify(g.journal.entries())).not.toContain(MERIDIAN_KEY);
   });
 
+  it('a body that is not JSON is refused without quoting it: V8 would show a short body whole', async () => {
+    const g = await gateway('meridian-checkout@v4');
+    const bad = await meridian(g, 'POST', '/v4/payments', { raw: `[${VISA},]` });
+    expect(bad.status).toBe(422);
+    expect(bad.json.detail).toBe("the body is not JSON: Unexpected token ']'");
+    await recorded(g, 1);
+    const entry = g.journal.entries().find((e) => e.request)!;
+    expect(entry.violations).toEqual([
+      { path: '', rule: 'json', message: "the body is not JSON: Unexpected token ']'" },
+    ]);
+    expect(bad.text).not.toContain(VISA);
+    expect(JSON.stringify(g.journal.entries())).not.toContain(VISA);
+  });
+
   it('is bounded, and so are the payments', async () => {
     const g = await gateway('nimbus-pay@2023-10-16', { journalLimit: 5, paymentsLimit: 3 });
     const ids: string[] = [];

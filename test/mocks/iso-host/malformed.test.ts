@@ -116,6 +116,30 @@ describe('malformed frames', () => {
     await stillServes(h);
   });
 
+  it('a malformed PAN is a violation that never quotes the PAN in clear', async () => {
+    const h = await host('harbor-bank@2019.4');
+    const { t, c } = await session(h);
+    const msg = t.build('0200', { 3: '000000', 4: '000000001000', 22: '012' }, { read: { card: VISA } });
+    const pan = msg.fields['2'] as string;
+    const frame = Buffer.from(t.frame(msg));
+    // The PAN's 15th digit turned into a letter, as a terminal with a bad BCD-to-ASCII step sends it.
+    const at = frame.indexOf(pan, 0, 'latin1');
+    frame.write('X', at + 14, 'latin1');
+    c.write(frame);
+    expect(code((await c.next()).message!)).toBe('30');
+    const entry = h.journal.entries().find((e) => e.request)!;
+    expect(entry.violations).toEqual([
+      expect.objectContaining({
+        path: '2',
+        rule: 'format',
+        message: expect.stringContaining('411111******'),
+      }),
+    ]);
+    const everything = JSON.stringify(h.journal.entries());
+    expect(everything).not.toContain(pan.slice(0, 14));
+    await stillServes(h);
+  });
+
   it('lotus 2021.2 closes on bytes it cannot decode; 2024.1 answers 30', async () => {
     const seen: Record<string, unknown> = {};
     for (const ref of ['lotus-acquirer@2021.2', 'lotus-acquirer@2024.1']) {

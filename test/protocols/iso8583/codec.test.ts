@@ -281,6 +281,33 @@ describe('message structure errors', () => {
     expect(thrown(() => d.unpack(bad))).toMatchObject({ code: 'invalid-content', path: '4', offset: 26 });
   });
 
+  it('never quotes card data in an error: a PAN masked like everywhere else, track data and secret TLVs hidden', () => {
+    const pan = '4111111111111111';
+    const track = `${pan}=30122011234567890`;
+    const packed = d
+      .pack({ mti: '0200', fields: { 2: pan, 3: '000000', 4: '000000002500', 35: track } })
+      .toString('latin1');
+    const badPan = thrown(() => d.unpack(Buffer.from(packed.replace(pan, '41111111111111X1'), 'latin1')));
+    expect(badPan).toMatchObject({ code: 'invalid-content', path: '2', found: '"411111******11X1"' });
+    const badTrack = thrown(() => d.unpack(Buffer.from(packed.replace('=3012', 'X3012'), 'latin1')));
+    expect(badTrack).toMatchObject({ code: 'invalid-content', path: '35', found: '[hidden: 24+ chars]' });
+    expect(badTrack.message).not.toContain('41111111');
+    // Packing refuses bad values just as quietly (a template with a typo in the PAN, in BCD).
+    const cup = builtin.get('cup-pos');
+    const packPan = thrown(() => cup.pack({ mti: '0200', fields: { 2: '41111111111111X1' } }));
+    expect(packPan).toMatchObject({ path: '2', found: '"411111******11X1"' });
+    // A field that is not card data still says what it found.
+    const amount = thrown(() =>
+      d.unpack(Buffer.from(packed.replace('000000002500', '00000000250X'), 'latin1')),
+    );
+    expect(amount).toMatchObject({ path: '4', found: '"00000000250X"' });
+    // DE55 of a CUP message: TLVs with track 2 equivalent (57) are hidden in the journal, and in errors.
+    const de55 = thrown(() =>
+      cup.pack({ mti: '0200', fields: { 55: [{ tag: '57', value: `${pan}D3012ZZ` }] } }),
+    );
+    expect(de55.message).not.toContain(pan);
+  });
+
   it('refuses a length prefix above the field maximum', () => {
     const packed = d.pack({ mti: '0200', fields: { 2: '4000000000000002' } });
     const bad = Buffer.from(packed.toString('latin1').replace('164000', '994000'), 'latin1');
