@@ -160,13 +160,24 @@ export async function startMock(ref: string, opts: MockCommandOptions, logger: L
     await Promise.all(hosts.map((h) => h.close()));
     // After the hosts: their last disconnects are in the file too.
     await journalFile?.close();
+    if (journalFile?.skipped) {
+      logger.warn(
+        { skipped: journalFile.skipped },
+        `${journalFile.skipped} exchanges were not written to ${journalFile.path}: the disk fell behind`,
+      );
+    }
   };
   if (opts.journalOut !== undefined) {
     const path = opts.journalOut;
     try {
-      journalFile = await JournalFile.open(path, (err) =>
-        logger.error({ err: err.message }, `cannot write the journal to ${path} any more: ${err.message}`),
-      );
+      journalFile = await JournalFile.open(path, {
+        onError: (err) =>
+          logger.error({ err: err.message }, `cannot write the journal to ${path} any more: ${err.message}`),
+        onBehind: () =>
+          logger.warn(
+            `the disk does not keep up with the traffic: exchanges are skipped from ${path} (counted at the end)`,
+          ),
+      });
     } catch (err) {
       throw new UsageError(`--journal-out: cannot write ${path}: ${(err as Error).message}`);
     }

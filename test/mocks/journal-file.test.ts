@@ -60,6 +60,20 @@ describe('JournalFile', () => {
     expect(lines(path).at(-1)!.event?.detail).toBe('next run');
   });
 
+  it('skips and counts exchanges while the disk is behind, rather than holding them all in memory', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'journal-file-')), 'journal.ndjson');
+    let behind = 0;
+    // One byte waiting is already too many: every exchange recorded before the first line is on
+    // disk is skipped.
+    const file = await JournalFile.open(path, { maxPendingBytes: 1, onBehind: () => behind++ });
+    const journal = new Journal();
+    file.follow(journal);
+    for (let i = 0; i < 5; i++) journal.record(entry('primary', String(i)));
+    await file.close();
+    expect(lines(path).map((e) => e.event?.detail)).toEqual(['0']);
+    expect([file.skipped, behind]).toEqual([4, 1]); // counted each, said once
+  });
+
   it('refuses a path it cannot write at once', async () => {
     await expect(JournalFile.open(join(tmpdir(), 'no-such-dir-paymatrix', 'j.ndjson'))).rejects.toThrow(
       /ENOENT/,
