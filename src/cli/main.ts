@@ -21,7 +21,7 @@ import { registerSend } from './send.js';
 import { registerSuites } from './suites.js';
 import { registerValidate } from './validate.js';
 
-/** Exit codes: 0 ok, 1 the input (message) is bad, 2 the command or a data file is bad. */
+/** Exit codes: 0 ok, 1 the input (message) is bad or `send` got no answer, 2 the command or a data file is bad. */
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
 };

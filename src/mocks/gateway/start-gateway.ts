@@ -41,8 +41,8 @@ export interface StartGatewayOptions {
   /** Exchanges the journal keeps (oldest dropped first; default 10,000). */
   journalLimit?: number;
   /**
-   * Characters of message text (header lines and bodies) the journal keeps, oldest dropped first;
-   * default 32 MiB (JOURNAL_BYTES). A body of ASCII JSON weighs its length in bytes.
+   * Bytes of header lines and bodies the journal keeps, oldest dropped first; default 32 MiB
+   * (JOURNAL_BYTES). Counted in characters, which for ASCII JSON are bytes.
    */
   journalBytes?: number;
   /** Payments kept (oldest forgotten first); default: the version's limits.payments, else 10,000. */
