@@ -4,6 +4,7 @@ import pino, { type Logger } from 'pino';
 import { parse as parseYaml } from 'yaml';
 import { type AdminApi, type MockHost, startAdminApi } from '../mocks/admin/admin-api.js';
 import type { Exchange } from '../mocks/exchange.js';
+import { exchangeLine } from '../mocks/exchange-line.js';
 import { FaultSpecError, type FaultTransport, resolveFaultSpecs } from '../mocks/faults/index.js';
 import { type MockGateway, startGateway } from '../mocks/gateway/start-gateway.js';
 import { type HostRegistry, workspaceCards, workspaceHosts } from '../mocks/hosts/host-loader.js';
@@ -363,11 +364,6 @@ export function logExchange(logger: Logger, host: string, e: Exchange): void {
           ? 'warn'
           : 'info';
     if (!logger.isLevelEnabled(level)) return;
-    const parts: string[] = [];
-    if (e.request) parts.push(e.request.summary);
-    if (e.response) parts.push(`→ ${e.response.summary}`);
-    if (e.event) parts.push(e.event.detail ? `${e.event.kind}: ${e.event.detail}` : e.event.kind);
-    if (e.faults.length > 0) parts.push(`[faults: ${e.faults.join(', ')}]`);
     logger[level](
       {
         seq: e.seq,
@@ -380,7 +376,7 @@ export function logExchange(logger: Logger, host: string, e: Exchange): void {
         violations: e.violations,
         faults: e.faults,
       },
-      parts.join(' '),
+      exchangeLine(e),
     );
   } catch {
     // Logging runs inside the host's journal: it must never take the host down.

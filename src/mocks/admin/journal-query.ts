@@ -49,8 +49,12 @@ export const JournalQuery = T.Object(
 );
 export type JournalQuery = Static<typeof JournalQuery>;
 
+/** A journal query's filters alone (the CLI's `paymatrix journal` takes them as options). */
+export const JournalFilterQuery = T.Omit(JournalQuery, ['host', 'since', 'limit']);
+export type JournalFilterQuery = Static<typeof JournalFilterQuery>;
+
 /** The filter a journal query asks for (its comma lists split). */
-export function filterOf(q: JournalQuery): JournalFilter {
+export function filterOf(q: JournalFilterQuery): JournalFilter {
   const list = (v: string | undefined) => v?.split(',');
   return {
     ...(q.mti !== undefined && { mti: list(q.mti) }),
