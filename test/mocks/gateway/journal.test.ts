@@ -1,4 +1,8 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { JournalFile } from '../../../src/mocks/journal-file.js';
 import {
   call,
   gateway,
@@ -125,6 +129,30 @@ describe('the journal', () => {
     expect(g.journal.dropped).toBeGreaterThanOrEqual(3);
     // The newest stays, whole.
     expect(kept.at(-1)!.request!.http!.body).toMatchObject({ metadata: { note: padding, n: '5' } });
+  });
+
+  it('a journal file gets every exchange as the admin API serves it: card data and keys masked', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'gateway-journal-')), 'journal.ndjson');
+    const g = await gateway('nimbus-pay@2024-06-15');
+    const file = await JournalFile.open(path);
+    file.follow(g.journal);
+    const r = await call(g, 'POST', '/v1/payment_intents', {
+      body: nimbusBody('2024-06-15', { amount: 2500 }),
+      headers: { 'idempotency-key': 'file-1' },
+    });
+    expect(r.status).toBe(200);
+    await file.close();
+    const text = readFileSync(path, 'utf8');
+    const exchange = text
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .find((e) => e.request);
+    expect(exchange.request.summary).toBe('POST /v1/payment_intents authorize 25.00 USD');
+    expect(exchange.request.http.body.payment_method_data.card.number).toBe(VISA_MASKED);
+    expect(exchange.response.http.body.id).toBe(r.json.id);
+    expect(text).not.toContain(VISA);
+    expect(text).not.toContain(NIMBUS_KEY);
   });
 
   it('payment ids are reproducible for a seed', async () => {
