@@ -56,7 +56,12 @@ export class JournalFile {
       if (this.skipped++ === 0) this.options.onBehind?.();
       return;
     }
-    this.stream.write(`${JSON.stringify(exchange)}\n`);
+    // This runs inside the host's journal.record(): a failure here must never reach the host.
+    try {
+      this.stream.write(`${JSON.stringify(exchange)}\n`);
+    } catch (err) {
+      this.fail(err as Error);
+    }
   }
 
   private fail(err: Error): void {

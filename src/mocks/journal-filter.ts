@@ -34,7 +34,11 @@ export function journalFilter(filter: JournalFilter): (exchange: Exchange) => bo
   const { mti, operation, terminal, stan, code, violations, event, fault, text } = filter;
   if (mti) tests.push((e) => oneOf(mti, e.request?.iso?.mti));
   if (operation) tests.push((e) => oneOf(operation, e.request?.http?.operation));
-  if (terminal !== undefined) tests.push((e) => field(e.request, '41') === terminal);
+  if (terminal !== undefined) {
+    // DE41 is fixed-length text: a short id arrives padded with spaces.
+    const wanted = terminal.trimEnd();
+    tests.push((e) => field(e.request, '41')?.trimEnd() === wanted);
+  }
   if (stan !== undefined) {
     const wanted = stan.padStart(6, '0');
     tests.push((e) => field(e.request, '11') === wanted || field(e.response, '11') === wanted);

@@ -83,6 +83,8 @@ describe('journalFilter', () => {
     expect(seqs({ mti: ['0200', '0400'] })).toEqual([2, 3, 4, 5, 6]);
     expect(seqs({ operation: ['capturePaymentIntent'] })).toEqual([8]);
     expect(seqs({ terminal: 'HB000002' })).toEqual([3]);
+    // A short terminal id arrives padded to ans8.
+    expect(journalFilter({ terminal: 'HB01' })(iso(9, '0800', 'HB01    ', '000009', '00'))).toBe(true);
     expect(seqs({ stan: '2' })).toEqual([4, 5]); // zeros in front optional
     expect(seqs({ stan: '000002' })).toEqual([4, 5]);
     expect(seqs({ code: ['00'] })).toEqual([2, 5]);
