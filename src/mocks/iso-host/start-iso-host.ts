@@ -12,6 +12,7 @@ import {
   signMessage,
   type Tpdu,
 } from '../../protocols/iso8583/index.js';
+import { writeOrHold } from '../backpressure.js';
 import { Delays } from '../delays.js';
 import type { Exchange, RecordedMessage, Violation } from '../exchange.js';
 import { type IsoExchangePlan, IsoFaultSet, type IsoResponseCodec } from '../faults/index.js';
@@ -168,10 +169,10 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
   const incompleteMs = version.spec.timeouts.incompleteFrameMs * timeScale;
 
   // Answers ready in one turn of the event loop leave together at its end (see TurnBatch). Order
-  // per socket is kept.
+  // per socket is kept; a terminal that does not read its answers is not read from (writeOrHold).
   const outbox = new TurnBatch<[Socket, Buffer]>(
     ([socket, bytes]) => {
-      if (!socket.destroyed) socket.write(bytes);
+      if (!socket.destroyed) writeOrHold(socket, bytes);
     },
     ([socket]) => socket.destroy(), // a write that throws leaves nothing to save on that connection
   );
@@ -266,7 +267,9 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
         clearTimeout(incomplete);
         incomplete = undefined;
       }
-      if (decoder.pending > 0 && !incomplete) {
+      // Time scale 0 turns the limit off, as it does the idle timeout: a frame split across two
+      // reads is ordinary TCP, not a slow client, and a 0 ms limit would close on it at once.
+      if (decoder.pending > 0 && !incomplete && incompleteMs > 0) {
         incomplete = setTimeout(() => {
           const detail = `frame incomplete after ${version.spec.timeouts.incompleteFrameMs} ms`;
           log(id, {

@@ -1,0 +1,61 @@
+import { connect } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type IsoHost, startIsoHost } from '../../../src/mocks/iso-host/start-iso-host.js';
+import { FrameStreamDecoder } from '../../../src/protocols/iso8583/index.js';
+import { asciiDialect, sale } from '../admin/terminal.js';
+
+let host: IsoHost | undefined;
+afterEach(async () => {
+  await host?.close();
+  host = undefined;
+});
+
+/** Polls until `read()` stops changing for two looks in a row; returns its last value. */
+async function settled(read: () => number, everyMs = 100): Promise<number> {
+  let last = -1;
+  let same = 0;
+  for (let i = 0; i < 100 && same < 2; i++) {
+    await new Promise((r) => setTimeout(r, everyMs));
+    const now = read();
+    same = now === last ? same + 1 : 0;
+    last = now;
+  }
+  return last;
+}
+
+describe('a terminal that does not read its answers', { timeout: 60_000 }, () => {
+  it('is not read from either, until it reads: the host never holds its answers in memory', async () => {
+    // Time scale 0: no processing delay, and no incomplete-frame limit (a frame split across two
+    // reads is ordinary TCP).
+    host = await startIsoHost({ host: 'harbor-bank@2019.4', port: 0, timeScale: 0 });
+    const d = asciiDialect();
+    const n = 100_000;
+    const frames: Buffer[] = [];
+    for (let i = 0; i < n; i++) {
+      const terminal = `T${String(i % 1000).padStart(7, '0')}`;
+      frames.push(d.packFrame({ message: sale({ stan: Math.floor(i / 1000) + 1, terminal }) }));
+    }
+    const client = connect(host.address.port, '127.0.0.1');
+    await new Promise((r) => client.once('connect', r));
+    client.pause(); // reads nothing: its receive window closes
+    client.write(Buffer.concat(frames)); // 12 MB of sales at once
+    const h = host;
+    const answeredUnread = await settled(() => h.journal.last);
+    // The host stopped reading once ~1 MiB of answers waited on top of what TCP buffers: without
+    // that it would have read and answered every sale, holding 11 MB of answers.
+    expect(answeredUnread).toBeLessThan(n);
+    expect(answeredUnread).toBeGreaterThan(1000);
+    // Reading again, the terminal gets every answer and the host reads on.
+    const decoder = new FrameStreamDecoder(d.framing!);
+    let answers = 0;
+    client.on('data', (chunk: Buffer) => {
+      answers += decoder.push(chunk).length;
+    });
+    client.resume();
+    for (let t = 0; t < 300 && answers < n; t++) await new Promise((r) => setTimeout(r, 100));
+    expect(answers).toBe(n);
+    expect(h.journal.last).toBe(n + 1); // + the connect
+    expect(h.journal.entries().filter((e) => e.event?.kind === 'malformed')).toEqual([]);
+    client.destroy();
+  });
+});
