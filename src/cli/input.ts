@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { jsonErrorMessage } from '../data/json-error.js';
 import type { FramedMessage, IsoMessage } from '../protocols/iso8583/index.js';
 
 /** Reads a CLI argument that is inline text, `@file`, or `@-` for stdin. */
@@ -36,7 +37,7 @@ export function readFramedMessage(arg: string): FramedMessage {
   try {
     data = JSON.parse(readArgument(arg).toString('utf8'));
   } catch (err) {
-    throw new UsageError(`the message is not JSON: ${(err as Error).message}`);
+    throw new UsageError(`the message is not JSON: ${jsonErrorMessage(err)}`);
   }
   const obj = (data ?? {}) as Partial<FramedMessage & IsoMessage>;
   const message = (obj.message ?? obj) as IsoMessage;

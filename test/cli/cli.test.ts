@@ -75,6 +75,10 @@ describe('paymatrix CLI', () => {
     expect(cli(['decode', '00']).code).toBe(2);
     expect(cli(['decode', '-d', 'cup-pos', 'zz']).code).toBe(2);
     expect(cli(['encode', '-d', 'cup-pos', '{nope']).code).toBe(2);
+    // V8 would quote the text it could not parse: a card number in it stays out of the error.
+    const pan = cli(['encode', '-d', 'cup-pos', '[6200000000000005,]']);
+    expect(pan.code).toBe(2);
+    expect(pan.err).toBe("error: the message is not JSON: Unexpected token ']'\n");
   });
 
   it('a workspace dialect that extends a built-in one is picked up, and a bad one is named', () => {

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { jsonErrorMessage } from '../../data/json-error.js';
 import type { ApiOperation, ApiVersion } from '../../protocols/rest/api-loader.js';
 import type { ErrorKind } from '../../protocols/rest/api-schema.js';
 import { Delays } from '../delays.js';
@@ -546,10 +547,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
         body = JSON.parse(raw);
         x.json = true;
       } catch (err) {
-        // V8 quotes a piece of the text ("Unexpected token 'x', "[4111…" is not valid JSON"): the
-        // body may hold a card number, and this message goes to the journal, the log and the answer.
-        const why = (err as Error).message.replace(/, ".*" is not valid JSON$/s, '');
-        const v = { path: '', rule: 'json', message: `the body is not JSON: ${why}` };
+        const v = { path: '', rule: 'json', message: `the body is not JSON: ${jsonErrorMessage(err)}` };
         return fail(x, 'invalid-request', { message: v.message }, [v]);
       }
     }

@@ -55,8 +55,8 @@ export interface StartIsoHostOptions {
   /** Clock for dates in answers and expiry checks (tests pin it). */
   now?: () => Date;
   /**
-   * Exchanges the journal keeps (oldest dropped first; default 10,000). Each holds the decoded,
-   * masked messages: a long soak with a huge journal spends its time in garbage collection.
+   * Exchanges the journal keeps (oldest dropped first; default 10,000). Each holds its frames and
+   * decodes them when read; a long soak with a huge journal still spends time in garbage collection.
    */
   journalLimit?: number;
   /** Bytes of frames the journal keeps (oldest dropped first; default 32 MiB, JOURNAL_BYTES). */
