@@ -130,14 +130,21 @@ export class Journal {
    * Up to `limit` exchanges after `since` that `match` (every one without it), oldest first. To
    * read on, pass `last` as the next `since`: it is the last exchange looked at, so a filtered
    * page that matched nothing still moves on. `more`: the page filled before the journal's end.
-   * Every exchange looked at is built (a filter reads the decoded view).
+   * Every exchange looked at is built (a filter reads the decoded view); `maxLook` stops after
+   * looking at that many, so that a caller can scan a long journal in slices.
    */
-  page(since: number, limit: number, match?: (exchange: Exchange) => boolean): JournalPage {
+  page(
+    since: number,
+    limit: number,
+    match?: (exchange: Exchange) => boolean,
+    maxLook = Number.POSITIVE_INFINITY,
+  ): JournalPage {
     const exchanges: Exchange[] = [];
     const items = this.items;
     let last = since;
     let i = this.firstAfter(since);
-    for (; i < items.length && exchanges.length < limit; i++) {
+    const end = Math.min(items.length, i + maxLook);
+    for (; i < end && exchanges.length < limit; i++) {
       let item = items[i]!;
       if (item instanceof Deferred) {
         const exchange = item.build(item.data) as Exchange;

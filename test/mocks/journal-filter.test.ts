@@ -131,6 +131,18 @@ describe('Journal.page with a filter', () => {
     expect(j.page(8, 2, match)).toEqual({ exchanges: [], last: 8, more: false });
   });
 
+  it('maxLook stops a page after looking at that many exchanges, to scan a long journal in slices', () => {
+    const j = filled();
+    const match = journalFilter({ terminal: 'HB000001' });
+    const slice = j.page(0, 10, match, 3); // looks at 1, 2, 3: one match
+    expect(slice.exchanges.map((e) => e.seq)).toEqual([2]);
+    expect([slice.last, slice.more]).toEqual([3, true]);
+    const rest = j.page(slice.last, 10, match, 3); // 4, 5, 6
+    expect(rest.exchanges.map((e) => e.seq)).toEqual([4, 5, 6]);
+    expect([rest.last, rest.more]).toEqual([6, true]);
+    expect(j.page(rest.last, 10, match, 3)).toMatchObject({ exchanges: [], last: 8, more: false });
+  });
+
   it('without a filter, a page is the next `limit` exchanges', () => {
     const j = filled();
     const page = j.page(3, 2);

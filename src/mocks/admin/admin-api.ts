@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import { type Static, Type as T } from '@sinclair/typebox';
 import Fastify, {
   type FastifyBaseLogger,
@@ -5,6 +6,7 @@ import Fastify, {
   type FastifyReply,
   LogController,
 } from 'fastify';
+import type { Exchange } from '../exchange.js';
 import { FaultSpecError } from '../faults/index.js';
 import { paymentTotals } from '../gateway/payments.js';
 import type { MockGateway } from '../gateway/start-gateway.js';
@@ -16,6 +18,9 @@ import { filterOf, JournalQuery } from './journal-query.js';
 import { summarizeLedger } from './ledger-summary.js';
 import { MockMetrics } from './metrics.js';
 import { schemaErrorFormatter } from './schema-errors.js';
+
+/** Exchanges a journal query looks at before letting the host's own work run. */
+const SCAN_SLICE = 500;
 
 /** A running mock of either kind: an ISO 8583 host or a REST gateway. */
 export type MockHost = IsoHost | MockGateway;
@@ -295,18 +300,26 @@ export function buildAdminApp(options: AdminApiOptions): { app: FastifyInstance;
       const [entry] = pick(reply, req.query.host, 'first') ?? [];
       if (!entry) return reply;
       const filter = filterOf(req.query);
-      const page = entry.host.journal.page(
-        req.query.since,
-        req.query.limit,
-        Object.keys(filter).length > 0 ? journalFilter(filter) : undefined,
-      );
+      const match = Object.keys(filter).length > 0 ? journalFilter(filter) : undefined;
+      const { limit } = req.query;
+      const journal = entry.host.journal;
+      // In slices, the host answering its terminals in between: the first scan of a full ISO journal
+      // decodes every exchange (measured: 151 ms for 10,000 in one go).
+      const exchanges: Exchange[] = [];
+      let page = journal.page(req.query.since, limit, match, SCAN_SLICE);
+      exchanges.push(...page.exchanges);
+      while (page.more && exchanges.length < limit) {
+        await setImmediate();
+        page = journal.page(page.last, limit - exchanges.length, match, SCAN_SLICE);
+        exchanges.push(...page.exchanges);
+      }
       return {
         host: entry.label,
         ref: entry.host.ref,
-        exchanges: page.exchanges,
+        exchanges,
         last: page.last,
         more: page.more,
-        dropped: entry.host.journal.dropped,
+        dropped: journal.dropped,
       };
     },
   );

@@ -250,6 +250,31 @@ describe('admin API', () => {
     ).toEqual(['000002', '000002']);
   });
 
+  it('GET /journal scans a long journal in slices and still pages exactly', async () => {
+    for (let i = 0; i < 1300; i++) {
+      host.journal.record({
+        transport: 'iso8583',
+        host: host.ref,
+        connection: i,
+        at: new Date(0).toISOString(),
+        event: { kind: i % 2 === 0 ? 'connected' : 'disconnected', detail: String(i) },
+        violations: [],
+        faults: [],
+      });
+    }
+    const first = (await get('/journal?event=connected&limit=600')).json();
+    expect(first.exchanges).toHaveLength(600);
+    expect(first.more).toBe(true);
+    const second = (await get(`/journal?event=connected&limit=600&since=${first.last}`)).json();
+    expect(second.exchanges).toHaveLength(50);
+    expect(second.more).toBe(false);
+    const details = [...first.exchanges, ...second.exchanges].map((e: { event: { detail: string } }) =>
+      Number(e.event.detail),
+    );
+    expect(details).toEqual(Array.from({ length: 650 }, (_, k) => 2 * k));
+    expect(second.last).toBe(host.journal.last);
+  });
+
   it('bad query input gets 400 with a clear message; unknown routes get 404 with the route list', async () => {
     const limit = await get('/journal?limit=0');
     expect(limit.statusCode).toBe(400);
