@@ -118,12 +118,11 @@ export class Journal {
   }
 
   /**
-   * A copy, oldest first; `since` keeps only exchanges after that sequence number, `limit` at most
-   * that many. May hold up to 10% more than the limit between trims. Only the exchanges returned
-   * are built.
+   * A copy, oldest first; `since` keeps only exchanges after that sequence number. May hold up to
+   * 10% more than the limit between trims. Only the exchanges returned are built.
    */
-  entries(since = 0, limit = Number.POSITIVE_INFINITY): Exchange[] {
-    return this.page(since, limit).exchanges;
+  entries(since = 0): Exchange[] {
+    return this.page(since, Number.POSITIVE_INFINITY).exchanges;
   }
 
   /**

@@ -79,6 +79,9 @@ class MockProcess {
   }
 }
 
+/** `paymatrix mock <ref> --port 0 …`: the host on a free port, with these flags. */
+const mockOn = (ref: string, flags: string[] = []) => new MockProcess(['mock', ref, '--port', '0', ...flags]);
+
 describe('paymatrix mock', { timeout: 60_000 }, () => {
   let running: MockProcess | undefined;
 
@@ -88,16 +91,7 @@ describe('paymatrix mock', { timeout: 60_000 }, () => {
   });
 
   it('serves a sale over TCP, logs it as one JSON line, serves the admin API, and exits 0 on SIGINT', async () => {
-    running = new MockProcess([
-      'mock',
-      'harbor-bank@2019.4',
-      '--port',
-      '0',
-      '--admin-port',
-      '0',
-      '--time-scale',
-      '0.01',
-    ]);
+    running = mockOn('harbor-bank@2019.4', ['--admin-port', '0', '--time-scale', '0.01']);
     const ready = await running.line(() => true);
     expect(ready.msg).toMatch(
       /^harbor-bank@2019\.4 listening on 127\.0\.0\.1:\d+; admin API http:\/\/127\.0\.0\.1:\d+$/,
@@ -138,11 +132,7 @@ describe('paymatrix mock', { timeout: 60_000 }, () => {
     const dir = mkdtempSync(join(tmpdir(), 'paymatrix-mock-'));
     const file = join(dir, 'faults.yaml');
     writeFileSync(file, 'faults:\n  - fault: wrong-stan\n    params: { stan: "777777" }\n');
-    running = new MockProcess([
-      'mock',
-      'harbor-bank@2019.4',
-      '--port',
-      '0',
+    running = mockOn('harbor-bank@2019.4', [
       '--backup-port',
       '0',
       '--time-scale',
@@ -175,11 +165,7 @@ describe('paymatrix mock', { timeout: 60_000 }, () => {
   });
 
   it('runs a REST gateway: answers over HTTP, logs the exchange, serves the admin API; SIGINT exits 0', async () => {
-    running = new MockProcess([
-      'mock',
-      'nimbus-pay@2024-06-15',
-      '--port',
-      '0',
+    running = mockOn('nimbus-pay@2024-06-15', [
       '--admin-port',
       '0',
       '--time-scale',
@@ -229,11 +215,7 @@ describe('paymatrix mock', { timeout: 60_000 }, () => {
   });
 
   it('--duplicate-keys bounds the duplicate window; the first key forgotten early is a warning line', async () => {
-    running = new MockProcess([
-      'mock',
-      'harbor-bank@2019.4',
-      '--port',
-      '0',
+    running = mockOn('harbor-bank@2019.4', [
       '--admin-port',
       '0',
       '--duplicate-keys',
@@ -260,11 +242,7 @@ describe('paymatrix mock', { timeout: 60_000 }, () => {
   });
 
   it('--journal-mb and --journal-limit bound what each journal keeps, shown by GET /hosts', async () => {
-    running = new MockProcess([
-      'mock',
-      'nimbus-pay@2024-06-15',
-      '--port',
-      '0',
+    running = mockOn('nimbus-pay@2024-06-15', [
       '--admin-port',
       '0',
       '--journal-mb',
@@ -301,7 +279,7 @@ describe('paymatrix mock', { timeout: 60_000 }, () => {
 
   it('--journal-out appends every exchange to a file as it happens, masked; a bad path exits 2', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'mock-journal-')), 'journal.ndjson');
-    running = new MockProcess(['mock', 'harbor-bank@2019.4', '--port', '0', '--journal-out', path]);
+    running = mockOn('harbor-bank@2019.4', ['--journal-out', path]);
     const ready = await running.line(() => true);
     const port = (ready.address as { port: number }).port;
     expect((await send(asciiDialect(), port, sale({ stan: 1 }))).fields['39']).toBe('00');
@@ -393,7 +371,7 @@ describe('paymatrix mock', { timeout: 60_000 }, () => {
   });
 
   it('a port in use exits 2', async () => {
-    running = new MockProcess(['mock', 'harbor-bank@2019.4', '--port', '0']);
+    running = mockOn('harbor-bank@2019.4');
     const ready = await running.line(() => true);
     const port = (ready.address as { port: number }).port;
     const r = cli(['mock', 'harbor-bank@2019.4', '--port', String(port)]);

@@ -12,6 +12,12 @@ const entry = (detail: string): Omit<Exchange, 'seq'> => ({
   faults: [],
 });
 
+/** The details of the exchanges a journal keeps, in order. */
+const details = (journal: Journal) => journal.entries().map((e) => e.event?.detail);
+/** '3', '4' … '12' */
+const numbered = (from: number, to: number) =>
+  Array.from({ length: to - from + 1 }, (_, i) => String(from + i));
+
 describe('Journal', () => {
   it('numbers exchanges in order and tells listeners', () => {
     const journal = new Journal();
@@ -31,18 +37,7 @@ describe('Journal', () => {
     for (let i = 1; i <= 11; i++) journal.record(entry(String(i)));
     expect(journal.entries()).toHaveLength(11); // within the 10% slack
     journal.record(entry('12'));
-    expect(journal.entries().map((e) => e.event?.detail)).toEqual([
-      '3',
-      '4',
-      '5',
-      '6',
-      '7',
-      '8',
-      '9',
-      '10',
-      '11',
-      '12',
-    ]);
+    expect(details(journal)).toEqual(numbered(3, 12));
     expect(journal.dropped).toBe(2);
     journal.clear();
     expect(journal.entries()).toEqual([]);
@@ -96,24 +91,14 @@ describe('Journal', () => {
     expect(journal.dropped).toBe(0);
     journal.record(entry('11'), 10);
     // 110 > 100: the oldest go until 90 remain.
-    expect(journal.entries().map((e) => e.event?.detail)).toEqual([
-      '3',
-      '4',
-      '5',
-      '6',
-      '7',
-      '8',
-      '9',
-      '10',
-      '11',
-    ]);
+    expect(details(journal)).toEqual(numbered(3, 11));
     expect([journal.bytes, journal.dropped, journal.size, journal.last]).toEqual([90, 2, 9, 11]);
     // One exchange heavier than the whole bound: everything older goes, it stays.
     journal.recordLater(entry, 'huge', 500);
     expect(journal.entries().map((e) => [e.seq, e.event?.detail])).toEqual([[12, 'huge']]);
     expect([journal.bytes, journal.dropped]).toEqual([500, 11]);
     journal.record(entry('13'), 1);
-    expect(journal.entries().map((e) => e.event?.detail)).toEqual(['13']);
+    expect(details(journal)).toEqual(['13']);
     expect(journal.bytes).toBe(1);
     journal.clear();
     expect([journal.bytes, journal.size, journal.last, journal.dropped]).toEqual([0, 0, 0, 0]);
@@ -124,10 +109,10 @@ describe('Journal', () => {
     for (let i = 1; i <= 5; i++) journal.record(entry(String(i)), 5); // the limit plus its slack of one
     expect(journal.size).toBe(5);
     journal.record(entry('6'), 5); // past the slack: back to 4 by count (20 bytes)
-    expect(journal.entries().map((e) => e.event?.detail)).toEqual(['3', '4', '5', '6']);
+    expect(details(journal)).toEqual(['3', '4', '5', '6']);
     expect(journal.bytes).toBe(20);
     journal.record(entry('7'), 15); // 35 > 30: down to at most 27
-    expect(journal.entries().map((e) => e.event?.detail)).toEqual(['5', '6', '7']);
+    expect(details(journal)).toEqual(['5', '6', '7']);
     expect([journal.bytes, journal.dropped]).toEqual([25, 4]);
   });
 
@@ -139,11 +124,11 @@ describe('Journal', () => {
       return entry(detail);
     };
     for (let i = 1; i <= 6; i++) journal.recordLater(build, String(i));
-    expect(journal.entries(2, 2).map((e) => e.seq)).toEqual([3, 4]);
+    expect(journal.page(2, 2).exchanges.map((e) => e.seq)).toEqual([3, 4]);
     expect(built).toEqual(['3', '4']);
-    expect(journal.entries(5, 10).map((e) => e.seq)).toEqual([6]);
+    expect(journal.page(5, 10).exchanges.map((e) => e.seq)).toEqual([6]);
     expect(journal.entries(6)).toEqual([]);
-    expect(journal.entries(0, 0)).toEqual([]);
+    expect(journal.page(0, 0).exchanges).toEqual([]);
     expect(built).toEqual(['3', '4', '6']);
     expect(journal.last).toBe(6);
   });

@@ -299,8 +299,7 @@ export function buildAdminApp(options: AdminApiOptions): { app: FastifyInstance;
     async (req, reply) => {
       const [entry] = pick(reply, req.query.host, 'first') ?? [];
       if (!entry) return reply;
-      const filter = filterOf(req.query);
-      const match = Object.keys(filter).length > 0 ? journalFilter(filter) : undefined;
+      const match = journalFilter(filterOf(req.query));
       const { limit } = req.query;
       const journal = entry.host.journal;
       // In slices, the host answering its terminals in between: the first scan of a full ISO journal
