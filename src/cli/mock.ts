@@ -6,6 +6,7 @@ import { type AdminApi, type MockHost, startAdminApi } from '../mocks/admin/admi
 import type { Exchange } from '../mocks/exchange.js';
 import { exchangeLine } from '../mocks/exchange-line.js';
 import { FaultSpecError, type FaultTransport, resolveFaultSpecs } from '../mocks/faults/index.js';
+import { DOCS_PATH } from '../mocks/gateway/docs-page.js';
 import { type MockGateway, startGateway } from '../mocks/gateway/start-gateway.js';
 import { type HostRegistry, workspaceCards, workspaceHosts } from '../mocks/hosts/host-loader.js';
 import { type IsoHost, startIsoHost } from '../mocks/iso-host/start-iso-host.js';
@@ -27,6 +28,8 @@ export interface MockCommandOptions {
   workspace: string;
   /** Gateways: HTTPS with a generated test certificate. */
   tls?: boolean;
+  /** Gateways: false (--no-docs) serves no API docs page at /docs. */
+  docs?: boolean;
   /** ISO hosts: keys the duplicate window remembers at most. */
   duplicateKeys?: number;
   /** Exchanges each host's journal keeps. */
@@ -59,6 +62,7 @@ export function registerMock(program: Command): void {
     )
     .option('--port <n>', 'port for terminals (default 8583, gateways 8080); 0 picks a free one', portArg)
     .option('--tls', 'gateways: serve HTTPS with a generated self-signed test certificate')
+    .option('--no-docs', 'gateways: serve no API docs page (Swagger UI of the served versions) at /docs')
     .option('--bind <address>', 'address the host listens on', '127.0.0.1')
     .option('--backup-port <n>', 'also start a backup instance on this port, sharing the ledger', portArg)
     .option('--admin-port <n>', 'serve the admin HTTP API on this port; 0 picks a free one', portArg)
@@ -195,7 +199,14 @@ export async function startMock(ref: string, opts: MockCommandOptions, logger: L
     if (version.kind === 'rest') {
       hosts.push(
         await listening(`${opts.bind}:${port}`, () =>
-          startGateway({ ...common, host: version, port, faults, tls: opts.tls ?? false }),
+          startGateway({
+            ...common,
+            host: version,
+            port,
+            faults,
+            tls: opts.tls ?? false,
+            docs: opts.docs === false ? false : DOCS_PATH,
+          }),
         ),
       );
     } else {
@@ -261,6 +272,7 @@ export async function startMock(ref: string, opts: MockCommandOptions, logger: L
 
   const [primary, backup] = hosts;
   const at = (h: MockHost) => ('url' in h ? h.url : `${h.address.host}:${h.address.port}`);
+  const docs = version.kind === 'rest' && opts.docs !== false ? `${at(primary!)}${DOCS_PATH}` : undefined;
   logger.info(
     {
       ref: version.ref,
@@ -270,12 +282,14 @@ export async function startMock(ref: string, opts: MockCommandOptions, logger: L
       address: primary!.address,
       ...(backup && { backup: backup.address }),
       ...(admin && { admin: admin.url }),
+      ...(docs && { docs }),
       faults: primary!.faults.list().map((f) => f.id),
       seed: opts.seed,
       timeScale: opts.timeScale,
     },
     `${version.ref} listening on ${at(primary!)}` +
       (backup ? `, backup on ${at(backup)}` : '') +
+      (docs ? `; API docs ${docs}` : '') +
       (admin ? `; admin API ${admin.url}` : ''),
   );
   return { hosts, labels, ...(admin && { admin }), close };

@@ -175,8 +175,10 @@ describe('paymatrix mock', { timeout: 60_000 }, () => {
     ]);
     const ready = await running.line(() => true);
     expect(ready.msg).toMatch(
-      /^nimbus-pay@2024-06-15 listening on http:\/\/127\.0\.0\.1:\d+; admin API http:\/\/127\.0\.0\.1:\d+$/,
+      /^nimbus-pay@2024-06-15 listening on http:\/\/127\.0\.0\.1:\d+; API docs http:\/\/127\.0\.0\.1:\d+\/docs; admin API http:\/\/127\.0\.0\.1:\d+$/,
     );
+    expect(ready.docs).toBe(`${ready.url as string}/docs`);
+    expect((await fetch(ready.docs as string)).headers.get('content-type')).toMatch(/^text\/html/);
     expect(ready).toMatchObject({
       api: 'nimbus-pay@2024-06-15',
       apis: ['nimbus-pay@2024-06-15', 'nimbus-pay@2023-10-16'],
@@ -241,8 +243,9 @@ describe('paymatrix mock', { timeout: 60_000 }, () => {
     expect(ledger.ledgers[0]!.duplicateWindow).toMatchObject({ keys: 1, limit: 1, forgottenEarly: 3 });
   });
 
-  it('--journal-mb and --journal-limit bound what each journal keeps, shown by GET /hosts', async () => {
+  it('--journal-mb and --journal-limit bound what each journal keeps, shown by GET /hosts (--no-docs)', async () => {
     running = mockOn('nimbus-pay@2024-06-15', [
+      '--no-docs',
       '--admin-port',
       '0',
       '--journal-mb',
@@ -251,6 +254,8 @@ describe('paymatrix mock', { timeout: 60_000 }, () => {
       '4',
     ]);
     const ready = await running.line(() => true);
+    expect(ready.docs).toBeUndefined();
+    expect((await fetch(`${ready.url as string}/docs`)).status).toBe(404);
     const post = (body: unknown) =>
       fetch(`${ready.url as string}/v1/payment_intents`, {
         method: 'POST',

@@ -5,6 +5,7 @@
 export { declineCodeOf, errorAnswer, paymentAnswer, statusOf } from './answers.js';
 export { type AuthResult, authenticate } from './auth.js';
 export { type CardDecision, decideCard } from './decide.js';
+export { DOCS_PATH, docsDocument, registerDocsPage } from './docs-page.js';
 export {
   GatewayVersionSchema,
   type GatewayVersionSpec,

@@ -19,6 +19,7 @@ import { Journal } from '../journal.js';
 import { TurnBatch } from '../turn-batch.js';
 import { type AnswerHeaders, answerHeaders, type ErrorDetails, errorAnswer, TextAnswer } from './answers.js';
 import { authenticate } from './auth.js';
+import { DOCS_PATH, registerDocsPage } from './docs-page.js';
 import { fingerprintOf, type IdempotencyBegin, IdempotencyStore, type StoredAnswer } from './idempotency.js';
 import { type LifecycleContext, runAction } from './lifecycle.js';
 import { PaymentStore } from './payments.js';
@@ -68,6 +69,11 @@ export interface StartGatewayOptions {
    * reset() and close() of either instance empty them (instances sharing stores end together).
    */
   stores?: GatewayStores;
+  /**
+   * Serve a Swagger UI page of the served API versions: true at /docs, or at this path
+   * (docs-page.ts). Off by default: a matrix cell's gateway needs none.
+   */
+  docs?: boolean | string;
 }
 
 /** What a gateway remembers between requests. */
@@ -794,6 +800,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
         : { kind: 'not-found', details: { message: `No such resource: ${method} ${path}` } },
     };
   }
+
+  if (options.docs) await registerDocsPage(app, version, options.docs === true ? DOCS_PATH : options.docs);
 
   // ── listening ───────────────────────────────────────────────────────────────────────────────────
   const bind = options.bind ?? '127.0.0.1';

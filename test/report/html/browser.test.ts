@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildMatrix } from '../../../src/matrix/aggregate.js';
 import type { CellResult } from '../../../src/matrix/cell.js';
@@ -11,26 +11,15 @@ import { renderHtml } from '../../../src/report/html/render-html.js';
 import { buildReportData } from '../../../src/report/html/report-data.js';
 import { reportRun } from '../../../src/report/report-run.js';
 import { type FirmwareBuild, workspaceFirmware } from '../../../src/terminals/firmware-loader.js';
+import { launchChromium } from '../../support/chromium.js';
 import { failEvidence, isoExchange, result, syntheticRun, tmp, writeRun } from './run-fixtures.js';
 
 const root = resolve(import.meta.dirname, '../../..');
 const artifacts = join(root, 'test-artifacts');
 
-// Debian's chromium, as .ci/run installs it; playwright-core brings no browser of its own.
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
 let browser: Browser;
 beforeAll(async () => {
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 }, 30_000);
 afterAll(async () => {
   await browser?.close();
