@@ -1,13 +1,16 @@
 import type { RecordedMessage } from '../../mocks/exchange.js';
 import { type Dialect, type FieldValue, maskPan, maskValue } from '../../protocols/iso8583/index.js';
+import { maskHeaders, maskJson } from '../../protocols/rest/mask.js';
 import type { WireRecordedMessage } from './protocol-schema.js';
 
 /**
  * Masks card data and secrets in everything an emulator tells paymatrix (outcomes, events, stderr)
  * before it is kept anywhere: an external program cannot be trusted to mask, however well meant.
  * Decoded ISO elements are masked by the build's dialect (PAN 6+4, track and PIN data hidden);
- * free text loses anything that looks like a PAN or track data, and every secret the driver gave
- * the emulator (keys, API key, the cards it was handed).
+ * JSON (HTTP bodies, event data) by the REST masking rules — keys that always hold secrets (cvc,
+ * track data, PIN block) hidden, PANs masked even as JSON numbers; headers that carry credentials
+ * masked; free text loses anything that looks like a PAN or track 1/2 data, and every secret the
+ * driver gave the emulator (keys, API key, the cards it was handed).
  */
 export class OutputMasker {
   readonly #secrets = new Set<string>();
@@ -29,6 +32,7 @@ export class OutputMasker {
       out = out.split(secret).join(replacement);
     }
     return out
+      .replace(TRACK1, (_m, pan: string) => `B${maskPan(pan)}^[hidden]`)
       .replace(TRACK, (_m, pan: string) => `${maskPan(pan)}=[hidden]`)
       .replace(PAN_LIKE, (pan) => maskPan(pan))
       .replace(PIN_WORD, (_m, label: string) => `${label}[hidden]`);
@@ -43,21 +47,24 @@ export class OutputMasker {
       if (msg.iso.header !== undefined) out.iso.header = this.text(msg.iso.header);
     }
     if (msg.http) {
-      const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(msg.http.headers))
-        headers[k] = SECRET_HEADER.test(k) ? '[hidden]' : this.text(v);
+      const headers = maskHeaders(msg.http.headers);
+      for (const [k, v] of Object.entries(headers)) headers[k] = this.text(v);
       out.http = { ...msg.http, headers };
       if ('body' in msg.http) out.http.body = this.deep(msg.http.body);
     }
     return out;
   }
 
-  /** Every string inside a JSON value, masked as free text. */
+  /** A JSON value masked by the REST rules (secret keys, PANs), then every string in it as free text. */
   deep(value: unknown): unknown {
+    return this.#strings(maskJson(value));
+  }
+
+  #strings(value: unknown): unknown {
     if (typeof value === 'string') return this.text(value);
-    if (Array.isArray(value)) return value.map((v) => this.deep(v));
+    if (Array.isArray(value)) return value.map((v) => this.#strings(v));
     if (value && typeof value === 'object')
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.deep(v)]));
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.#strings(v)]));
     return value;
   }
 
@@ -84,10 +91,11 @@ export class OutputMasker {
   }
 }
 
+/** Track 1: `%B` PAN `^` name `^` expiry, service code and discretionary data (CVV1 among them) `?`. */
+const TRACK1 = /%?B([0-9]{12,19})\^[^^\r\n]*\^[^\s?]*\??/g;
 const TRACK = /(?<![0-9])([0-9]{12,19})[=D][0-9]{4,}/g;
 const PAN_LIKE = /(?<![0-9])[0-9]{13,19}(?![0-9])/g;
 const PIN_WORD = /\b(pin\s*(?:block)?\s*[=:]\s*)[0-9A-Fa-f]{4,16}\b/gi;
-const SECRET_HEADER = /^(authorization|x-api-key|api-key|cookie|proxy-authorization)$/i;
 const HIDDEN_ELEMENTS = new Set(['35', '36', '45', '52', '96']);
 
 function isFieldValue(value: unknown): value is FieldValue {
