@@ -74,7 +74,7 @@ export interface FieldSpecFile {
   pad?: { char: string; side: 'left' | 'right' };
   nibble?: '0' | 'F';
   charset?: 'latin1' | 'ebcdic' | 'gbk' | 'utf8';
-  mask?: 'pan' | 'hide';
+  mask?: 'pan' | 'hide' | 'none';
   date?: DateFormat;
   subfields?: CompositeSpec;
 }
@@ -111,8 +111,9 @@ export const FieldSpecSchema = T.Recursive(
         ),
         charset: T.Optional(CharsetSchema),
         mask: T.Optional(
-          T.Union([T.Literal('pan'), T.Literal('hide')], {
-            description: 'pan: show first 6 and last 4; hide: never show (track, PIN block, keys, CVV)',
+          T.Union([T.Literal('pan'), T.Literal('hide'), T.Literal('none')], {
+            description:
+              'pan: show first 6 and last 4; hide: never show (track, PIN block, keys, CVV); none: show (DE2, 34, 35, 36, 45 and 52 are masked unless it says so)',
           }),
         ),
         date: T.Optional(Literals(['MMDD', 'hhmmss', 'YYMM', 'YYMMDD', 'MMDDhhmmss', 'YYMMDDhhmmss'])),

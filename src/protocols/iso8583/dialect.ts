@@ -53,10 +53,29 @@ export interface Dialect {
 
 export const DEFAULT_MAX_FRAME = 8192;
 
+/**
+ * The elements that hold cardholder data or the PIN in every ISO 8583 version, and how they are
+ * masked when a dialect does not say: a dialect that redefines DE2 (a new encoding, say) and leaves
+ * out `mask: pan` must not put PANs in clear into journals, logs and reports. `mask: none` opts out.
+ */
+export const CARD_DATA_MASKS: Readonly<Record<string, 'pan' | 'hide'>> = {
+  '2': 'pan', // PAN
+  '34': 'pan', // PAN, extended
+  '35': 'hide', // track 2
+  '36': 'hide', // track 3
+  '45': 'hide', // track 1
+  '52': 'hide', // PIN block
+};
+
+function withCardDataMask(id: string, spec: FieldSpecFile): FieldSpecFile {
+  const mask = CARD_DATA_MASKS[id];
+  return mask && spec.mask === undefined ? { ...spec, mask } : spec;
+}
+
 export function buildDialect(merged: DialectFile, file: string, lineage: string[]): Dialect {
   const charset = merged.charset ?? 'latin1';
   const fields: Record<string, FieldSpecFile> = {};
-  for (const [id, f] of Object.entries(merged.fields ?? {})) if (f) fields[id] = f;
+  for (const [id, f] of Object.entries(merged.fields ?? {})) if (f) fields[id] = withCardDataMask(id, f);
   const codec = compileMessageCodec({
     mti: merged.mti?.enc ?? 'ascii',
     bitmap: { enc: merged.bitmap?.enc ?? 'binary', tertiary: merged.bitmap?.tertiary ?? false },

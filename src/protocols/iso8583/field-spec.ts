@@ -85,7 +85,7 @@ export function resolveField(
       unit: prefixFile.unit ?? (type === 'n' || type === 'z' || type === 'x+n' ? 'digits' : 'bytes'),
     };
   }
-  if (spec.mask) resolved.mask = spec.mask;
+  if (spec.mask && spec.mask !== 'none') resolved.mask = spec.mask;
   if (spec.date) resolved.date = spec.date;
   if (spec.subfields) resolved.subfields = spec.subfields;
   return resolved;

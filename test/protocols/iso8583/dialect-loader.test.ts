@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DataFileError } from '../../../src/data/data-file-error.js';
-import { builtinDialectsDir, loadDialects } from '../../../src/protocols/iso8583/index.js';
+import { builtinDialectsDir, loadDialects, maskMessage } from '../../../src/protocols/iso8583/index.js';
 
 function folder(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'pm-dialects-'));
@@ -114,5 +114,43 @@ describe('bad dialect files name the file, the path and the problem', () => {
       'cup-pos.yaml': 'id: cup-pos\ntitle: my CUP\nextends: iso8583-1987-binary\nfields: {}\n',
     });
     expect(loadDialects([builtinDialectsDir(), dir]).get('cup-pos').title).toBe('my CUP');
+  });
+});
+
+describe('card data stays masked in a dialect that forgets to say so', () => {
+  const PAN = '4111111111111111';
+  const sale = {
+    mti: '0200',
+    fields: { '2': PAN, '35': `${PAN}=3012`, '52': '0123456789ABCDEF', '4': '000000001000' },
+  };
+
+  it('DE2, 34, 35, 36, 45 and 52 are masked unless the dialect says mask: none', () => {
+    const dir = folder({
+      // A bank's dialect that redefines the card fields (as real ones do, for a new encoding) and
+      // copies the lines from its spec sheet, without a mask.
+      'my-bank.yaml':
+        'id: my-bank\ntitle: my bank\nextends: iso8583-1987-ascii\nfields:\n' +
+        '  2: { format: "n..19", name: PAN }\n  35: { format: "z..37", name: track 2 }\n' +
+        '  52: { format: b8, name: PIN block }\n  4: { format: n12, name: amount }\n',
+      'open-bank.yaml':
+        'id: open-bank\ntitle: open\nextends: iso8583-1987-ascii\nfields:\n  2: { format: "n..19", mask: none }\n',
+    });
+    const dialects = loadDialects([builtinDialectsDir(), dir]);
+    const mine = dialects.get('my-bank');
+    const masked = maskMessage(mine, sale).fields;
+    expect(masked['2']).toBe('411111******1111');
+    expect(masked['35']).toMatch(/^\[hidden/);
+    expect(masked['52']).toMatch(/^\[hidden/);
+    expect(masked['4']).toBe('000000001000');
+    expect(mine.describe(mine.unpack(mine.pack(sale)))).not.toContain(PAN);
+    // Said explicitly: shown.
+    expect(maskMessage(dialects.get('open-bank'), sale).fields['2']).toBe(PAN);
+  });
+
+  it('a mask value outside pan, hide and none is refused', () => {
+    const err = loadError({
+      'x.yaml': `id: x\n${head}fields:\n  2: { format: "n..19", mask: partial }\n`,
+    });
+    expect(err.path).toBe('/fields/2/mask');
   });
 });
