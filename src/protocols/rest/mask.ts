@@ -4,27 +4,34 @@ import { splitPointer } from './template.js';
 /**
  * Card data and secrets out of JSON bodies and HTTP headers, for journals, traces and reports
  * (ARCHITECTURE rule 7). The API version names where its PAN and other card data sit; as a safety
- * net, any string of 12-19 digits that passes the Luhn check is masked too, and keys that always
- * hold secrets (cvc, track data, PIN block) are hidden wherever they appear.
+ * net, any run of 12-19 digits that passes the Luhn check is masked too (a whole value or inside
+ * text), and keys that always hold secrets (cvc, track data, PIN block) are hidden wherever they appear.
  */
 
+/** Keys whose value is a secret wherever they appear, compared lower-cased without `_` and `-`. */
 const SECRET_KEYS = new Set([
   'cvc',
   'cvv',
   'cvc2',
   'cvv2',
+  'cvn',
+  'csc',
+  'cvd',
   'securitycode',
-  'security_code',
+  'cardcode',
+  'cardverificationvalue',
   'track1',
   'track2',
-  'track_data',
+  'track3',
   'trackdata',
+  'track1data',
+  'track2data',
   'pin',
   'pinblock',
-  'pin_block',
   'encryptedcardnumber',
   'encryptedsecuritycode',
 ]);
+const SEPARATORS = /[_-]/g;
 
 const SECRET_HEADERS = new Set([
   'authorization',
@@ -49,10 +56,11 @@ export function maskJson(value: unknown, rules: JsonMaskRules = {}): unknown {
   const hidden = new Set((rules.hidden ?? []).map((p) => splitPointer(p).join('\u0000')));
   const walk = (node: unknown, path: string[], key: string | undefined): unknown => {
     const at = path.join('\u0000');
-    if (hidden.has(at) || (key !== undefined && SECRET_KEYS.has(key.toLowerCase()))) return hide(node);
+    if (hidden.has(at) || (key !== undefined && SECRET_KEYS.has(key.toLowerCase().replace(SEPARATORS, ''))))
+      return hide(node);
     if (typeof node === 'string') {
-      if (pans.has(at)) return maskPan(node);
-      return looksLikePan(node) ? maskPan(node) : node;
+      if (pans.has(at) || looksLikePan(node)) return maskPan(node);
+      return maskPansInText(node);
     }
     if (typeof node === 'number') {
       const digits = Number.isSafeInteger(node) ? String(node) : '';
@@ -74,6 +82,14 @@ function hide(value: unknown): string {
   const text = typeof value === 'string' ? value : JSON.stringify(value);
   return `[hidden: ${text.length} chars]`;
 }
+
+/** A card number inside free text ("card 4111111111111111 declined"): Luhn-valid runs of 12-19 digits. */
+function maskPansInText(text: string): string {
+  if (!DIGIT_RUN.test(text)) return text;
+  return text.replace(DIGIT_RUNS, (run) => (looksLikePan(run) ? maskPan(run) : run));
+}
+const DIGIT_RUN = /[0-9]{12}/;
+const DIGIT_RUNS = /(?<![0-9])[0-9]{12,19}(?![0-9])/g;
 
 /** 12-19 digits with a valid Luhn check digit: treated as a card number wherever it appears. */
 export function looksLikePan(text: string): boolean {

@@ -5,19 +5,30 @@ describe('masking JSON bodies', () => {
   it('masks the PAN where the version says it is, and any Luhn-valid card number anywhere', () => {
     const body = {
       card: { number: '5555555555554444', cvc: '123' },
-      note: 'pan 4111111111111111 in text stays text',
+      note: 'pan 4111111111111111 in text, order 1234567890123456',
       other: ['4012888888881881', '1234567890123'],
       expiry: '12/30',
-      nested: { track2: '4111111111111111=30122011234', pinBlock: 'AB12' },
+      nested: {
+        track2: '4111111111111111=30122011234',
+        pinBlock: 'AB12',
+        card_code: '999',
+        'Security-Code': 7,
+      },
       numeric: 4111111111111111,
     };
     const masked = maskJson(body, { pans: ['/card/number'], hidden: ['/expiry'] }) as typeof body;
     expect(masked.card).toEqual({ number: '555555******4444', cvc: '[hidden: 3 chars]' });
     expect(masked.other).toEqual(['401288******1881', '1234567890123']);
     expect(masked.expiry).toBe('[hidden: 5 chars]');
-    expect(masked.nested).toEqual({ track2: '[hidden: 28 chars]', pinBlock: '[hidden: 4 chars]' });
+    expect(masked.nested).toEqual({
+      track2: '[hidden: 28 chars]',
+      pinBlock: '[hidden: 4 chars]',
+      card_code: '[hidden: 3 chars]',
+      'Security-Code': '[hidden: 1 chars]',
+    });
     expect(masked.numeric).toBe('411111******1111');
-    expect(masked.note).toBe(body.note);
+    // A card number inside text is masked too; a number that fails the Luhn check is evidence, kept.
+    expect(masked.note).toBe('pan 411111******1111 in text, order 1234567890123456');
     expect(body.card.number).toBe('5555555555554444');
     expect(looksLikePan('4111111111111112')).toBe(false);
   });
