@@ -1,25 +1,19 @@
 // The API docs page in a real browser: Swagger UI renders each served version from the mock alone
 // (no request leaves it), and "Try it out" on a version other than the default reaches the mock at
 // that version, because the page pins the version header.
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { MockGateway } from '../../../src/mocks/gateway/index.js';
-import { launchChromium } from '../../support/chromium.js';
+import { useChromium } from '../../support/chromium.js';
 import { gateway, useGateways } from './support.js';
 
 useGateways();
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchChromium();
-}, 30_000);
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useChromium();
 
 /** Opens the page; collects script errors and any request that is not to the mock. */
 async function openDocs(g: MockGateway): Promise<{ page: Page; problems: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const page = await browser().newPage({ viewport: { width: 1400, height: 1000 } });
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('request', (r) => {

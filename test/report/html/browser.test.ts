@@ -1,8 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { buildMatrix } from '../../../src/matrix/aggregate.js';
 import type { CellResult } from '../../../src/matrix/cell.js';
 import { runMatrix } from '../../../src/matrix/run-matrix.js';
@@ -11,23 +11,17 @@ import { renderHtml } from '../../../src/report/html/render-html.js';
 import { buildReportData } from '../../../src/report/html/report-data.js';
 import { reportRun } from '../../../src/report/report-run.js';
 import { type FirmwareBuild, workspaceFirmware } from '../../../src/terminals/firmware-loader.js';
-import { launchChromium } from '../../support/chromium.js';
+import { useChromium } from '../../support/chromium.js';
 import { failEvidence, isoExchange, result, syntheticRun, tmp, writeRun } from './run-fixtures.js';
 
 const root = resolve(import.meta.dirname, '../../..');
 const artifacts = join(root, 'test-artifacts');
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchChromium();
-}, 30_000);
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useChromium();
 
 /** Opens a report; fails the test on any script error or on any request leaving the file. */
 async function open(file: string): Promise<{ page: Page; renderedAtMs: number; problems: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const page = await browser().newPage({ viewport: { width: 1400, height: 1000 } });
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('console', (m) => {
