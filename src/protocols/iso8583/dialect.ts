@@ -58,7 +58,7 @@ export const DEFAULT_MAX_FRAME = 8192;
  * masked when a dialect does not say: a dialect that redefines DE2 (a new encoding, say) and leaves
  * out `mask: pan` must not put PANs in clear into journals, logs and reports. `mask: none` opts out.
  */
-export const CARD_DATA_MASKS: Readonly<Record<string, 'pan' | 'hide'>> = {
+const CARD_DATA_MASKS: Readonly<Record<string, 'pan' | 'hide'>> = {
   '2': 'pan', // PAN
   '34': 'pan', // PAN, extended
   '35': 'hide', // track 2
