@@ -2,7 +2,8 @@
 // CLI accepts: the command exists, every option it uses is one of that command's (with a value
 // where one is needed, from the allowed choices), and a full example gives the required arguments.
 // Docs drift silently when an option is renamed; a newcomer copying a line should never meet
-// "unknown option". Commander parses each line (parseOptions: no action runs).
+// "unknown option". Commander parses each line (parseOptions: no action runs). The other way round,
+// every option the CLI has is named somewhere in the docs.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { type Command, CommanderError } from 'commander';
@@ -80,11 +81,14 @@ function examplesOfCiFile(file: string): Example[] {
 }
 
 const docs = join(root, 'docs');
-const examples = [
-  ...examplesOfMarkdown(join(root, 'README.md')),
+const markdown = [
+  join(root, 'README.md'),
   ...readdirSync(docs)
     .filter((f) => f.endsWith('.md'))
-    .flatMap((f) => examplesOfMarkdown(join(docs, f))),
+    .map((f) => join(docs, f)),
+];
+const examples = [
+  ...markdown.flatMap((f) => examplesOfMarkdown(f)),
   ...readdirSync(join(docs, 'ci')).flatMap((f) => examplesOfCiFile(join(docs, 'ci', f))),
 ];
 
@@ -143,5 +147,15 @@ describe('command lines in the docs', () => {
     expect(check('npx paymatrix merge --out report')).toMatch(/needs 1 argument/);
     expect(check('npx paymatrix nosuch')).toMatch(/no command "nosuch"/);
     expect(check('npx paymatrix run --shard 2/4 --out shard-2')).toBeUndefined();
+  });
+});
+
+describe('the docs and the CLI agree', () => {
+  it('every option of every command is documented (README or docs/*.md)', () => {
+    const text = markdown.map((f) => readFileSync(f, 'utf8')).join('\n');
+    const undocumented = buildProgram().commands.flatMap((c) =>
+      c.options.filter((o) => o.long && !text.includes(o.long)).map((o) => `paymatrix ${c.name()} ${o.long}`),
+    );
+    expect(undocumented).toEqual([]);
   });
 });
