@@ -32,7 +32,16 @@ import {
 } from '../src/protocols/iso8583/index.js';
 import type { RunFailed, RunRequest, RunResult } from './host-load.js';
 import { installPeer, type Peer, startMountebank } from './peer-process.js';
-import { check, Latencies, LOOPBACK, median, ownCpu, printTable, repoRoot } from './support.js';
+import {
+  check,
+  Latencies,
+  LOOPBACK,
+  median,
+  ownCpu,
+  printTable,
+  procMainThreadCpu,
+  repoRoot,
+} from './support.js';
 
 const env = process.env;
 const WARMUP_MS = Number(env.BENCH_WARMUP_MS ?? 3000);
@@ -218,6 +227,9 @@ interface Cell {
   /** Server CPU µs and round trips over the measured rounds. */
   cpuUs: number;
   trips: number;
+  /** The server's main thread: CPU µs and wall µs over the measured rounds. */
+  mainUs: number;
+  wallUs: number;
   clientBusy: number[];
   latencies: Latencies;
   errors: number;
@@ -233,6 +245,8 @@ interface Target {
   unavailable?: string;
   close?: () => Promise<void>;
   cpu?: () => number | undefined;
+  /** CPU of the server's main thread (its event loop), µs. */
+  mainCpu?: () => number | undefined;
 }
 
 async function main(): Promise<void> {
@@ -285,6 +299,7 @@ async function main(): Promise<void> {
         label: `paymatrix ${HOST_REF}`,
         port: host.address.port,
         cpu: ownCpu,
+        mainCpu: procMainThreadCpu,
       });
     }
     let bare: Peer | undefined;
@@ -298,6 +313,7 @@ async function main(): Promise<void> {
         port: bare.port,
         close: bare.close,
         cpu: bare.cpu,
+        mainCpu: procMainThreadCpu, // bare runs in this process too
       });
     }
     if (install) {
@@ -315,7 +331,14 @@ async function main(): Promise<void> {
           servers.push({ key: 'mountebank', label, unavailable: `imposter probe failed: ${why}` });
         } else {
           console.log(`mountebank ${MB_VERSION}: mb on loopback, TCP imposter (binary) on port ${mb.port}`);
-          servers.push({ key: 'mountebank', label, port: mb.port, close: mb.close, cpu: mb.cpu });
+          servers.push({
+            key: 'mountebank',
+            label,
+            port: mb.port,
+            close: mb.close,
+            cpu: mb.cpu,
+            ...(mb.mainCpu && { mainCpu: mb.mainCpu }),
+          });
         }
       }
     }
@@ -339,7 +362,16 @@ async function main(): Promise<void> {
       const k = `${s.key}|${c}`;
       let cell = cells.get(k);
       if (!cell) {
-        cell = { rates: [], cpuUs: 0, trips: 0, clientBusy: [], latencies: new Latencies(), errors: 0 };
+        cell = {
+          rates: [],
+          cpuUs: 0,
+          trips: 0,
+          mainUs: 0,
+          wallUs: 0,
+          clientBusy: [],
+          latencies: new Latencies(),
+          errors: 0,
+        };
         cells.set(k, cell);
       }
       return cell;
@@ -353,12 +385,20 @@ async function main(): Promise<void> {
         for (const s of live) {
           if (RESET) host.reset();
           const cpu0 = s.cpu?.();
+          const main0 = s.mainCpu?.();
+          const t0 = process.hrtime.bigint();
           const res = await load.run(s.port!, c, ROUND_MS);
+          const wallUs = Number(process.hrtime.bigint() - t0) / 1000;
           const cpu1 = s.cpu?.();
+          const main1 = s.mainCpu?.();
           const cell = cellOf(s, c);
           if (cpu0 !== undefined && cpu1 !== undefined) {
             cell.cpuUs += cpu1 - cpu0;
             cell.trips += res.completed;
+          }
+          if (main0 !== undefined && main1 !== undefined) {
+            cell.mainUs += main1 - main0;
+            cell.wallUs += wallUs;
           }
           const rate = res.completed / (res.elapsedNs / 1e9);
           cell.rates.push(rate);
@@ -401,6 +441,7 @@ async function main(): Promise<void> {
           'p50 ms': cell ? cell.latencies.percentile(50).toFixed(3) : na,
           'p99 ms': cell ? cell.latencies.percentile(99).toFixed(3) : na,
           'server CPU µs/rt': cell?.trips ? (cell.cpuUs / cell.trips).toFixed(1) : '',
+          'server loop busy': cell?.wallUs ? `${((100 * cell.mainUs) / cell.wallUs).toFixed(0)}%` : '',
           'client busy': cell ? `${(100 * median(cell.clientBusy)).toFixed(0)}%` : '',
           'paymatrix/bare': ratio('bare'),
           'paymatrix/mountebank': ratio('mountebank'),
@@ -411,6 +452,7 @@ async function main(): Promise<void> {
     printTable(rows, 2);
     console.log(
       'server CPU µs/rt: CPU time of the server process (all threads; mountebank read from /proc) per round trip. ' +
+        'server loop busy: share of a core the main thread of the server (its event loop) used; near 100% means the server is the limit. ' +
         'client busy: share of a core the load generator used; near 100% means that row measures the client.',
     );
 

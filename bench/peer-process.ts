@@ -5,7 +5,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, LOOPBACK, procCpu, procRss } from './support.js';
+import { freePort, LOOPBACK, procCpu, procMainThreadCpu, procRss } from './support.js';
 
 /** A server under test, as the benchmarks drive it. */
 export interface Peer {
@@ -13,6 +13,8 @@ export interface Peer {
   close(): Promise<void>;
   /** CPU time the server has used so far, in µs (undefined: cannot tell). */
   cpu(): number | undefined;
+  /** CPU time of its main thread alone, in µs, where a peer can tell. */
+  mainCpu?(): number | undefined;
   /** Resident memory of the server process, in bytes (undefined: cannot tell). */
   rss(): number | undefined;
 }
@@ -171,5 +173,11 @@ export async function startMountebank(install: Installed, imposter: object): Pro
   if (created.status !== 201 || typeof body.port !== 'number')
     return fail(`POST /imposters answered ${created.status} ${JSON.stringify(body).slice(0, 200)}`);
   const pid = mb.child.pid;
-  return { port: body.port, close: stop, cpu: () => procCpu(pid), rss: () => procRss(pid) };
+  return {
+    port: body.port,
+    close: stop,
+    cpu: () => procCpu(pid),
+    mainCpu: () => procMainThreadCpu(pid),
+    rss: () => procRss(pid),
+  };
 }
