@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { jsonErrorMessage } from '../../data/json-error.js';
 import type { ApiOperation, ApiVersion } from '../../protocols/rest/api-loader.js';
 import type { ErrorKind } from '../../protocols/rest/api-schema.js';
+import { destroySockets } from '../close-sockets.js';
 import { Delays } from '../delays.js';
 import type { Exchange, Violation } from '../exchange.js';
 import type { HttpAnswer, HttpExchangePlan, HttpFaultContext } from '../faults/http/types.js';
@@ -849,7 +850,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
       offChange();
       await sync.catch(() => {});
       idempotency.clear();
-      for (const s of sockets) s.destroy();
+      await destroySockets(sockets);
       if (inflight > 0) await new Promise<void>((resolve) => (drained = resolve));
       await app.close();
     },

@@ -13,6 +13,7 @@ import {
   type Tpdu,
 } from '../../protocols/iso8583/index.js';
 import { writeOrHold } from '../backpressure.js';
+import { destroySockets } from '../close-sockets.js';
 import { Delays } from '../delays.js';
 import type { Exchange, RecordedMessage, Violation } from '../exchange.js';
 import { type IsoExchangePlan, IsoFaultSet, type IsoResponseCodec } from '../faults/index.js';
@@ -694,7 +695,7 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
     async close() {
       delays.stop();
       faults.stop();
-      for (const s of sockets) s.destroy();
+      await destroySockets(sockets);
       await sync;
       await Promise.allSettled([...pending]);
       await new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
