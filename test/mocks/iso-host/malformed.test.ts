@@ -7,30 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { IsoHost } from '../../../src/mocks/iso-host/start-iso-host.js';
 import { IsoConnection, type TestTerminal } from '../../support/iso-terminal.js';
-import { code, connect, de60, eventually, host, session, signOn, terminal, UNIONPAY, VISA } from './world.js';
-
-let stan = 500; // a new STAN for every check, so none is a duplicate
-
-/** A fresh connection from another terminal completes a sale: the host is alive and undisturbed. */
-async function stillServes(h: IsoHost): Promise<void> {
-  const lotus = h.version.spec.signOnRequired;
-  stan += 2; // the sign-on takes one
-  const t = terminal(h, lotus ? 'LT000002' : 'HB000002', stan);
-  const c = await connect(t, h);
-  if (lotus) await signOn(t, c);
-  const sale = lotus
-    ? t.build(
-        '0200',
-        { 3: '000000', 4: '000000001000', 25: '00', 60: de60(t, '22') },
-        { read: { card: UNIONPAY } },
-      )
-    : h.version.spec.messages['1200']
-      ? t.build('1200', { 3: '000000', 4: '000000001000', 24: '200' }, { read: { card: VISA } })
-      : t.build('0200', { 3: '000000', 4: '000000001000' }, { read: { card: VISA } });
-  const r = await t.exchange(c, sale);
-  expect(String(code(r))).toMatch(/^00?0$/);
-  c.close();
-}
+import { code, de60, eventually, host, session, stillServes, terminal, UNIONPAY, VISA } from './world.js';
 
 const malformedEvents = (h: IsoHost) => h.journal.entries().filter((e) => e.event?.kind === 'malformed');
 

@@ -1,7 +1,7 @@
 // Shared set-up for the mock host tests: the sample world (mocks/hosts, mocks/cards.yaml), a pinned
 // clock, hosts that are closed after each test, and terminals wired to them.
 
-import { afterEach } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import type { Exchange } from '../../../src/mocks/exchange.js';
 import { loadCards, loadHosts } from '../../../src/mocks/hosts/host-loader.js';
 import {
@@ -117,4 +117,28 @@ export async function eventually(check: () => boolean, timeoutMs = 3000): Promis
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 5));
   }
+}
+
+// stillServes: a new STAN for every check, so none is a duplicate.
+let stillServesStan = 500;
+
+/** A fresh connection from another terminal completes a sale: the host is alive and undisturbed. */
+export async function stillServes(h: IsoHost): Promise<void> {
+  const lotus = h.version.spec.signOnRequired;
+  stillServesStan += 2; // the sign-on takes one
+  const t = terminal(h, lotus ? 'LT000002' : 'HB000002', stillServesStan);
+  const c = await connect(t, h);
+  if (lotus) await signOn(t, c);
+  const sale = lotus
+    ? t.build(
+        '0200',
+        { 3: '000000', 4: '000000001000', 25: '00', 60: de60(t, '22') },
+        { read: { card: UNIONPAY } },
+      )
+    : h.version.spec.messages['1200']
+      ? t.build('1200', { 3: '000000', 4: '000000001000', 24: '200' }, { read: { card: VISA } })
+      : t.build('0200', { 3: '000000', 4: '000000001000' }, { read: { card: VISA } });
+  const r = await t.exchange(c, sale);
+  expect(String(code(r))).toMatch(/^00?0$/);
+  c.close();
 }
