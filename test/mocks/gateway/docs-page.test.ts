@@ -2,7 +2,7 @@
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import type { MockGateway } from '../../../src/mocks/gateway/index.js';
-import { gateway, useGateways } from './support.js';
+import { call, gateway, MERIDIAN_KEY, useGateways } from './support.js';
 
 useGateways();
 
@@ -18,6 +18,13 @@ type Doc = {
     string,
     Record<string, { parameters?: Array<{ name: string; in: string; schema?: unknown }> }>
   >;
+};
+
+const CAPTURED: Record<string, string> = {
+  '2024-06-15': 'captured',
+  '2023-10-16': 'succeeded',
+  v3: 'Captured',
+  v4: 'Captured',
 };
 
 /** Requests the journal recorded (connects and disconnects are not requests). */
@@ -97,5 +104,39 @@ describe('the API docs page', () => {
     expect((await get(elsewhere, '/api-docs/openapi/v4.json')).status).toBe(200);
     const none = await gateway('meridian-checkout@v4');
     expect((await get(none, '/docs')).status).toBe(404);
+  });
+
+  it("each version's authorize example is valid, and approved when sent as the page sends it", async () => {
+    for (const ref of ['nimbus-pay@2024-06-15', 'meridian-checkout@v3', 'meridian-checkout@v4']) {
+      const g = await gateway(ref, { docs: true });
+      for (const api of g.version.apis) {
+        const doc = JSON.parse((await get(g, `/docs/openapi/${api.version}.json`)).text) as {
+          servers: Array<{ url: string }>;
+          paths: Record<string, Record<string, Record<string, unknown>>>;
+        };
+        const [path, op] = Object.entries(doc.paths).flatMap(([p, item]) =>
+          Object.values(item)
+            .filter((o) => o['x-paymatrix-operation'] === 'authorize')
+            .map((o) => [p, o] as const),
+        )[0]!;
+        const example = (op.requestBody as { content: Record<string, { example?: unknown }> }).content[
+          'application/json'
+        ]!.example;
+        expect(example, `${api.ref}: no example`).toBeDefined();
+        const server = doc.servers[0]!.url.replace(/\/$/, '');
+        const headers: Record<string, string> = { 'idempotency-key': `docs-${api.ref}` };
+        if (api.versionHeader) headers[api.versionHeader.toLowerCase()] = api.version;
+        const answer = ref.startsWith('meridian')
+          ? await call(g, 'POST', `${server}${path}`, {
+              body: example,
+              bearer: null,
+              headers: { ...headers, 'x-api-key': MERIDIAN_KEY },
+            })
+          : await call(g, 'POST', `${server}${path}`, { body: example, headers });
+        expect(answer.status, `${api.ref}: ${answer.text}`).toBe(200);
+        // Captured at once: each version's own word for it.
+        expect(answer.json.status ?? answer.json.resultCode, api.ref).toBe(CAPTURED[api.version]);
+      }
+    }
   });
 });
