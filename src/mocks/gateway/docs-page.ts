@@ -71,6 +71,18 @@ export async function registerDocsPage(
   gateway: GatewayVersion,
   prefix = DOCS_PATH,
 ): Promise<void> {
+  if (!/^\/[^?#\s]*[^/?#\s]$/.test(prefix))
+    throw new Error(`the API docs page path must look like /docs, got ${JSON.stringify(prefix)}`);
+  // An API of one's own may have a /docs of its own: say so rather than fail on a duplicate route.
+  const clash = gateway.apis
+    .flatMap((api) => api.operations)
+    .find((op) => op.fullPath === prefix || op.fullPath.startsWith(`${prefix}/`));
+  if (clash) {
+    throw new Error(
+      `${gateway.ref} serves ${clash.method} ${clash.fullPath}: the API docs page cannot be at ${prefix} ` +
+        '(give it another path, or turn it off: paymatrix mock --no-docs)',
+    );
+  }
   const documents = gateway.apis.map((api) => ({ api, document: docsDocument(gateway, api) }));
   for (const { api, document } of documents) {
     const text = JSON.stringify(document);

@@ -106,6 +106,19 @@ describe('the API docs page', () => {
     expect((await get(none, '/docs')).status).toBe(404);
   });
 
+  it('refuses a path that an API operation uses, or that is not a path, naming the clash', async () => {
+    // As if the API had a /v1/payment_intents docs page of its own.
+    await expect(gateway('nimbus-pay@2024-06-15', { docs: '/v1/payment_intents' })).rejects.toThrow(
+      'nimbus-pay@2024-06-15 serves POST /v1/payment_intents: the API docs page cannot be at /v1/payment_intents',
+    );
+    await expect(gateway('meridian-checkout@v4', { docs: '/v4' })).rejects.toThrow(
+      /serves POST \/v4\/payments/,
+    );
+    await expect(gateway('meridian-checkout@v4', { docs: 'docs/' })).rejects.toThrow(
+      'the API docs page path must look like /docs, got "docs/"',
+    );
+  });
+
   it("each version's authorize example is valid, and approved when sent as the page sends it", async () => {
     for (const ref of ['nimbus-pay@2024-06-15', 'meridian-checkout@v3', 'meridian-checkout@v4']) {
       const g = await gateway(ref, { docs: true });
