@@ -113,7 +113,7 @@ export const FieldSpecSchema = T.Recursive(
         mask: T.Optional(
           T.Union([T.Literal('pan'), T.Literal('hide'), T.Literal('none')], {
             description:
-              'pan: show first 6 and last 4; hide: never show (track, PIN block, keys, CVV); none: show (DE2, 34, 35, 36, 45 and 52 are masked unless it says so)',
+              'pan: show first 6 and last 4; hide: never show (track, PIN block, keys, CVV); none: show (DE2, 34, 35, 36, 45, 52 and 96 are masked unless it says so)',
           }),
         ),
         date: T.Optional(Literals(['MMDD', 'hhmmss', 'YYMM', 'YYMMDD', 'MMDDhhmmss', 'YYMMDDhhmmss'])),

@@ -13,6 +13,7 @@ import {
   writeFrameHead,
 } from './framing/index.js';
 import type { MacAlgorithm } from './mac/index.js';
+import { CARD_DATA_MASKS } from './mask.js';
 import {
   compileMessageCodec,
   type MessageCodec,
@@ -54,19 +55,10 @@ export interface Dialect {
 export const DEFAULT_MAX_FRAME = 8192;
 
 /**
- * The elements that hold cardholder data or the PIN in every ISO 8583 version, and how they are
- * masked when a dialect does not say: a dialect that redefines DE2 (a new encoding, say) and leaves
- * out `mask: pan` must not put PANs in clear into journals, logs and reports. `mask: none` opts out.
+ * A card-data element the dialect gives no mask is masked anyway (CARD_DATA_MASKS): a dialect that
+ * redefines DE2 for a new encoding and leaves out `mask: pan` must not put PANs in clear into
+ * journals, logs and reports. `mask: none` opts out.
  */
-const CARD_DATA_MASKS: Readonly<Record<string, 'pan' | 'hide'>> = {
-  '2': 'pan', // PAN
-  '34': 'pan', // PAN, extended
-  '35': 'hide', // track 2
-  '36': 'hide', // track 3
-  '45': 'hide', // track 1
-  '52': 'hide', // PIN block
-};
-
 function withCardDataMask(id: string, spec: FieldSpecFile): FieldSpecFile {
   const mask = CARD_DATA_MASKS[id];
   return mask && spec.mask === undefined ? { ...spec, mask } : spec;

@@ -15,7 +15,7 @@ export { Iso8583Error, type Iso8583ErrorCode } from './errors.js';
 export type { ResolvedField } from './field-spec.js';
 export * from './framing/index.js';
 export * from './mac/index.js';
-export { maskMessage, maskPan, maskValue } from './mask.js';
+export { CARD_DATA_MASKS, maskMessage, maskPan, maskValue } from './mask.js';
 export type { MessageCodec, PackOptions, UnpackOptions } from './message-codec.js';
 export { macFieldOf, signMessage, verifyMessageMac } from './message-mac.js';
 export { type FieldValue, getField, type IsoMessage, type Subfields, type TlvItem } from './values.js';

@@ -13,6 +13,21 @@ export function maskPan(pan: string): string {
   return pan.slice(0, 6) + '*'.repeat(pan.length - 10) + pan.slice(-4);
 }
 
+/**
+ * The elements that hold cardholder data, the PIN or a security code in every ISO 8583 version, and
+ * how they are masked when nothing more specific says: a dialect that redefines one without a mask
+ * (fields replace whole), or an emulator's report decoded without a dialect.
+ */
+export const CARD_DATA_MASKS: Readonly<Record<string, 'pan' | 'hide'>> = {
+  '2': 'pan', // PAN
+  '34': 'pan', // PAN, extended
+  '35': 'hide', // track 2
+  '36': 'hide', // track 3
+  '45': 'hide', // track 1
+  '52': 'hide', // PIN block
+  '96': 'hide', // message security code
+};
+
 export function hidden(value: string, binary: boolean): string {
   return binary ? `[hidden: ${value.length / 2} bytes]` : `[hidden: ${value.length} chars]`;
 }

@@ -1,5 +1,11 @@
 import type { RecordedMessage } from '../../mocks/exchange.js';
-import { type Dialect, type FieldValue, maskPan, maskValue } from '../../protocols/iso8583/index.js';
+import {
+  CARD_DATA_MASKS,
+  type Dialect,
+  type FieldValue,
+  maskPan,
+  maskValue,
+} from '../../protocols/iso8583/index.js';
 import { maskHeaders, maskJson } from '../../protocols/rest/mask.js';
 import type { WireRecordedMessage } from './protocol-schema.js';
 
@@ -73,8 +79,9 @@ export class OutputMasker {
     const spec = this.dialect?.field(Number(id));
     if (!spec) {
       // No dialect to ask: the elements that carry card data in every ISO 8583 version.
-      if ((id === '2' || id === '34') && typeof value === 'string') return maskPan(value);
-      if (HIDDEN_ELEMENTS.has(id)) return '[hidden]';
+      const mask = CARD_DATA_MASKS[id];
+      if (mask === 'pan' && typeof value === 'string') return maskPan(value);
+      if (mask) return '[hidden]';
       return this.deep(value);
     }
     if (typeof value === 'string') {
@@ -96,7 +103,6 @@ const TRACK1 = /%?B([0-9]{12,19})\^[^^\r\n]*\^[^\s?]*\??/g;
 const TRACK = /(?<![0-9])([0-9]{12,19})[=D][0-9]{4,}/g;
 const PAN_LIKE = /(?<![0-9])[0-9]{13,19}(?![0-9])/g;
 const PIN_WORD = /\b(pin\s*(?:block)?\s*[=:]\s*)[0-9A-Fa-f]{4,16}\b/gi;
-const HIDDEN_ELEMENTS = new Set(['35', '36', '45', '52', '96']);
 
 function isFieldValue(value: unknown): value is FieldValue {
   if (Array.isArray(value))

@@ -57,14 +57,25 @@ class Authorize implements fc.AsyncCommand<Model, Real> {
   toString = () => `authorize ${this.amount}`;
 }
 
-class Capture implements fc.AsyncCommand<Model, Real> {
-  constructor(
-    readonly at: number,
-    readonly amount: number | undefined,
-  ) {}
+/** A command on one of the payments taken so far (`at`, modulo their number). */
+abstract class OnPayment implements fc.AsyncCommand<Model, Real> {
+  constructor(readonly at: number) {}
   check = (m: Readonly<Model>) => m.payments.length > 0;
-  async run(m: Model, r: Real) {
-    const p = m.payments[this.at % m.payments.length]!;
+  protected payment(m: Model): ModelPayment {
+    return m.payments[this.at % m.payments.length]!;
+  }
+  abstract run(m: Model, r: Real): Promise<void>;
+}
+
+class Capture extends OnPayment {
+  constructor(
+    at: number,
+    readonly amount: number | undefined,
+  ) {
+    super(at);
+  }
+  override async run(m: Model, r: Real) {
+    const p = this.payment(m);
     const a = await post(
       r,
       `/v1/payment_intents/${p.id}/capture`,
@@ -77,31 +88,30 @@ class Capture implements fc.AsyncCommand<Model, Real> {
     Object.assign(p, { captured: want, state: 'captured' });
     expectPayment(a.json, p);
   }
-  toString = () => `capture #${this.at} ${this.amount ?? 'all'}`;
+  override toString = () => `capture #${this.at} ${this.amount ?? 'all'}`;
 }
 
-class Cancel implements fc.AsyncCommand<Model, Real> {
-  constructor(readonly at: number) {}
-  check = (m: Readonly<Model>) => m.payments.length > 0;
-  async run(m: Model, r: Real) {
-    const p = m.payments[this.at % m.payments.length]!;
+class Cancel extends OnPayment {
+  override async run(m: Model, r: Real) {
+    const p = this.payment(m);
     const a = await post(r, `/v1/payment_intents/${p.id}/cancel`);
     if (p.state !== 'authorized') return expectRefused(a, 'payment_intent_unexpected_state');
     expect(a.status, a.text).toBe(200);
     p.state = 'canceled';
     expectPayment(a.json, p);
   }
-  toString = () => `cancel #${this.at}`;
+  override toString = () => `cancel #${this.at}`;
 }
 
-class Refund implements fc.AsyncCommand<Model, Real> {
+class Refund extends OnPayment {
   constructor(
-    readonly at: number,
+    at: number,
     readonly amount: number | undefined,
-  ) {}
-  check = (m: Readonly<Model>) => m.payments.length > 0;
-  async run(m: Model, r: Real) {
-    const p = m.payments[this.at % m.payments.length]!;
+  ) {
+    super(at);
+  }
+  override async run(m: Model, r: Real) {
+    const p = this.payment(m);
     const a = await post(r, `/v1/payment_intents/${p.id}/refund`, this.amount && { amount: this.amount });
     const left = p.captured - p.refunded;
     const want = this.amount ?? left;
@@ -113,19 +123,17 @@ class Refund implements fc.AsyncCommand<Model, Real> {
     p.state = p.refunded >= p.captured ? 'refunded' : 'partially_refunded';
     expectPayment(a.json, p);
   }
-  toString = () => `refund #${this.at} ${this.amount ?? 'the rest'}`;
+  override toString = () => `refund #${this.at} ${this.amount ?? 'the rest'}`;
 }
 
-class Retrieve implements fc.AsyncCommand<Model, Real> {
-  constructor(readonly at: number) {}
-  check = (m: Readonly<Model>) => m.payments.length > 0;
-  async run(m: Model, r: Real) {
-    const p = m.payments[this.at % m.payments.length]!;
+class Retrieve extends OnPayment {
+  override async run(m: Model, r: Real) {
+    const p = this.payment(m);
     const a = await call(r.g, 'GET', `/v1/payment_intents/${p.id}`, { headers: { 'nimbus-version': V } });
     expect(a.status, a.text).toBe(200);
     expectPayment(a.json, p);
   }
-  toString = () => `retrieve #${this.at}`;
+  override toString = () => `retrieve #${this.at}`;
 }
 
 function expectRefused(

@@ -124,7 +124,7 @@ describe('card data stays masked in a dialect that forgets to say so', () => {
     fields: { '2': PAN, '35': `${PAN}=3012`, '52': '0123456789ABCDEF', '4': '000000001000' },
   };
 
-  it('DE2, 34, 35, 36, 45 and 52 are masked unless the dialect says mask: none', () => {
+  it('DE2, 34, 35, 36, 45, 52 and 96 are masked unless the dialect says mask: none', () => {
     const dir = folder({
       // A bank's dialect that redefines the card fields (as real ones do, for a new encoding) and
       // copies the lines from its spec sheet, without a mask.
