@@ -5,7 +5,11 @@
 //   - paymatrix: startGateway() at a host version, every feature on (validation, idempotency, state,
 //     journal);
 //   - bare: a fastify route answering the authorize POST with a fixed JSON body, the ceiling of a
-//     fastify server on this machine.
+//     fastify server on this machine;
+//   - contract: the same route doing what any gateway that keeps to its OpenAPI contract must do:
+//     parse the JSON body, validate the request against the version's operation (the very ajv
+//     validator paymatrix uses), and serialize its answer. No auth, idempotency, state or journal:
+//     the ceiling of a validating fastify gateway, and what paymatrix's own logic costs beyond it.
 import Fastify from 'fastify';
 import { LOOPBACK } from './support.js';
 
@@ -14,6 +18,17 @@ export type ServeRequest =
   | {
       type: 'start';
       kind: 'bare';
+      method: string;
+      path: string;
+      status: number;
+      contentType: string;
+      body: string;
+    }
+  | {
+      type: 'start';
+      kind: 'contract';
+      /** The gateway version whose default API version's operation validates the request. */
+      host: string;
       method: string;
       path: string;
       status: number;
@@ -72,6 +87,10 @@ async function start(req: Extract<ServeRequest, { type: 'start' }>): Promise<voi
     reply({ type: 'listening', port: gateway.address.port });
     return;
   }
+  if (req.kind === 'contract') {
+    await startContract(req);
+    return;
+  }
   // Logger off and no hooks: the least a fastify route can do. Fastify still parses the JSON body.
   const app = Fastify({ logger: false });
   app.route({
@@ -81,6 +100,50 @@ async function start(req: Extract<ServeRequest, { type: 'start' }>): Promise<voi
       res.code(req.status).header('content-type', req.contentType).send(req.body);
     },
   });
+  await listen(app);
+}
+
+/** The contract baseline: body parsed, request validated, answer serialized; nothing else. */
+async function startContract(req: Extract<ServeRequest, { kind: 'contract' }>): Promise<void> {
+  const { workspaceHosts } = await import('../src/mocks/hosts/host-loader.js');
+  const api = workspaceHosts().getGateway(req.host).api;
+  const op = api.operations.find((o) => o.method === req.method && o.fullPath === req.path);
+  if (!op) throw new Error(`${api.ref} has no ${req.method} ${req.path}`);
+  const answer: unknown = JSON.parse(req.body);
+  const app = Fastify({ logger: false });
+  // The raw text, parsed by the handler (as paymatrix does, to answer a bad body in its own shape).
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_r, body, done) => done(null, body));
+  app.route({
+    method: req.method as 'POST',
+    url: req.path,
+    handler: (request, res) => {
+      const text = request.body as string | undefined;
+      let body: unknown;
+      try {
+        body = text ? JSON.parse(text) : undefined;
+      } catch {
+        res.code(400).send({ error: 'the body is not JSON' });
+        return;
+      }
+      const violations = op.validateRequest({
+        body,
+        hasBody: text !== undefined && text !== '',
+        headers: request.headers,
+        query: request.query as Record<string, unknown>,
+        params: request.params as Record<string, string>,
+      });
+      if (violations.length > 0) {
+        res.code(400).header('content-type', req.contentType).send(JSON.stringify({ violations }));
+        return;
+      }
+      res.code(req.status).header('content-type', req.contentType).send(JSON.stringify(answer));
+    },
+  });
+  await listen(app);
+}
+
+async function listen(app: ReturnType<typeof Fastify>): Promise<void> {
   await app.listen({ host: LOOPBACK, port: 0 });
   running = { close: () => app.close() };
   reply({ type: 'listening', port: (app.server.address() as { port: number }).port });

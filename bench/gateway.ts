@@ -3,13 +3,16 @@
 // selection, idempotency, payment state and the journal all on), side by side in the same run with:
 //   - bare fastify: one route answering the same POST with the canned JSON our gateway gave to a
 //     probe; the ceiling of a fastify server on this machine;
+//   - fastify route + contract: that route also parsing the body, validating it against the
+//     version's OpenAPI operation (paymatrix's own ajv validator) and serializing the answer: the
+//     ceiling of any fastify gateway that keeps to its contract (a baseline, not a target);
 //   - Stoplight Prism mocking the same OpenAPI document (validates the request, answers an example);
 //   - a mountebank HTTP imposter answering the canned JSON (keep-alive);
 //   - WireMock (npm `wiremock`: a bundled jar on the machine's java) with a stub answering the canned
 //     JSON, warmed up for 20 s (the JIT needs it), twice: as it runs by default, keeping a request
 //     journal as paymatrix does (like for like), and with --no-request-journal (the least it can do).
 // Peers are installed on demand into .bench/<name> (ignored by git, never in package.json).
-// Every contender runs in a process of its own (ours and bare fastify in bench/gateway-server.ts);
+// Every contender runs in a process of its own (ours and the fastify baselines in bench/gateway-server.ts);
 // the load generator is autocannon in this process: the same client, the same requests (a unique
 // idempotency key each), for all of them; rounds alternate between the servers so that background
 // load on a shared machine hits them alike.
@@ -20,7 +23,7 @@
 //      npm run bench:gateway -- --cpu-prof   also profile our gateway (self time per function)
 // Knobs (env): BENCH_GATEWAY (nimbus-pay@2024-06-15), BENCH_CONNECTIONS (32), BENCH_WARMUP_MS (3000),
 // BENCH_WIREMOCK_WARMUP_MS (20000), BENCH_ROUND_MS (5000), BENCH_ROUNDS (3),
-// BENCH_SERVERS (paymatrix,bare,prism,mountebank,wiremock,wiremock-nojournal), BENCH_JOURNAL_LIMIT (the
+// BENCH_SERVERS (paymatrix,bare,contract,prism,mountebank,wiremock,wiremock-nojournal), BENCH_JOURNAL_LIMIT (the
 // gateway's default), BENCH_WIREMOCK_JOURNAL (the first WireMock's journal: unbounded, its default;
 // off; or N entries).
 // Read "server CPU µs/req" first on a shared machine: req/s moves with whatever else runs there, the
@@ -62,9 +65,9 @@ const WARMUP_MS = Number(env.BENCH_WARMUP_MS ?? 3000);
 const WIREMOCK_WARMUP_MS = Number(env.BENCH_WIREMOCK_WARMUP_MS ?? 20_000);
 const ROUND_MS = Number(env.BENCH_ROUND_MS ?? 5000);
 const ROUNDS = Number(env.BENCH_ROUNDS ?? 3);
-const SERVERS = (env.BENCH_SERVERS ?? 'paymatrix,bare,prism,mountebank,wiremock,wiremock-nojournal').split(
-  ',',
-);
+const SERVERS = (
+  env.BENCH_SERVERS ?? 'paymatrix,bare,contract,prism,mountebank,wiremock,wiremock-nojournal'
+).split(',');
 // The request journal of the first WireMock contender: WireMock's own default (every request kept),
 // as paymatrix keeps a journal too. 'off' (or 0), or N (its --max-request-journal-entries: measured
 // here at about 1,000 req/s for N = 10,000, so not the default) run it the other ways.
@@ -252,7 +255,7 @@ function authorizeOperation(root: string): Operation {
 
 // ---- contenders ---------------------------------------------------------------------------------------
 
-type Key = 'paymatrix' | 'bare' | 'prism' | 'mountebank' | 'wiremock' | 'wiremock-nojournal';
+type Key = 'paymatrix' | 'bare' | 'contract' | 'prism' | 'mountebank' | 'wiremock' | 'wiremock-nojournal';
 
 interface Target {
   key: Key;
@@ -350,6 +353,22 @@ async function startContenders(root: string, op: Operation, prof: string[]): Pro
       body,
     });
     await admit(t, bare, op, expectExactly(canned, op.approved));
+    targets.push(t);
+  }
+  if (want('contract')) {
+    const t: Target = { key: 'contract', label: 'fastify route + contract', warmupMs: WARMUP_MS };
+    const { method, path, status, contentType, body } = canned;
+    const contract = await startServerChild(root, {
+      type: 'start',
+      kind: 'contract',
+      host: GATEWAY,
+      method,
+      path,
+      status,
+      contentType,
+      body,
+    });
+    await admit(t, contract, op, expectExactly(canned, op.approved));
     targets.push(t);
   }
   if (want('prism')) {
@@ -540,7 +559,7 @@ function report(op: Operation, targets: Target[], cells: Map<Key, Cell>): void {
         `bare fastify ${bareCpu.toFixed(0)} µs, ${((100 * bareCpu) / ourCpu).toFixed(0)}% of it)`,
     );
   for (const t of targets) {
-    if (t.key === 'paymatrix' || t.key === 'bare') continue;
+    if (t.key === 'paymatrix' || t.key === 'bare' || t.key === 'contract') continue;
     const theirs = rate(t.key);
     console.log(
       `  ${verdict(theirs === undefined ? undefined : ours > theirs)}: ahead of ${t.label}` +

@@ -5,14 +5,17 @@
 //   - bare node:net: a net.Server that splits frames with our FrameStreamDecoder and writes the
 //     canned frame for each; the ceiling of a Node TCP server on this machine;
 //   - mountebank: a TCP imposter (binary mode, one stub returning the canned bytes), installed on
-//     demand into .bench/mountebank (ignored by git, never in package.json).
+//     demand into .bench/mountebank (ignored by git, never in package.json);
+// and a baseline: bare node:net that also decodes each request with the dialect and encodes the
+// canned answer again (its STAN and terminal id from the request), the ceiling of any host that
+// reads its messages; the paymatrix/codec ratio is what the host's own work costs beyond the codec.
 // Load comes from a child process (bench/host-load.ts): closed-loop connections, each sending the
 // next sale when the previous answer is complete; rounds alternate between the servers so that
 // background load on a shared machine hits them alike. The host runs with timeScale 0 by default,
 // so the version's processing delay does not count.
 // Run: npm run bench:host. Knobs (env): BENCH_WARMUP_MS (3000), BENCH_ROUND_MS (3000),
 // BENCH_ROUNDS (3), BENCH_CONCURRENCY (1,32), BENCH_TIME_SCALE (0),
-// BENCH_SERVERS (paymatrix,bare,mountebank), BENCH_HOST_RESET (0; 1 empties the host's ledger and
+// BENCH_SERVERS (paymatrix,bare,codec,mountebank), BENCH_HOST_RESET (0; 1 empties the host's ledger and
 // journal before each round, which otherwise carry the earlier rounds' sales up to their bounds).
 // BENCH_TIME_SCALE=1 BENCH_CONCURRENCY=1500 BENCH_SERVERS=paymatrix: a fleet of terminals at the
 // bank's real processing delay and duplicate window. After the rounds a line says what the host
@@ -49,7 +52,7 @@ const ROUND_MS = Number(env.BENCH_ROUND_MS ?? 3000);
 const ROUNDS = Number(env.BENCH_ROUNDS ?? 3);
 const CONCURRENCY = (env.BENCH_CONCURRENCY ?? '1,32').split(',').map(Number);
 const TIME_SCALE = Number(env.BENCH_TIME_SCALE ?? 0);
-const SERVERS = (env.BENCH_SERVERS ?? 'paymatrix,bare,mountebank').split(',');
+const SERVERS = (env.BENCH_SERVERS ?? 'paymatrix,bare,codec,mountebank').split(',');
 const RESET = env.BENCH_HOST_RESET === '1';
 const HOST_REF = 'harbor-bank@2019.4';
 const MB_VERSION = '2.9.1';
@@ -123,10 +126,14 @@ function probe(port: number, framing: FramingSpec, bytes: Buffer): Promise<Frame
   });
 }
 
-// ---- peer: bare node:net --------------------------------------------------------------------
+// ---- peers: bare node:net, and node:net with the codec -------------------------------------
 
-/** The floor of a framed TCP answer in Node: split frames (our FrameStreamDecoder), write canned bytes. */
-async function startBare(framing: FramingSpec, response: Buffer): Promise<Peer> {
+/**
+ * A node:net server that splits frames (our FrameStreamDecoder) and writes `answerFor(frame)` for
+ * each, at once. With canned bytes it is the floor of a framed TCP answer in Node ("bare"); with an
+ * answer decoded and encoded by our codec it is the floor of any host that reads its messages.
+ */
+async function startNetPeer(framing: FramingSpec, answerFor: (frame: Frame) => Buffer): Promise<Peer> {
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
     sockets.add(socket);
@@ -135,14 +142,11 @@ async function startBare(framing: FramingSpec, response: Buffer): Promise<Peer> 
     socket.setNoDelay(true);
     const decoder = new FrameStreamDecoder(framing);
     socket.on('data', (chunk) => {
-      let n: number;
       try {
-        n = decoder.push(chunk).length;
+        for (const frame of decoder.push(chunk)) socket.write(answerFor(frame));
       } catch {
         socket.destroy();
-        return;
       }
-      for (let i = 0; i < n; i++) socket.write(response);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, LOOPBACK, resolve));
@@ -155,6 +159,19 @@ async function startBare(framing: FramingSpec, response: Buffer): Promise<Peer> 
       }),
     cpu: ownCpu,
     rss: () => process.memoryUsage().rss,
+  };
+}
+
+/**
+ * The codec's share of a host's work: decode the request (dialect.unpack), answer with the host's
+ * own answer to the probe sale, its STAN and terminal id taken from this request, encoded again
+ * (dialect.packFrame). No rules, ledger, journal or card book: what is left of the host.
+ */
+function codecAnswer(dialect: Dialect, answer: IsoMessage): (frame: Frame) => Buffer {
+  return (frame) => {
+    const request = dialect.unpack(frame.body).fields;
+    const fields = { ...answer.fields, '11': request['11']!, '41': request['41']! };
+    return dialect.packFrame({ message: { mti: answer.mti, fields } });
   };
 }
 
@@ -239,7 +256,7 @@ interface Cell {
 // ---- run ------------------------------------------------------------------------------------
 
 interface Target {
-  key: 'paymatrix' | 'bare' | 'mountebank';
+  key: 'paymatrix' | 'bare' | 'codec' | 'mountebank';
   label: string;
   port?: number;
   unavailable?: string;
@@ -304,7 +321,7 @@ async function main(): Promise<void> {
     }
     let bare: Peer | undefined;
     if (want('bare')) {
-      bare = await startBare(framing, canned);
+      bare = await startNetPeer(framing, () => canned);
       const echo = await probe(bare.port, framing, request);
       check(encodeFrame(framing, echo).equals(canned), 'bare server answer');
       servers.push({
@@ -314,6 +331,25 @@ async function main(): Promise<void> {
         close: bare.close,
         cpu: bare.cpu,
         mainCpu: procMainThreadCpu, // bare runs in this process too
+      });
+    }
+    if (want('codec')) {
+      const codec = await startNetPeer(framing, codecAnswer(dialect, decoded));
+      const echo = await probe(codec.port, framing, request);
+      const expected = { ...decoded.fields, '11': SALE.fields['11']!, '41': SALE.fields['41']! };
+      check(
+        encodeFrame(framing, echo).equals(
+          dialect.packFrame({ message: { mti: decoded.mti, fields: expected } }),
+        ),
+        'codec server answer',
+      );
+      servers.push({
+        key: 'codec',
+        label: 'node:net + paymatrix codec',
+        port: codec.port,
+        close: codec.close,
+        cpu: codec.cpu,
+        mainCpu: procMainThreadCpu, // in this process too
       });
     }
     if (install) {
@@ -444,6 +480,7 @@ async function main(): Promise<void> {
           'server loop busy': cell?.wallUs ? `${((100 * cell.mainUs) / cell.wallUs).toFixed(0)}%` : '',
           'client busy': cell ? `${(100 * median(cell.clientBusy)).toFixed(0)}%` : '',
           'paymatrix/bare': ratio('bare'),
+          'paymatrix/codec': ratio('codec'),
           'paymatrix/mountebank': ratio('mountebank'),
         };
       }),
