@@ -12,7 +12,7 @@ import {
 } from '../../protocols/iso8583/index.js';
 import type { Violation } from '../exchange.js';
 import type { CardBook, EffectiveRule, HostVersion } from '../hosts/host-loader.js';
-import { conditionHolds, responseMtiOf } from '../hosts/host-loader.js';
+import { conditionHolds, hasResponseMti, responseMtiOf } from '../hosts/host-loader.js';
 import type { MessageKind, Outcome, Slice } from '../hosts/host-schema.js';
 import { amountOf, authorize } from './authorize.js';
 import type { Ledger, LedgerEntry } from './ledger.js';
@@ -32,10 +32,10 @@ export interface HostContext {
 
 /** What the host decided for one request; the server turns it into bytes, delays and faults. */
 export interface Processed {
-  /** undefined: the host closes the connection instead of answering. */
+  /** undefined: the host closes the connection instead of answering ('close'), or sends nothing ('unanswered'). */
   response?: IsoMessage;
   kind?: MessageKind;
-  outcome: Outcome | 'close';
+  outcome: Outcome | 'close' | 'unanswered';
   violations: Violation[];
   /** Host time before the answer leaves (processing delay + a slow-issuer trigger), unscaled. */
   delayMs: number;
@@ -73,13 +73,23 @@ export function processRequest(ctx: HostContext, request: IsoMessage, bodyBytes:
   const now = ctx.now(); // one clock reading per request: answers, expiry and the ledger agree
 
   if (!rule) {
-    return refusal(ctx, rule, request, now, spec.answers.unknownMessage, [
+    const answerable = hasResponseMti(request.mti);
+    const violations = [
       {
         path: '',
         rule: 'unknown-message',
-        message: `${version.ref} does not accept MTI ${request.mti} here`,
+        message:
+          `${version.ref} does not accept MTI ${request.mti} here` +
+          (answerable ? '' : ': it is a response or an acknowledgement, which no message answers'),
       },
-    ]);
+    ];
+    // A host answers no response (an 0210 plus 10 would be an 0220 advice): it records it, and
+    // closes only when that is what this version does with a message it does not know.
+    if (!answerable) {
+      const closes = spec.answers.unknownMessage === 'close';
+      return { outcome: closes ? 'close' : 'unanswered', violations, delayMs: 0 };
+    }
+    return refusal(ctx, rule, request, now, spec.answers.unknownMessage, violations);
   }
   const kind = rule.kind;
   const violations = ruleViolations(rule, request);

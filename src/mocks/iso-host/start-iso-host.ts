@@ -342,18 +342,20 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
     if (header !== undefined) ex.header = header;
     if (result.booked) ex.booked = result.booked;
     if (!result.response) {
+      const closes = result.outcome === 'close';
       log(
         id,
         {
           request: requestRecord(ex),
-          event: { kind: 'fault', detail: 'host closed the connection' },
+          // Unanswered: a lone request in the journal, the connection left open.
+          ...(closes && { event: { kind: 'fault', detail: 'host closed the connection' } }),
           violations: result.violations,
           faults: [],
         },
         at,
         size,
       );
-      closeSocket(socket);
+      if (closes) closeSocket(socket);
       return;
     }
     return answer(ex, result.response, result.violations, result.delayMs, result.macKey);

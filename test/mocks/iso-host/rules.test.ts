@@ -14,6 +14,7 @@ import {
   de60,
   exchanges,
   host,
+  hosts,
   session,
   signOn,
   terminal,
@@ -124,6 +125,45 @@ describe('field rules', () => {
     });
     expect([r.mti, code(r)]).toEqual(['0210', '902']);
     expect(exchanges(h)[0]!.violations).toEqual([expect.objectContaining({ rule: 'unknown-message' })]);
+  });
+
+  // A response is answered by nothing in ISO 8583: "MTI + 10" would make an 0210 an 0220 advice.
+  const stray0210 = (t: ReturnType<typeof terminal>) =>
+    t.frame({
+      mti: '0210',
+      fields: { 3: '000000', 4: '000000002500', 11: '000009', 39: '00', 41: 'HB000001' },
+    });
+
+  it('a response MTI from a terminal is journaled and left unanswered; the connection stays open', async () => {
+    const h = await host('harbor-bank@2019.4');
+    const { t, c } = await session(h);
+    c.write(stray0210(t));
+    // The next frame on the connection is the answer to the sale sent after the 0210.
+    const r = await t.exchange(c, sale87(t));
+    expect([r.mti, code(r), r.fields['11']]).toEqual(['0210', '00', '000001']);
+    const [stray, sale] = exchanges(h);
+    expect(stray!.request?.iso?.mti).toBe('0210');
+    expect(stray!.response).toBeUndefined();
+    expect(stray!.event).toBeUndefined();
+    expect(stray!.violations).toEqual([
+      expect.objectContaining({
+        rule: 'unknown-message',
+        message: expect.stringContaining('a response or an acknowledgement'),
+      }),
+    ]);
+    expect(sale!.response?.iso?.mti).toBe('0210');
+  });
+
+  it('a version that closes on unknown messages closes on a response MTI too', async () => {
+    const v = hosts.get('harbor-bank@2019.4');
+    const h = await host({
+      ...v,
+      spec: { ...v.spec, answers: { ...v.spec.answers, unknownMessage: 'close' } },
+    });
+    const { t, c } = await session(h);
+    c.write(stray0210(t));
+    expect(await c.waitClosed(2000)).toBe(true);
+    expect(exchanges(h)[0]!.event).toEqual({ kind: 'fault', detail: 'host closed the connection' });
   });
 });
 

@@ -3,7 +3,7 @@
 
 import { afterEach, expect } from 'vitest';
 import type { Exchange } from '../../../src/mocks/exchange.js';
-import { loadCards, loadHosts } from '../../../src/mocks/hosts/host-loader.js';
+import { type HostVersion, loadCards, loadHosts } from '../../../src/mocks/hosts/host-loader.js';
 import {
   type IsoHost,
   type StartIsoHostOptions,
@@ -34,7 +34,7 @@ afterEach(async () => {
 
 /** A host of the sample world, closed after the test. */
 export async function host(
-  ref: string,
+  ref: string | HostVersion,
   options: Partial<Omit<StartIsoHostOptions, 'host'>> = {},
 ): Promise<IsoHost> {
   const h = await startIsoHost({
