@@ -558,6 +558,12 @@ function report(op: Operation, targets: Target[], cells: Map<Key, Cell>): void {
       `  (server CPU per answer, steadier than req/s on a shared machine: paymatrix ${ourCpu.toFixed(0)} µs, ` +
         `bare fastify ${bareCpu.toFixed(0)} µs, ${((100 * bareCpu) / ourCpu).toFixed(0)}% of it)`,
     );
+  const contract = rate('contract');
+  if (contract !== undefined && bare !== undefined)
+    console.log(
+      `  (for scale: fastify route + contract reaches ${((100 * contract) / bare).toFixed(0)}% of bare fastify; ` +
+        `paymatrix ${((100 * ours) / contract).toFixed(0)}% of it, the rest being auth, idempotency, payment state and journal)`,
+    );
   for (const t of targets) {
     if (t.key === 'paymatrix' || t.key === 'bare' || t.key === 'contract') continue;
     const theirs = rate(t.key);

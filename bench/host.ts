@@ -535,6 +535,11 @@ async function main(): Promise<void> {
           (vsMb === undefined ? ' (mountebank unavailable)' : `: ${(ours / vsMb).toFixed(2)}x`),
       );
       console.log(`  ${verdict(p99 < P99_MS)}: p99 < ${P99_MS} ms: ${p99.toFixed(3)} ms`);
+      const codec = rate('codec', top);
+      if (codec !== undefined && vsBare !== undefined)
+        console.log(
+          `  (for scale: node:net + paymatrix codec, no host logic, reaches ${((100 * codec) / vsBare).toFixed(0)}% of bare node:net by itself)`,
+        );
     }
     console.log(`${((Date.now() - started) / 1000).toFixed(1)} s`);
   } finally {
