@@ -340,35 +340,18 @@ async function startContenders(root: string, op: Operation, prof: string[]): Pro
   if (want('paymatrix')) targets.push(ours);
   else await ours.peer.close();
 
-  if (want('bare')) {
-    const t: Target = { key: 'bare', label: 'bare fastify route', warmupMs: WARMUP_MS };
+  // The fastify baselines answer with our canned answer: each is probed for exactly that.
+  const baselines = [
+    { key: 'bare', label: 'bare fastify route', serve: { kind: 'bare' } },
+    { key: 'contract', label: 'fastify route + contract', serve: { kind: 'contract', host: GATEWAY } },
+  ] as const;
+  for (const { key, label, serve } of baselines) {
+    if (!want(key)) continue;
+    const t: Target = { key, label, warmupMs: WARMUP_MS };
     const { method, path, status, contentType, body } = canned;
-    const bare = await startServerChild(root, {
-      type: 'start',
-      kind: 'bare',
-      method,
-      path,
-      status,
-      contentType,
-      body,
-    });
-    await admit(t, bare, op, expectExactly(canned, op.approved));
-    targets.push(t);
-  }
-  if (want('contract')) {
-    const t: Target = { key: 'contract', label: 'fastify route + contract', warmupMs: WARMUP_MS };
-    const { method, path, status, contentType, body } = canned;
-    const contract = await startServerChild(root, {
-      type: 'start',
-      kind: 'contract',
-      host: GATEWAY,
-      method,
-      path,
-      status,
-      contentType,
-      body,
-    });
-    await admit(t, contract, op, expectExactly(canned, op.approved));
+    const answer = { type: 'start', method, path, status, contentType, body } as const;
+    const started = await startServerChild(root, { ...answer, ...serve });
+    await admit(t, started, op, expectExactly(canned, op.approved));
     targets.push(t);
   }
   if (want('prism')) {
