@@ -4,6 +4,7 @@ import {
   type Dialect,
   type FramedMessage,
   frameOverhead,
+  hasResponseMti,
   type IsoMessage,
   maskMessage,
   workspaceDialects,
@@ -62,6 +63,10 @@ export function registerSend(program: Command): void {
       // Shown and compared as it goes on the wire (`--set 11=7` leaves as 000007).
       const request = dialect.unpackFrame(bytes, { strict: false });
       const sent = await exchange(dialect, address, bytes, request.message, opts.timeout);
+      // A response sent by hand gets no answer from any host: say why rather than only "none".
+      if (!sent.answered && !hasResponseMti(request.message.mti)) {
+        sent.why += ` (MTI ${request.message.mti} is a response or an acknowledgement, which no host answers)`;
+      }
       const where = `${address.host}:${address.port}`;
       if (opts.json) {
         const masked = (f: FramedMessage) => ({ ...f, message: maskMessage(dialect, f.message) });

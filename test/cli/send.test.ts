@@ -76,6 +76,13 @@ describe('paymatrix send', { timeout: 60_000 }, () => {
     host.faults.clear();
     expect(silent.code).toBe(1);
     expect(silent.err).toBe(`error: no answer from ${at}: none within 500 ms\n`);
+    // A response sent by hand: the host journals it and answers nothing, and send says why.
+    const response = JSON.stringify({ mti: '0210', fields: { 3: '000000', 11: '000204', 39: '00' } });
+    const unanswered = await cli(['send', at, response, '-d', 'iso8583-1987-ascii', '--timeout', '500']);
+    expect(unanswered.code).toBe(1);
+    expect(unanswered.err).toBe(
+      `error: no answer from ${at}: none within 500 ms (MTI 0210 is a response or an acknowledgement, which no host answers)\n`,
+    );
     host.faults.add({ fault: 'garbled-response', scope: { mti: ['0200'] } });
     const garbled = await cli(['send', at, sale('000203'), '-d', 'iso8583-1987-ascii']);
     host.faults.clear();

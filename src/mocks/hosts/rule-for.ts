@@ -181,16 +181,6 @@ export function conditionHolds(condition: Condition, message: IsoMessage): boole
   return true;
 }
 
-/**
- * Whether ISO 8583 defines an answer to an MTI: a request (message function 0), an advice (2), a
- * notification (4) or an instruction (6) has one; a response or an acknowledgement (odd functions)
- * and the reserved 8 and 9 do not. responseMtiOf would make 0210 an 0220, which is an advice.
- */
-export function hasResponseMti(mti: string): boolean {
-  const fn = mti.charCodeAt(2) - 48;
-  return fn >= 0 && fn <= 6 && (fn & 1) === 0;
-}
-
 /** Request → response: function digit + 1, the origin's "repeat" bit cleared (0401 → 0410, 1804 → 1814). */
 export function responseMtiOf(mti: string): string {
   return `${mti.slice(0, 2)}${Number(mti[2]) + 1}${Number(mti[3]) & ~1}`;

@@ -3,6 +3,7 @@ import {
   desEncryptBlock,
   type FieldValue,
   getField,
+  hasResponseMti,
   type IsoMessage,
   keyCheckValue,
   macFieldOf,
@@ -12,7 +13,7 @@ import {
 } from '../../protocols/iso8583/index.js';
 import type { Violation } from '../exchange.js';
 import type { CardBook, EffectiveRule, HostVersion } from '../hosts/host-loader.js';
-import { conditionHolds, hasResponseMti, responseMtiOf } from '../hosts/host-loader.js';
+import { conditionHolds, responseMtiOf } from '../hosts/host-loader.js';
 import type { MessageKind, Outcome, Slice } from '../hosts/host-schema.js';
 import { amountOf, authorize } from './authorize.js';
 import type { Ledger, LedgerEntry } from './ledger.js';

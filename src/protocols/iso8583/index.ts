@@ -18,4 +18,5 @@ export * from './mac/index.js';
 export { CARD_DATA_MASKS, maskMessage, maskPan, maskValue } from './mask.js';
 export type { MessageCodec, PackOptions, UnpackOptions } from './message-codec.js';
 export { macFieldOf, signMessage, verifyMessageMac } from './message-mac.js';
+export { hasResponseMti } from './mti.js';
 export { type FieldValue, getField, type IsoMessage, type Subfields, type TlvItem } from './values.js';

@@ -5,6 +5,16 @@ import { Iso8583Error, show } from './errors.js';
 
 export type MtiEncoding = 'ascii' | 'bcd' | 'ebcdic';
 
+/**
+ * Whether ISO 8583 defines an answer to an MTI: a request (message function 0), an advice (2), a
+ * notification (4) or an instruction (6) has one; a response or an acknowledgement (odd functions)
+ * and the reserved 8 and 9 do not. responseMtiOf would make 0210 an 0220, which is an advice.
+ */
+export function hasResponseMti(mti: string): boolean {
+  const fn = mti.charCodeAt(2) - 48;
+  return fn >= 0 && fn <= 6 && (fn & 1) === 0;
+}
+
 function isMti(s: string): boolean {
   if (s.length !== 4) return false;
   for (let i = 0; i < 4; i++) {

@@ -7,8 +7,7 @@
 // those, so it records it and answers the next message on the connection. Over real sockets.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { hasResponseMti } from '../../../src/mocks/hosts/host-loader.js';
-import { Iso8583Error } from '../../../src/protocols/iso8583/index.js';
+import { hasResponseMti, Iso8583Error } from '../../../src/protocols/iso8583/index.js';
 import { arbitraryMessage } from '../../support/arbitrary-message.js';
 import { NoFrame } from '../../support/iso-terminal.js';
 import { connect, host, stillServes, terminal } from './world.js';
