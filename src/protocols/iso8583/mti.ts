@@ -8,7 +8,7 @@ export type MtiEncoding = 'ascii' | 'bcd' | 'ebcdic';
 /**
  * Whether ISO 8583 defines an answer to an MTI: a request (message function 0), an advice (2), a
  * notification (4) or an instruction (6) has one; a response or an acknowledgement (odd functions)
- * and the reserved 8 and 9 do not. responseMtiOf would make 0210 an 0220, which is an advice.
+ * and the reserved 8 and 9 do not ("MTI + 10" would make an 0210 an 0220, which is an advice).
  */
 export function hasResponseMti(mti: string): boolean {
   const fn = mti.charCodeAt(2) - 48;
