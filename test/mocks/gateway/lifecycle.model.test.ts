@@ -57,9 +57,15 @@ class Authorize implements fc.AsyncCommand<Model, Real> {
   toString = () => `authorize ${this.amount}`;
 }
 
-/** A command on one of the payments taken so far (`at`, modulo their number). */
+/**
+ * A command on one of the payments taken so far (`at`, modulo their number); `amount` for the
+ * commands that take one (capture, refund), undefined meaning all of it.
+ */
 abstract class OnPayment implements fc.AsyncCommand<Model, Real> {
-  constructor(readonly at: number) {}
+  constructor(
+    readonly at: number,
+    readonly amount?: number,
+  ) {}
   check = (m: Readonly<Model>) => m.payments.length > 0;
   protected payment(m: Model): ModelPayment {
     return m.payments[this.at % m.payments.length]!;
@@ -68,12 +74,6 @@ abstract class OnPayment implements fc.AsyncCommand<Model, Real> {
 }
 
 class Capture extends OnPayment {
-  constructor(
-    at: number,
-    readonly amount: number | undefined,
-  ) {
-    super(at);
-  }
   override async run(m: Model, r: Real) {
     const p = this.payment(m);
     const a = await post(
@@ -104,12 +104,6 @@ class Cancel extends OnPayment {
 }
 
 class Refund extends OnPayment {
-  constructor(
-    at: number,
-    readonly amount: number | undefined,
-  ) {
-    super(at);
-  }
   override async run(m: Model, r: Real) {
     const p = this.payment(m);
     const a = await post(r, `/v1/payment_intents/${p.id}/refund`, this.amount && { amount: this.amount });
