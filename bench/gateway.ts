@@ -697,7 +697,9 @@ function summarizeProfile(dir: string): void {
     const { functionName, url, lineNumber } = n.callFrame;
     const a = area(url, functionName);
     byArea.set(a, (byArea.get(a) ?? 0) + hits);
-    const f = `${functionName || '(anonymous)'} ${url ? `${a}:${lineNumber + 1}` : ''}`.trim();
+    // V8 names a regular expression's code after its pattern: ajv's URI format is 1,000+ characters.
+    const name = functionName.length > 60 ? `${functionName.slice(0, 59)}…` : functionName;
+    const f = `${name || '(anonymous)'} ${url ? `${a}:${lineNumber + 1}` : ''}`.trim();
     byFunction.set(f, (byFunction.get(f) ?? 0) + hits);
   }
   const top = (m: Map<string, number>, n: number) =>
@@ -707,15 +709,9 @@ function summarizeProfile(dir: string): void {
       .map(([k, v]) => ({ share: `${((100 * v) / total).toFixed(1)}%`, where: k }));
   console.log('');
   console.log(`CPU profile of the gateway process: ${join(dir, file)} (self time, all phases of the run)`);
-  printTable(
-    top(byArea, 15).map((r) => ({ share: r.share, area: r.where })),
-    0,
-  );
+  printTable(top(byArea, 15).map((r) => ({ area: r.where, share: r.share })));
   console.log('');
-  printTable(
-    top(byFunction, 20).map((r) => ({ share: r.share, function: r.where })),
-    0,
-  );
+  printTable(top(byFunction, 20).map((r) => ({ function: r.where, share: r.share })));
 }
 
 // ---- main --------------------------------------------------------------------------------------------------
