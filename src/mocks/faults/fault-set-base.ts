@@ -3,6 +3,7 @@ import { Delays } from '../delays.js';
 import { FaultSpecError } from './errors.js';
 import { createRandom, type Random } from './random.js';
 import { isConnectionFault } from './registry.js';
+import { resetSocket } from './reset-socket.js';
 import { assignFaultId, type ResolvedFault, resolveFaultSpec, resolveFaultSpecs } from './resolve.js';
 import { FaultScope } from './scope.js';
 import type { FaultScopeSpec, FaultTransport, FiredFault } from './types.js';
@@ -194,16 +195,6 @@ function info(f: ActiveFault<unknown>): ActiveFaultInfo {
     matched: f.matcher.matched,
     fired: f.matcher.fired,
   };
-}
-
-/** Drops a connection with a TCP RST where the platform allows it. */
-export function resetSocket(socket: Socket): void {
-  if (socket.destroyed) return;
-  try {
-    socket.resetAndDestroy();
-  } catch {
-    socket.destroy();
-  }
 }
 
 /**

@@ -2,6 +2,7 @@
 // journal and payments. Gateways and their versions are data (mocks/hosts/<gateway>.yaml with
 // `kind: rest`; API versions in protocols/rest/<api>/<version>.yaml): docs/gateways.md.
 
+export { type TlsCredentials, testCertificate } from '../test-certificate.js';
 export { declineCodeOf, errorAnswer, paymentAnswer, statusOf } from './answers.js';
 export { type AuthResult, authenticate } from './auth.js';
 export { type CardDecision, decideCard } from './decide.js';
@@ -23,4 +24,3 @@ export {
   type StartGatewayOptions,
   startGateway,
 } from './start-gateway.js';
-export { type TlsCredentials, testCertificate } from './tls.js';

@@ -17,6 +17,7 @@ import {
   workspaceHosts,
 } from '../hosts/host-loader.js';
 import { Journal } from '../journal.js';
+import { type TlsCredentials, testCertificate } from '../test-certificate.js';
 import { TurnBatch } from '../turn-batch.js';
 import { type AnswerHeaders, answerHeaders, type ErrorDetails, errorAnswer, TextAnswer } from './answers.js';
 import { authenticate } from './auth.js';
@@ -25,7 +26,6 @@ import { fingerprintOf, type IdempotencyBegin, IdempotencyStore, type StoredAnsw
 import { type LifecycleContext, runAction } from './lifecycle.js';
 import { PaymentStore } from './payments.js';
 import { HttpExchangeRecord, lazyHttpRequest, lazyHttpResponse, type MaskContext } from './record.js';
-import { type TlsCredentials, testCertificate } from './tls.js';
 
 export interface StartGatewayOptions {
   /** `gateway@version`, e.g. `nimbus-pay@2024-06-15`, or a loaded version. */

@@ -47,4 +47,25 @@ describe('TLS', () => {
     );
     expect(g.payments.size).toBe(0);
   });
+
+  it('connection-reset resets the TCP connection under TLS (it failed and answered before)', async () => {
+    const g = await gateway('nimbus-pay@2024-06-15', { tls: true, faults: [{ fault: 'connection-reset' }] });
+    const c = createGatewayClient({
+      baseUrl: g.url,
+      api: g.version.api,
+      apiKey: NIMBUS_KEY,
+      ca: g.certificate!,
+    });
+    try {
+      const err = await c
+        .authorize(nimbusBody('2024-06-15'), { idempotencyKey: 'tls-3' })
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(GatewayClientError);
+      expect((err as GatewayClientError).code).toBe('reset');
+    } finally {
+      await c.close();
+    }
+    const fired = g.journal.entries().find((e) => e.faults.includes('connection-reset'));
+    expect(fired?.event).toMatchObject({ kind: 'reset' });
+  });
 });

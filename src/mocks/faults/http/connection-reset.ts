@@ -1,4 +1,5 @@
 import { connectionReset as isoConnectionReset } from '../iso/connection-reset.js';
+import { resetSocket } from '../reset-socket.js';
 import { defineFault } from '../types.js';
 
 /** connection-reset on both transports: an RST instead of the HTTP answer (the gateway did process it). */
@@ -6,7 +7,7 @@ export const connectionReset = defineFault({
   ...isoConnectionReset,
   http: {
     takeover(ctx) {
-      if (!ctx.socket.destroyed) ctx.socket.resetAndDestroy();
+      resetSocket(ctx.socket);
       return 'reset';
     },
   },

@@ -1,4 +1,5 @@
 import { Type as T } from '@sinclair/typebox';
+import { resetSocket } from '../reset-socket.js';
 import { defineFault } from '../types.js';
 
 /** A dropped mobile/NAT link: the terminal sees ECONNRESET instead of an answer (Toxiproxy `reset_peer`). */
@@ -8,7 +9,7 @@ export const connectionReset = defineFault({
   params: T.Object({}, { additionalProperties: false }),
   iso: {
     takeover(ctx) {
-      if (!ctx.socket.destroyed) ctx.socket.resetAndDestroy();
+      resetSocket(ctx.socket);
       return 'reset';
     },
   },

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import { Type as T } from '@sinclair/typebox';
 import { Literals } from '../../../data/schema-helpers.js';
+import { resetSocket } from '../reset-socket.js';
 import { defineFault } from '../types.js';
 
 // How long a closed connection may wait for the terminal's FIN before it is destroyed.
@@ -44,7 +45,7 @@ export const hostDown = defineFault({
         closeGently(ctx.socket);
         return 'closed';
       }
-      ctx.socket.resetAndDestroy();
+      resetSocket(ctx.socket);
       return 'reset';
     },
   },

@@ -1,4 +1,4 @@
-/** A key and certificate (PEM) for a gateway that speaks HTTPS. */
+/** A key and certificate (PEM) for a mock that speaks TLS: a gateway's HTTPS, a host's ISO 8583 over TLS. */
 export interface TlsCredentials {
   key: string;
   cert: string;
@@ -17,11 +17,11 @@ export function testCertificate(): Promise<TlsCredentials> {
 }
 
 async function generate(): Promise<TlsCredentials> {
-  // Loaded on first use: the X.509 stack is a few MB of heap that a plain-HTTP gateway never needs.
+  // Loaded on first use: the X.509 stack is a few MB of heap that a plain mock never needs.
   const { default: selfsigned } = await import('selfsigned');
   const now = Date.now();
   return selfsigned
-    .generate([{ name: 'commonName', value: 'paymatrix mock gateway (TEST)' }], {
+    .generate([{ name: 'commonName', value: 'paymatrix mock host (TEST)' }], {
       keyType: 'ec',
       curve: 'P-256',
       algorithm: 'sha256',
