@@ -3,6 +3,7 @@
 // version's data says (rules, keys, MAC, dialect), so the same helpers serve every version.
 
 import { type Socket, connect as tcpConnect } from 'node:net';
+import { type ConnectionOptions, connect as tlsConnect } from 'node:tls';
 import type { HostVersion, TestCard } from '../../src/mocks/hosts/host-loader.js';
 import type { KeySet } from '../../src/mocks/hosts/host-schema.js';
 import { pinBlockIso0 } from '../../src/mocks/iso-host/pin-block.js';
@@ -106,12 +107,14 @@ export class IsoConnection {
     framing: FramingSpec,
     dialect: Dialect,
     host = '127.0.0.1',
+    /** ISO 8583 inside TLS, with these options (e.g. `ca`: the host's test certificate). */
+    tls?: ConnectionOptions,
   ): Promise<IsoConnection> {
     return new Promise((resolve, reject) => {
-      const socket = tcpConnect(port, host);
+      const socket = tls ? tlsConnect({ port, host, ...tls }) : tcpConnect(port, host);
       socket.setNoDelay(true);
       const conn = new IsoConnection(socket, framing, dialect);
-      socket.once('connect', () => {
+      socket.once(tls ? 'secureConnect' : 'connect', () => {
         socket.off('error', reject);
         resolve(conn);
       });
@@ -346,8 +349,8 @@ export class TestTerminal {
     });
   }
 
-  connect(port: number): Promise<IsoConnection> {
-    return IsoConnection.open(port, this.framing, this.dialect);
+  connect(port: number, tls?: ConnectionOptions): Promise<IsoConnection> {
+    return IsoConnection.open(port, this.framing, this.dialect, '127.0.0.1', tls);
   }
 
   /** Sends one request and returns the decoded answer (throws NoFrame, or when it does not decode). */

@@ -296,6 +296,24 @@ export const TimeoutsSchema = T.Object(
   Closed,
 );
 
+/** TLS protocol versions a host can require or a terminal can offer at most. */
+export const TLS_VERSIONS = ['TLSv1.2', 'TLSv1.3'] as const;
+export type TlsVersion = (typeof TLS_VERSIONS)[number];
+
+export const HostTlsSchema = T.Object(
+  {
+    minVersion: T.Optional(
+      Literals(TLS_VERSIONS, { description: 'the oldest TLS version the host accepts (default TLSv1.2)' }),
+    ),
+  },
+  {
+    ...Closed,
+    description:
+      'the host speaks ISO 8583 inside TLS only, with a generated test certificate; a plain TCP terminal fails the handshake',
+  },
+);
+export type HostTls = Static<typeof HostTlsSchema>;
+
 const OutcomeOrClose = T.Union([OutcomeSchema, T.Literal('close')]);
 export const AnswersSchema = T.Object(
   {
@@ -380,6 +398,7 @@ export const HostVersionSchema = T.Object(
     pin: T.Optional(PinRuleSchema),
     keys: T.Optional(KeysSchema),
     duplicates: T.Optional(DuplicatesSchema),
+    tls: T.Optional(HostTlsSchema),
     timeouts: TimeoutsSchema,
     answers: AnswersSchema,
     settlement: T.Optional(SettlementSchema),

@@ -26,7 +26,9 @@ import {
 } from '../hosts/host-loader.js';
 import type { Outcome } from '../hosts/host-schema.js';
 import { Journal } from '../journal.js';
+import type { TlsCredentials } from '../test-certificate.js';
 import { TurnBatch } from '../turn-batch.js';
+import { acceptTls, hostTls } from './host-tls.js';
 import { Ledger, type LedgerEntry } from './ledger.js';
 import { type HostContext, processRequest, respond } from './processor.js';
 import { lazyRecorded, recorded } from './record.js';
@@ -64,6 +66,11 @@ export interface StartIsoHostOptions {
   journalBytes?: number;
   /** Name in the journal, e.g. `primary` / `backup`. */
   label?: string;
+  /**
+   * ISO 8583 inside TLS: true (a generated test certificate, see `certificate`), a key and
+   * certificate of your own, or false (plain TCP). Default: as the version says (its `tls`).
+   */
+  tls?: boolean | TlsCredentials;
 }
 
 const KNOWN_FIELDS = { knownFields: true } as const;
@@ -128,6 +135,8 @@ export interface IsoHost {
   readonly journal: Journal;
   readonly faults: IsoFaultSet;
   readonly ledger: Ledger;
+  /** A host that speaks TLS: its certificate (PEM), which a terminal trusts as its CA. */
+  readonly certificate?: string;
   /** Forgets every transaction, terminal and exchange (faults stay). */
   reset(): void;
   close(): Promise<void>;
@@ -144,6 +153,7 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
     throw new Error(`${version.ref}: its dialect has no TCP framing`);
   const dialect = version.dialect;
   const timeScale = options.timeScale ?? 1;
+  const tls = await hostTls(version, options.tls);
   const ledger =
     options.ledger ??
     new Ledger(options.duplicateKeys !== undefined ? { duplicateKeys: options.duplicateKeys } : {});
@@ -205,12 +215,13 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
     );
   }
 
-  function onConnection(socket: Socket): void {
+  function onConnection(raw: Socket): void {
     const id = ++connections;
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => {}); // resets and aborted clients are normal for a mock bank
-    const accepted = faults.accept(socket);
+    sockets.add(raw);
+    raw.on('close', () => sockets.delete(raw));
+    raw.on('error', () => {}); // resets and aborted clients are normal for a mock bank
+    // Connection faults act on TCP, before any TLS (a host that is down never shakes hands).
+    const accepted = faults.accept(raw);
     if (accepted.dropped) {
       log(id, {
         event: { kind: 'refused', detail: accepted.notes.join('; ') || 'host-down' },
@@ -219,11 +230,32 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
       });
       return;
     }
-    log(id, {
-      event: { kind: 'connected', detail: `${socket.remoteAddress}:${socket.remotePort}` },
-      violations: [],
-      faults: [],
+    const peer = `${raw.remoteAddress}:${raw.remotePort}`;
+    if (!tls) {
+      serve(raw, id, peer);
+      return;
+    }
+    acceptTls(raw, tls, idleMs, {
+      secure: (socket, detail) => {
+        // Kept too, so that closing the host waits for its 'close' (the journal's disconnect).
+        sockets.add(socket);
+        socket.on('close', () => sockets.delete(socket));
+        serve(socket, id, `${peer} ${detail}`);
+      },
+      failed: (why, timedOut) => {
+        const detail = `TLS handshake failed: ${why}`;
+        log(id, {
+          event: { kind: timedOut ? 'idle-timeout' : 'malformed', detail },
+          violations: timedOut ? [] : [{ path: 'tls', rule: 'tls', message: detail }],
+          faults: [],
+        });
+      },
     });
+  }
+
+  /** Serves ISO 8583 on a connection (a TCP socket, or TLS once the handshake is done). */
+  function serve(socket: Socket, id: number, peer: string): void {
+    log(id, { event: { kind: 'connected', detail: peer }, violations: [], faults: [] });
     socket.on('close', () =>
       log(id, { event: { kind: 'disconnected', detail: '' }, violations: [], faults: [] }),
     );
@@ -690,6 +722,7 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
     journal,
     faults,
     ledger,
+    ...(tls && { certificate: tls.certificate }),
     reset() {
       ledger.reset();
       journal.clear();

@@ -413,6 +413,19 @@ describe('bad host files name the file, the JSON path and the problem', () => {
     expect(e.problem).toBe('outcome "duplicate" has no code in responseCodes');
   });
 
+  it('a TLS version the host cannot require; a valid tls block is inherited by the next version', () => {
+    const e = loadError(hostFile({ '1.0': { ...minimal, tls: { minVersion: 'TLSv1.0' } } }));
+    expect(e.path).toBe('/versions/1.0/tls/minVersion');
+    expect(e.problem).toMatch(/TLSv1\.2.*TLSv1\.3/);
+    const dir = mkdtempSync(join(tmpdir(), 'pm-hosts-'));
+    const next = { extends: '1.0', summary: 'second', changes: ['second version'] };
+    writeFileSync(
+      join(dir, 'tiny-bank.yaml'),
+      hostFile({ '1.0': { ...minimal, tls: { minVersion: 'TLSv1.3' } }, '2.0': next }),
+    );
+    expect(loadHosts([dir]).get('tiny-bank@2.0').spec.tls).toEqual({ minVersion: 'TLSv1.3' });
+  });
+
   it('an unknown outcome or message kind', () => {
     let e = loadError(
       hostFile({ '1.0': { ...minimal, responseCodes: { ...minimal.responseCodes, nope: '99' } } }),

@@ -58,9 +58,9 @@ function defaultTerminal(h: IsoHost): string {
   return h.version.host === 'lotus-acquirer' ? 'LT000001' : 'HB000001';
 }
 
-/** Opens a connection (closed after the test). */
+/** Opens a connection (closed after the test); over TLS, trusting the host's certificate, when it speaks TLS. */
 export async function connect(t: TestTerminal, h: IsoHost): Promise<IsoConnection> {
-  const c = await t.connect(h.address.port);
+  const c = await t.connect(h.address.port, h.certificate !== undefined ? { ca: h.certificate } : undefined);
   connections.push(c);
   return c;
 }

@@ -1,0 +1,92 @@
+import type { Socket } from 'node:net';
+import { createSecureContext, type SecureContext, TLSSocket } from 'node:tls';
+import type { HostVersion } from '../hosts/host-loader.js';
+import { type TlsCredentials, testCertificate } from '../test-certificate.js';
+
+/** What a host that speaks ISO 8583 inside TLS serves. */
+export interface HostTls {
+  context: SecureContext;
+  /** PEM: a terminal trusts it as its CA. */
+  certificate: string;
+  minVersion: 'TLSv1.2' | 'TLSv1.3';
+}
+
+/**
+ * TLS for this host instance: as its version says (`tls:`), unless `option` says otherwise — true
+ * (TLS with the generated test certificate), a key and certificate of one's own, or false (plain TCP).
+ */
+export async function hostTls(
+  version: HostVersion,
+  option: boolean | TlsCredentials | undefined,
+): Promise<HostTls | undefined> {
+  const on = option === undefined ? version.spec.tls !== undefined : option !== false;
+  if (!on) return undefined;
+  const credentials = typeof option === 'object' ? option : await testCertificate();
+  const minVersion = version.spec.tls?.minVersion ?? 'TLSv1.2';
+  return {
+    context: createSecureContext({ key: credentials.key, cert: credentials.cert, minVersion }),
+    certificate: credentials.cert,
+    minVersion,
+  };
+}
+
+export interface HandshakeEvents {
+  /** The handshake completed: serve ISO 8583 on `socket`; `detail` names the protocol and cipher. */
+  secure(socket: TLSSocket, detail: string): void;
+  /** It failed (or did not finish within the time allowed); the connection is already being closed. */
+  failed(why: string, timedOut: boolean): void;
+}
+
+/**
+ * Runs the server side of the TLS handshake on an accepted TCP connection. A terminal that says
+ * nothing has `timeoutMs` (0: no limit) to start, as an idle connection would.
+ */
+export function acceptTls(raw: Socket, tls: HostTls, timeoutMs: number, on: HandshakeEvents): void {
+  const socket = new TLSSocket(raw, { isServer: true, secureContext: tls.context });
+  let done = false;
+  const timer =
+    timeoutMs > 0
+      ? setTimeout(() => {
+          done = true;
+          on.failed(`no TLS handshake within ${Math.round(timeoutMs)} ms`, true);
+          raw.destroy();
+        }, timeoutMs)
+      : undefined;
+  socket.on('error', (err: NodeJS.ErrnoException) => {
+    if (done) return; // after the handshake the host treats errors as a plain connection's
+    done = true;
+    clearTimeout(timer);
+    on.failed(handshakeFailure(err, tls.minVersion), false);
+    socket.destroy();
+  });
+  socket.once('secure', () => {
+    if (done) return;
+    done = true;
+    clearTimeout(timer);
+    const cipher = socket.getCipher()?.name ?? 'unknown cipher';
+    on.secure(socket, `${socket.getProtocol() ?? 'TLS'} ${cipher}`);
+  });
+  raw.once('close', () => clearTimeout(timer));
+}
+
+/** OpenSSL's reason, in the terms of a terminal that cannot talk to its bank. */
+export function handshakeFailure(err: NodeJS.ErrnoException, minVersion: string): string {
+  switch (err.code) {
+    // A record that is not TLS: an ISO 8583 length prefix, an HTTP request …
+    case 'ERR_SSL_WRONG_VERSION_NUMBER':
+    case 'ERR_SSL_HTTP_REQUEST':
+    case 'ERR_SSL_PACKET_LENGTH_TOO_LONG':
+    case 'ERR_SSL_RECORD_LENGTH_MISMATCH':
+      return 'the terminal did not start a TLS handshake: it speaks plain TCP to a host that requires TLS';
+    case 'ERR_SSL_UNSUPPORTED_PROTOCOL':
+      return `the terminal offers only TLS versions older than ${minVersion}, the oldest this host accepts`;
+    case 'ECONNRESET':
+      return 'the terminal closed the connection during the handshake (does it trust the host certificate?)';
+    default: {
+      const line = err.message.split('\n')[0]!;
+      // OpenSSL's own text ends with "…:reason:file:line:"; keep the reason.
+      const reason = /:([^:]+):[^:]*:\d+:?$/.exec(line)?.[1] ?? line;
+      return `TLS error: ${reason}`;
+    }
+  }
+}

@@ -1,0 +1,123 @@
+// ISO 8583 inside TLS: a host version that requires it (`tls:`), or any host started with tls: true.
+// Real TLS over loopback, with the generated test certificate the terminal trusts as its CA.
+import { connect as tcpConnect } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import { describe, expect, it } from 'vitest';
+import type { Exchange } from '../../../src/mocks/exchange.js';
+import type { HostVersion } from '../../../src/mocks/hosts/host-loader.js';
+import type { IsoHost } from '../../../src/mocks/iso-host/start-iso-host.js';
+import { code, connect, eventually, host, hosts, stillServes, terminal, VISA } from './world.js';
+
+/** harbor-bank@2019.4 as a bank that moved its link into TLS. */
+function tlsVersion(minVersion?: 'TLSv1.2' | 'TLSv1.3'): HostVersion {
+  const v = hosts.get('harbor-bank@2019.4');
+  return { ...v, spec: { ...v.spec, tls: minVersion ? { minVersion } : {} } };
+}
+
+const tlsFailures = (h: IsoHost): Exchange[] =>
+  h.journal.entries().filter((e) => e.violations.some((v) => v.rule === 'tls'));
+
+/** Resolves when the socket closes, with the error it saw (if any). */
+function closed(socket: import('node:net').Socket): Promise<NodeJS.ErrnoException | undefined> {
+  return new Promise((resolve) => {
+    let error: NodeJS.ErrnoException | undefined;
+    socket.on('error', (err) => {
+      error = err;
+    });
+    socket.on('close', () => resolve(error));
+  });
+}
+
+describe('ISO 8583 over TLS', () => {
+  it('a version with tls: a terminal that trusts the test certificate completes a sale over TLS', async () => {
+    const h = await host(tlsVersion());
+    expect(h.certificate).toMatch(/^-----BEGIN CERTIFICATE-----/);
+    const t = terminal(h);
+    const c = await connect(t, h); // over TLS: the host has a certificate
+    const answer = await t.exchange(
+      c,
+      t.build('0200', { 3: '000000', 4: '000000001000' }, { read: { card: VISA } }),
+    );
+    expect(answer.mti).toBe('0210');
+    expect(code(answer)).toBe('00');
+    const connected = h.journal.entries().find((e) => e.event?.kind === 'connected');
+    expect(connected?.event?.detail).toMatch(/^127\.0\.0\.1:\d+ TLSv1\.3 TLS_/);
+    expect(h.journal.entries().find((e) => e.request)?.response?.summary).toMatch(/^0210/);
+  });
+
+  it('tls: true puts any version inside TLS, tls: false takes a TLS version out of it', async () => {
+    const forced = await host('harbor-bank@2019.4', { tls: true });
+    expect(forced.certificate).toBeDefined();
+    await stillServes(forced);
+    const plain = await host(tlsVersion(), { tls: false });
+    expect(plain.certificate).toBeUndefined();
+    await stillServes(plain);
+  });
+
+  it('a plain TCP terminal fails the handshake: journaled as a tls violation, and the host serves others', async () => {
+    const h = await host(tlsVersion());
+    const t = terminal(h);
+    const socket = tcpConnect(h.address.port, '127.0.0.1');
+    const end = closed(socket);
+    socket.write(t.frame(t.build('0200', { 3: '000000', 4: '000000001000' }, { read: { card: VISA } })));
+    let answered = 0;
+    socket.on('data', (d) => {
+      answered += d.length;
+    });
+    await end;
+    expect(answered).toBe(0); // no ISO 8583 answer: the host never read the sale
+    await eventually(() => tlsFailures(h).length === 1);
+    const [failure] = tlsFailures(h);
+    expect(failure!.event).toEqual({
+      kind: 'malformed',
+      detail:
+        'TLS handshake failed: the terminal did not start a TLS handshake: it speaks plain TCP to a host that requires TLS',
+    });
+    expect(failure!.violations[0]).toMatchObject({ path: 'tls', rule: 'tls' });
+    expect(h.journal.entries().some((e) => e.request)).toBe(false);
+    await stillServes(h);
+  });
+
+  it('minVersion TLSv1.3 refuses a terminal that offers at most TLS 1.2, and says so', async () => {
+    const h = await host(tlsVersion('TLSv1.3'));
+    const old = tlsConnect({
+      port: h.address.port,
+      host: '127.0.0.1',
+      ca: h.certificate,
+      maxVersion: 'TLSv1.2',
+    });
+    const err = await closed(old);
+    expect(err?.code).toMatch(/^ERR_SSL_/);
+    await eventually(() => tlsFailures(h).length === 1);
+    expect(tlsFailures(h)[0]!.event?.detail).toBe(
+      'TLS handshake failed: the terminal offers only TLS versions older than TLSv1.3, the oldest this host accepts',
+    );
+    await stillServes(h);
+  });
+
+  it('a terminal that opens a connection and never shakes hands is dropped after the idle timeout', async () => {
+    const h = await host(tlsVersion());
+    const socket = tcpConnect(h.address.port, '127.0.0.1');
+    const t0 = performance.now();
+    await closed(socket);
+    const idleMs = h.version.spec.timeouts.idleSeconds * 1000 * 0.01;
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(idleMs - 20);
+    await eventually(() => h.journal.entries().some((e) => e.event?.kind === 'idle-timeout'));
+    expect(h.journal.entries().find((e) => e.event?.kind === 'idle-timeout')?.event?.detail).toBe(
+      `TLS handshake failed: no TLS handshake within ${Math.round(idleMs)} ms`,
+    );
+  });
+
+  it('connection faults act on the TCP connection: connection-reset is an RST the TLS terminal sees', async () => {
+    const h = await host(tlsVersion(), { faults: [{ fault: 'connection-reset' }] });
+    const t = terminal(h);
+    const c = await connect(t, h);
+    const err = await t
+      .exchange(c, t.build('0200', { 3: '000000', 4: '000000001000' }, { read: { card: VISA } }), 1000)
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+    await eventually(() => c.closed);
+    expect(c.error?.code).toBe('ECONNRESET');
+    expect(h.journal.entries().find((e) => e.faults.includes('connection-reset'))?.event?.kind).toBe('reset');
+  });
+});
