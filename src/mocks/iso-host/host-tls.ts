@@ -90,3 +90,20 @@ export function handshakeFailure(err: NodeJS.ErrnoException, minVersion: string)
     }
   }
 }
+
+/**
+ * The first bytes of a TLS connection: a handshake record (22) of record version 3.1–3.4, its
+ * first message a ClientHello (1). An ISO 8583 frame does not start so: ASCII length digits are
+ * 0x30–0x39, and a binary prefix would declare a 5,635-byte first message whose MTI is 01xx–04xx
+ * and whose next bytes happen to match too.
+ */
+export function looksLikeTlsHello(chunk: Uint8Array): boolean {
+  return (
+    chunk.length >= 6 &&
+    chunk[0] === 0x16 &&
+    chunk[1] === 0x03 &&
+    chunk[2]! >= 0x01 &&
+    chunk[2]! <= 0x04 &&
+    chunk[5] === 0x01
+  );
+}

@@ -28,7 +28,7 @@ import type { Outcome } from '../hosts/host-schema.js';
 import { Journal } from '../journal.js';
 import type { TlsCredentials } from '../test-certificate.js';
 import { TurnBatch } from '../turn-batch.js';
-import { acceptTls, hostTls } from './host-tls.js';
+import { acceptTls, hostTls, looksLikeTlsHello } from './host-tls.js';
 import { Ledger, type LedgerEntry } from './ledger.js';
 import { type HostContext, processRequest, respond } from './processor.js';
 import { lazyRecorded, recorded } from './record.js';
@@ -281,7 +281,22 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
     let incomplete: NodeJS.Timeout | undefined;
     socket.on('close', () => clearTimeout(incomplete));
 
+    // A plain host that receives a TLS ClientHello says so, instead of misreading it as a length.
+    let first = !tls;
     socket.on('data', (chunk) => {
+      if (first) {
+        first = false;
+        if (looksLikeTlsHello(chunk)) {
+          const message = 'the terminal started a TLS handshake: this host speaks plain TCP';
+          log(id, {
+            event: { kind: 'malformed', detail: message },
+            violations: [{ path: 'tls', rule: 'tls', message }],
+            faults: [],
+          });
+          closeSocket(socket);
+          return;
+        }
+      }
       let frames: Frame[];
       try {
         frames = decoder.push(chunk);

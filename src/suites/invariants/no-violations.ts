@@ -28,7 +28,9 @@ export const noViolations: Invariant = {
     for (const msg of obs.messages) {
       for (const v of msg.exchange.violations) {
         if (options.expectedViolations.some((e) => violationMatches(e, v, msg.instance))) continue;
-        const words = msg.exchange.request?.summary.split(' ').slice(0, 2).join(' ') ?? 'a frame';
+        const words =
+          msg.exchange.request?.summary.split(' ').slice(0, 2).join(' ') ??
+          (v.rule === 'tls' ? 'a connection' : 'a frame');
         const host = `${msg.instance === 'backup' ? 'backup host' : 'host'} ${obs.hostRef}`;
         const message = `${host} rejected ${words}: ${v.message}`;
         const same = found.get(message);

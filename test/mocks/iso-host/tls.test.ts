@@ -78,6 +78,21 @@ describe('ISO 8583 over TLS', () => {
     await stillServes(h);
   });
 
+  it('a TLS terminal against a plain host: the host names the ClientHello instead of misreading a length', async () => {
+    for (const ref of ['harbor-bank@2019.4', 'harbor-bank@2025.1', 'lotus-acquirer@2024.1']) {
+      const h = await host(ref); // ASCII, binary and BCD+TPDU framing
+      const socket = tlsConnect({ port: h.address.port, host: '127.0.0.1', rejectUnauthorized: false });
+      const err = await closed(socket);
+      expect(err, ref).toBeDefined(); // the handshake never completes
+      await eventually(() => tlsFailures(h).length === 1);
+      expect(tlsFailures(h)[0]!.event, ref).toEqual({
+        kind: 'malformed',
+        detail: 'the terminal started a TLS handshake: this host speaks plain TCP',
+      });
+      await stillServes(h);
+    }
+  });
+
   it('minVersion TLSv1.3 refuses a terminal that offers at most TLS 1.2, and says so', async () => {
     const h = await host(tlsVersion('TLSv1.3'));
     const old = tlsConnect({
