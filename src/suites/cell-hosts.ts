@@ -60,8 +60,8 @@ export interface CellHosts {
   /** given.signedOn: the host counts the terminal as signed on. ISO only: a gateway has no sign-on. */
   signOn(terminalId: string): void;
   /**
-   * Besides the endpoints: the host version's test keys (ISO), or its first test API key and, when
-   * the gateways run TLS, their certificates to trust (REST). Call it after the instances started.
+   * Besides the endpoints: the host version's test keys (ISO), or its first test API key (REST);
+   * and, when the instances speak TLS, their certificates to trust. Call it after they started.
    */
   credentials(terminalId: string): Pick<TerminalConfig, 'keys' | 'apiKey' | 'ca'>;
 }
@@ -91,6 +91,8 @@ async function setDown(faults: FaultControl, down: boolean): Promise<void> {
 function isoHosts(version: HostVersion, options: CellHostOptions): CellHosts {
   // A backup shares the primary's ledger: two front ends of one bank.
   const ledger = new Ledger();
+  // A version that speaks TLS: its instances' test certificates, which the terminal trusts.
+  const certificates = new Set<string>();
   return {
     version,
     async start(instance, faults) {
@@ -104,6 +106,7 @@ function isoHosts(version: HostVersion, options: CellHostOptions): CellHosts {
         cards: options.cards,
         label: instance,
       });
+      if (host.certificate !== undefined) certificates.add(host.certificate);
       return {
         instance,
         endpoint: { ...host.address },
@@ -121,7 +124,10 @@ function isoHosts(version: HostVersion, options: CellHostOptions): CellHosts {
       const keys = Object.entries(version.keysFor(terminalId)).filter(
         (e): e is [string, string] => typeof e[1] === 'string',
       );
-      return { keys: Object.fromEntries(keys) };
+      return {
+        keys: Object.fromEntries(keys),
+        ...(certificates.size > 0 && { ca: [...certificates].join('\n') }),
+      };
     },
   };
 }

@@ -166,7 +166,10 @@ export interface TerminalConfig {
    */
   keys?: Record<string, string>;
   apiKey?: string;
-  /** REST over HTTPS: PEM of the gateway's test certificate, trusted as a CA (a mock's is self-signed). */
+  /**
+   * PEM of the host's or gateway's test certificate, trusted as a CA (a mock's is self-signed): REST
+   * over HTTPS, ISO 8583 inside TLS.
+   */
   ca?: string;
   /** Multiplies every duration the terminal applies (timeouts, retry pauses). Default 1. */
   timeScale?: number;

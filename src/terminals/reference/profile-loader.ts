@@ -2,6 +2,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { DataFileError } from '../../data/data-file-error.js';
 import { loadDataFolder } from '../../data/load-data-folder.js';
+import type { TlsVersion } from '../../mocks/hosts/host-schema.js';
 import type { Dialect, Tpdu } from '../../protocols/iso8583/index.js';
 import type { ApiVersion } from '../../protocols/rest/api-loader.js';
 import type { FirmwareBuild } from '../firmware-loader.js';
@@ -47,6 +48,8 @@ export interface ResolvedMessage {
 }
 
 export interface ResolvedIsoProfile {
+  /** The link runs inside TLS, offering at most this version. */
+  tls?: { maxVersion: TlsVersion };
   tpdu?: Tpdu;
   header?: string;
   approvedCodes: string[];
@@ -294,6 +297,7 @@ function resolveIso(
       },
     }),
     ...(iso.header && { header: iso.header.toUpperCase() }),
+    ...(iso.tls && { tls: { maxVersion: iso.tls.maxVersion ?? 'TLSv1.3' } }),
     approvedCodes: iso.approvedCodes ?? ['00'],
     signOnAgainCodes: iso.signOnAgainCodes ?? [],
     autoSignOn: iso.autoSignOn ?? false,

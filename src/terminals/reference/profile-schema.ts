@@ -1,6 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${name} is the profile template syntax, not JavaScript.
 import { type Static, Type as T, type TNull, type TOptional, type TUnion } from '@sinclair/typebox';
 import { Literals } from '../../data/schema-helpers.js';
+import { TLS_VERSIONS } from '../../mocks/hosts/host-schema.js';
 import { TRANSACTION_TYPES } from '../terminal.js';
 import { DEFECT_NAMES } from './defects.js';
 
@@ -110,6 +111,22 @@ export const IsoProfileSchema = T.Object(
         pattern: '^([0-9A-Fa-f]{2})+$',
         description: 'network header for framings that carry one, hex',
       }),
+    ),
+    tls: T.Optional(
+      T.Object(
+        {
+          maxVersion: T.Optional(
+            Literals(TLS_VERSIONS, {
+              description: 'the newest TLS version the terminal offers (default TLSv1.3)',
+            }),
+          ),
+        },
+        {
+          ...Closed,
+          description:
+            "the terminal speaks ISO 8583 inside TLS, trusting the CA it is configured with (a mock host's test certificate)",
+        },
+      ),
     ),
     approvedCodes: Codes('response codes meaning approved (default ["00"])'),
     signOnAgainCodes: Codes('codes that mean "sign on again" (CUP A0): the next transaction signs on first'),

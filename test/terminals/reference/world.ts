@@ -5,7 +5,12 @@
 import { resolve } from 'node:path';
 import { afterEach } from 'vitest';
 import type { Exchange } from '../../../src/mocks/exchange.js';
-import { type HostRegistry, loadCards, loadHosts } from '../../../src/mocks/hosts/host-loader.js';
+import {
+  type HostRegistry,
+  type HostVersion,
+  loadCards,
+  loadHosts,
+} from '../../../src/mocks/hosts/host-loader.js';
 import { Ledger } from '../../../src/mocks/iso-host/ledger.js';
 import {
   type IsoHost,
@@ -42,7 +47,7 @@ afterEach(async () => {
 });
 
 export async function host(
-  ref: string,
+  ref: string | HostVersion,
   options: Partial<Omit<StartIsoHostOptions, 'host'>> & { registry?: HostRegistry } = {},
 ): Promise<IsoHost> {
   const h = await startIsoHost({

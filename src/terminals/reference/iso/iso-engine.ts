@@ -95,6 +95,7 @@ export class IsoEngine implements ProtocolEngine {
       attempts: p.connection.attempts,
       ...(p.failover && { failoverAfter: p.failover.afterFailedConnects }),
       emit: (kind, detail) => this.#tx?.emit(kind, detail),
+      ...(this.#iso.tls && { tls: { ...this.#iso.tls, ...(config.ca !== undefined && { ca: config.ca }) } }),
     });
   }
 

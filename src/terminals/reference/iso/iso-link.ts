@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { type Frame, FrameStreamDecoder, type FramingSpec } from '../../../protocols/iso8583/index.js';
 import type { TerminalEventKind } from '../../terminal.js';
 
@@ -23,6 +24,8 @@ export interface LinkOptions {
   attempts: number;
   /** Failed connects to the primary before the backup (no failover when undefined). */
   failoverAfter?: number;
+  /** ISO 8583 inside TLS: the CA to trust (PEM; default the system's) and the newest version offered. */
+  tls?: { ca?: string; maxVersion: 'TLSv1.2' | 'TLSv1.3' };
   emit(kind: TerminalEventKind, detail: string): void;
 }
 
@@ -150,7 +153,16 @@ export class IsoLink {
 
   #dial(at: Endpoint, signal: AbortSignal): Promise<Socket> {
     return new Promise((resolve, reject) => {
-      const socket = connect({ host: at.host, port: at.port });
+      const tls = this.options.tls;
+      // A connect counts once the TLS handshake is done: a host that refuses it took no connection.
+      const socket = tls
+        ? tlsConnect({
+            host: at.host,
+            port: at.port,
+            maxVersion: tls.maxVersion,
+            ...(tls.ca && { ca: tls.ca }),
+          })
+        : connect({ host: at.host, port: at.port });
       const timer = setTimeout(
         () => fail(new Error(`no connection in ${this.options.connectTimeoutMs} ms`)),
         this.options.connectTimeoutMs,
@@ -164,7 +176,7 @@ export class IsoLink {
       };
       signal.addEventListener('abort', aborted, { once: true });
       socket.once('error', fail);
-      socket.once('connect', () => {
+      socket.once(tls ? 'secureConnect' : 'connect', () => {
         clearTimeout(timer);
         signal.removeEventListener('abort', aborted);
         socket.off('error', fail);
