@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
 import pino, { type Logger } from 'pino';
 import { parse as parseYaml } from 'yaml';
@@ -26,8 +26,13 @@ export interface MockCommandOptions {
   timeScale: number;
   logLevel: string;
   workspace: string;
-  /** Gateways: HTTPS with a generated test certificate. */
+  /**
+   * TLS with a generated test certificate (gateways: HTTPS; ISO hosts: ISO 8583 inside TLS); false
+   * (--no-tls): plain even when the host version requires TLS. Default: as the version says.
+   */
   tls?: boolean;
+  /** File the TLS test certificate (PEM) is written to, for terminals to trust. */
+  certOut?: string;
   /** Gateways: false (--no-docs) serves no API docs page at /docs. */
   docs?: boolean;
   /** ISO hosts: keys the duplicate window remembers at most. */
@@ -61,7 +66,12 @@ export function registerMock(program: Command): void {
       'host@version, e.g. harbor-bank@2019.4 or nimbus-pay@2024-06-15 (see paymatrix hosts)',
     )
     .option('--port <n>', 'port for terminals (default 8583, gateways 8080); 0 picks a free one', portArg)
-    .option('--tls', 'gateways: serve HTTPS with a generated self-signed test certificate')
+    .option(
+      '--tls',
+      'serve TLS with a generated self-signed test certificate (gateways: HTTPS; ISO hosts: ISO 8583 inside TLS)',
+    )
+    .option('--no-tls', 'ISO hosts: plain TCP even when the host version requires TLS')
+    .option('--cert-out <file>', 'write the TLS test certificate (PEM) to this file, for terminals to trust')
     .option('--no-docs', 'gateways: serve no API docs page (Swagger UI of the served versions) at /docs')
     .option('--bind <address>', 'address the host listens on', '127.0.0.1')
     .option('--backup-port <n>', 'also start a backup instance on this port, sharing the ledger', portArg)
@@ -149,9 +159,6 @@ export async function startMock(ref: string, opts: MockCommandOptions, logger: L
       `--duplicate-keys: ${version.ref} is a REST gateway; the duplicate window is an ISO 8583 host's`,
     );
   }
-  if (version.kind === 'iso8583' && opts.tls) {
-    throw new UsageError(`--tls: ${version.ref} is an ISO 8583 host; TLS is for REST gateways`);
-  }
   const faults = startupFaults(opts, transport);
   const port = opts.port ?? (version.kind === 'rest' ? 8080 : 8583);
   const labels = opts.backupPort === undefined ? ['primary'] : ['primary', 'backup'];
@@ -217,6 +224,7 @@ export async function startMock(ref: string, opts: MockCommandOptions, logger: L
             host: version,
             port,
             faults,
+            ...(opts.tls !== undefined && { tls: opts.tls }),
             ...(opts.duplicateKeys !== undefined && { duplicateKeys: opts.duplicateKeys }),
             ...(opts.backupPort !== undefined && { label: 'primary' }),
           }),
@@ -233,6 +241,8 @@ export async function startMock(ref: string, opts: MockCommandOptions, logger: L
               port: backupPort,
               label: 'backup',
               ledger: primary.ledger,
+              // The same certificate (one per process): a terminal trusts one bank, whichever answers.
+              ...(opts.tls !== undefined && { tls: opts.tls }),
             }),
           ),
         );
@@ -265,12 +275,17 @@ export async function startMock(ref: string, opts: MockCommandOptions, logger: L
         }),
       );
     }
+    if (opts.certOut !== undefined) writeCertificate(hosts[0]!, opts.certOut);
   } catch (err) {
     await close();
     throw err;
   }
 
   const [primary, backup] = hosts;
+  const tlsNote =
+    primary!.certificate === undefined
+      ? ''
+      : ` (TLS, test certificate ${opts.certOut ?? 'not written: --cert-out <file>'})`;
   const at = (h: MockHost) => ('url' in h ? h.url : `${h.address.host}:${h.address.port}`);
   const docs = version.kind === 'rest' && opts.docs !== false ? `${at(primary!)}${DOCS_PATH}` : undefined;
   logger.info(
@@ -284,15 +299,29 @@ export async function startMock(ref: string, opts: MockCommandOptions, logger: L
       ...(admin && { admin: admin.url }),
       ...(docs && { docs }),
       faults: primary!.faults.list().map((f) => f.id),
+      tls: primary!.certificate !== undefined,
       seed: opts.seed,
       timeScale: opts.timeScale,
     },
     `${version.ref} listening on ${at(primary!)}` +
       (backup ? `, backup on ${at(backup)}` : '') +
+      tlsNote +
       (docs ? `; API docs ${docs}` : '') +
       (admin ? `; admin API ${admin.url}` : ''),
   );
   return { hosts, labels, ...(admin && { admin }), close };
+}
+
+/** --cert-out: the certificate a terminal must trust, where the user can provision it from. */
+function writeCertificate(host: MockHost, path: string): void {
+  if (host.certificate === undefined) {
+    throw new UsageError(`--cert-out: ${host.version.ref} is not serving TLS here (add --tls)`);
+  }
+  try {
+    writeFileSync(path, host.certificate);
+  } catch (err) {
+    throw new UsageError(`--cert-out: cannot write ${path}: ${(err as Error).message}`);
+  }
 }
 
 function resolveRef(registry: HostRegistry, ref: string) {

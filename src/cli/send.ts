@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
 import { describeMessage } from '../protocols/iso8583/describe.js';
 import {
@@ -11,7 +12,7 @@ import {
 } from '../protocols/iso8583/index.js';
 import { signMessage } from '../protocols/iso8583/message-mac.js';
 import { mismatch } from '../terminals/reference/iso/correlation.js';
-import { IsoLink } from '../terminals/reference/iso/iso-link.js';
+import { IsoLink, type LinkOptions } from '../terminals/reference/iso/iso-link.js';
 import { collect, readFramedMessage, UsageError } from './input.js';
 
 interface SendOptions {
@@ -21,6 +22,9 @@ interface SendOptions {
   timeout: number;
   json?: boolean;
   workspace: string;
+  tls?: boolean;
+  /** PEM file of the CA to trust over TLS (a mock's: paymatrix mock --cert-out). */
+  ca?: string;
 }
 
 /** What came of one message sent to a host. */
@@ -45,9 +49,18 @@ export function registerSend(program: Command): void {
     .option('--set <id=value>', 'set a field before sending, e.g. --set 11=000124 (repeatable)', collect, [])
     .option('--mac-key <hex>', "fill the MAC field using the dialect's MAC algorithm and this test key")
     .option('--timeout <ms>', 'how long to wait to connect, then for the answer', msArg, 10_000)
+    .option('--tls', 'speak ISO 8583 inside TLS (a host whose version requires it, or a mock run with --tls)')
+    .option(
+      '--ca <file>',
+      "with --tls: PEM certificate(s) to trust, e.g. the mock's (paymatrix mock --cert-out)",
+    )
     .option('--json', 'print request and answer as JSON (card data masked)')
     .option('-w, --workspace <dir>', 'workspace whose protocols/iso8583 adds dialects', '.')
     .action(async (address: { host: string; port: number }, input: string, opts: SendOptions) => {
+      if (opts.ca !== undefined && !opts.tls) throw new UsageError('--ca is for TLS: add --tls');
+      const tls = opts.tls
+        ? { maxVersion: 'TLSv1.3' as const, ...(opts.ca && { ca: readCa(opts.ca) }) }
+        : undefined;
       const dialect = workspaceDialects(opts.workspace).get(opts.dialect);
       if (!dialect.framing) {
         throw new UsageError(`dialect ${dialect.id} has no framing: it cannot say how to send over TCP`);
@@ -62,7 +75,7 @@ export function registerSend(program: Command): void {
       const bytes = dialect.packFrame(framed);
       // Shown and compared as it goes on the wire (`--set 11=7` leaves as 000007).
       const request = dialect.unpackFrame(bytes, { strict: false });
-      const sent = await exchange(dialect, address, bytes, request.message, opts.timeout);
+      const sent = await exchange(dialect, address, bytes, request.message, opts.timeout, tls);
       // A response sent by hand gets no answer from any host: say why rather than only "none".
       if (!sent.answered && !hasResponseMti(request.message.mti)) {
         sent.why += ` (MTI ${request.message.mti} is a response or an acknowledgement, which no host answers)`;
@@ -106,11 +119,13 @@ async function exchange(
   bytes: Buffer,
   request: IsoMessage,
   timeoutMs: number,
+  tls: LinkOptions['tls'],
 ): Promise<Sent> {
   const framing = dialect.framing!;
   const link = new IsoLink({
     framing,
     primary: at,
+    ...(tls && { tls }),
     connectTimeoutMs: timeoutMs,
     retryDelayMs: 0,
     attempts: 1,
@@ -124,13 +139,21 @@ async function exchange(
   } catch (err) {
     // IsoLink names the attempt ("primary 127.0.0.1:8583 ECONNREFUSED"): the address is said already.
     const why = (err as Error).message.replace(/^primary \S+ /, '');
-    return { answered: false, why: `could not connect (${why})`, ms: ms() };
+    const untrusted = tls && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(why);
+    const hint = untrusted
+      ? "; trust the host's certificate with --ca <file> (a mock writes it: --cert-out)"
+      : '';
+    return { answered: false, why: `could not connect (${why})${hint}`, ms: ms() };
   }
   try {
     link.send(bytes);
     const next = await link.next(timeoutMs, signal);
     if ('timeout' in next) return { answered: false, why: `none within ${timeoutMs} ms`, ms: ms() };
-    if ('closed' in next) return { answered: false, why: `the connection closed (${next.closed})`, ms: ms() };
+    if ('closed' in next) {
+      // A host that requires TLS hangs up on a plain frame without a word.
+      const hint = tls ? '' : '; does the host require TLS? (--tls)';
+      return { answered: false, why: `the connection closed (${next.closed})${hint}`, ms: ms() };
+    }
     const { frame } = next;
     const elapsed = ms();
     const size = frameOverhead(framing) + frame.body.length;
@@ -158,6 +181,14 @@ async function exchange(
     };
   } finally {
     link.close();
+  }
+}
+
+function readCa(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new UsageError(`--ca: cannot read ${path}: ${(err as Error).message}`);
   }
 }
 

@@ -318,19 +318,52 @@ describe('paymatrix mock', { timeout: 60_000 }, () => {
     expect(bad.err).toMatch(/^error: --journal-out: cannot write \/nonexistent\/dir\/j\.ndjson: ENOENT/);
   });
 
-  it('refuses for a gateway what only ISO hosts have (an ISO-only fault, a backup), exit 2', () => {
+  it('refuses what does not apply: an ISO-only fault or a backup for a gateway, the certificate of a plain host; exit 2', () => {
     const fault = cli(['mock', 'meridian-checkout@v4', '--port', '0', '--fault', '{"fault":"wrong-stan"}']);
     expect(fault.code).toBe(2);
     expect(fault.err).toContain('--fault[0].fault: "wrong-stan" has no http implementation');
     const backup = cli(['mock', 'meridian-checkout@v4', '--port', '0', '--backup-port', '0']);
     expect(backup.code).toBe(2);
     expect(backup.err).toContain('is a REST gateway; backups are for ISO 8583 hosts');
-    const tls = cli(['mock', 'harbor-bank@2019.4', '--port', '0', '--tls']);
-    expect(tls.code).toBe(2);
-    expect(tls.err).toContain('TLS is for REST gateways');
+    const cert = cli([
+      'mock',
+      'harbor-bank@2019.4',
+      '--port',
+      '0',
+      '--cert-out',
+      join(tmpdir(), 'never.pem'),
+    ]);
+    expect(cert.code).toBe(2);
+    expect(cert.err).toContain('--cert-out: harbor-bank@2019.4 is not serving TLS here (add --tls)');
     const dup = cli(['mock', 'nimbus-pay@2024-06-15', '--port', '0', '--duplicate-keys', '10']);
     expect(dup.code).toBe(2);
     expect(dup.err).toContain("the duplicate window is an ISO 8583 host's");
+  });
+
+  it('--tls puts an ISO host inside TLS; --cert-out writes the certificate that paymatrix send --tls --ca trusts', async () => {
+    const pem = join(mkdtempSync(join(tmpdir(), 'pm-tls-')), 'harbor.pem');
+    running = mockOn('harbor-bank@2019.4', ['--tls', '--cert-out', pem, '--time-scale', '0.01']);
+    const ready = await running.line(() => true);
+    expect(ready.msg).toBe(
+      `harbor-bank@2019.4 listening on 127.0.0.1:${(ready.address as { port: number }).port} (TLS, test certificate ${pem})`,
+    );
+    expect(ready.tls).toBe(true);
+    expect(readFileSync(pem, 'utf8')).toMatch(/^-----BEGIN CERTIFICATE-----/);
+    const at = `127.0.0.1:${(ready.address as { port: number }).port}`;
+    const message = JSON.stringify(sale({ stan: 7, amountMinor: 1000 }));
+    const ok = cli(['send', at, message, '-d', 'iso8583-1987-ascii', '--tls', '--ca', pem, '--json']);
+    expect(ok.err).toBe('');
+    expect(JSON.parse(ok.out).response.message.fields['39']).toBe('00');
+    const untrusted = cli(['send', at, message, '-d', 'iso8583-1987-ascii', '--tls', '--set', '11=8']);
+    expect(untrusted.code).toBe(1);
+    expect(untrusted.err).toMatch(
+      /could not connect \(\S*SELF_SIGNED\S*\); trust the host's certificate with --ca/,
+    );
+    const plain = cli(['send', at, message, '-d', 'iso8583-1987-ascii', '--set', '11=9']);
+    expect(plain.code).toBe(1);
+    expect(plain.err).toContain('does the host require TLS? (--tls)');
+    const refused = await running.line((l) => String(l.msg).includes('TLS handshake failed'));
+    expect(refused.msg).toContain('plain TCP to a host that requires TLS');
   });
 
   it('a bad host ref exits 2 and lists the known hosts and versions', () => {
