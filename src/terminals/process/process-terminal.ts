@@ -109,6 +109,7 @@ export class ProcessTerminal implements Terminal {
       ...(terminal?.currency && { currency: terminal.currency }),
       ...(keys && { keys }),
       ...(config.apiKey && { apiKey: config.apiKey }),
+      ...(config.ca && { ca: config.ca }),
       timeScale: config.timeScale ?? 1,
       ...(config.seed !== undefined && { seed: config.seed }),
     };

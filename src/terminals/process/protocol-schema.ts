@@ -103,6 +103,11 @@ export const ConfigureParamsSchema = T.Object(
       }),
     ),
     apiKey: T.Optional(T.String({ description: 'REST: never to be logged' })),
+    ca: T.Optional(
+      T.String({
+        description: "PEM certificate(s) to trust when the host speaks TLS (a mock's test certificate)",
+      }),
+    ),
     timeScale: T.Number({
       exclusiveMinimum: 0,
       description: 'multiplies every duration the emulator applies',

@@ -47,6 +47,8 @@ describe('process driver: a run never hangs and never throws', () => {
     await terminal.configure({
       primary: { host: '127.0.0.1', port: 9 },
       keys: { tpk: TPK },
+      // A TLS host's certificate reaches the emulator too; it is public, so it is not masked.
+      ca: '-----BEGIN CERTIFICATE-----\nMIIBtest\n-----END CERTIFICATE-----\n',
       timeScale: SCALE,
     });
     const outcome = await terminal.run({ ...sale, card: { pan: PAN, expiry: '3012', entryMode: 'chip' } });
@@ -61,6 +63,7 @@ describe('process driver: a run never hangs and never throws', () => {
     expect(stderr).toContain('fake: run sale 2500');
     expect(stderr).toContain("KeyError: 'card' for 411111******1111");
     expect(stderr).toContain('"tpk":"[hidden: 32 chars]"');
+    expect(stderr).toContain('"ca":"-----BEGIN CERTIFICATE-----\\nMIIBtest');
     expect(JSON.stringify(outcome)).not.toContain(PAN);
     expect(JSON.stringify(outcome)).not.toContain(TPK);
     // Broken for good until reset: the next run reports the same failure at once.
