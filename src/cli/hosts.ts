@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { workspaceHosts } from '../mocks/hosts/host-loader.js';
+import { type HostVersion, workspaceHosts } from '../mocks/hosts/host-loader.js';
 
 export function registerHosts(program: Command): void {
   program
@@ -30,6 +30,7 @@ export function registerHosts(program: Command): void {
               changes: v.spec.changes,
               messages: Object.keys(v.spec.messages),
               mac: v.spec.mac ? { algorithm: v.spec.mac.algorithm, required: v.spec.mac.required } : null,
+              tls: v.spec.tls ? { minVersion: v.spec.tls.minVersion ?? 'TLSv1.2' } : null,
             })),
           })),
           ...gateways.map((g) => ({
@@ -68,7 +69,7 @@ export function registerHosts(program: Command): void {
       const dw =
         Math.max(
           0,
-          ...isoVersions.map((v) => v.dialect.id.length),
+          ...isoVersions.map((v) => isoLabel(v).length),
           ...gatewayVersions.map((v) => servedLabel(v.apis.map((a) => a.version)).length),
         ) + 2;
       const lines: Array<[string, string]> = [];
@@ -76,7 +77,7 @@ export function registerHosts(program: Command): void {
         const out = [`${h.id}  ${h.title}`];
         for (const v of h.versions) {
           const parent = v.lineage[0] ? `  (extends ${v.lineage[0]})` : '';
-          out.push(`  ${v.version.padEnd(vw)}${v.dialect.id.padEnd(dw)}${v.spec.summary}${parent}`);
+          out.push(`  ${v.version.padEnd(vw)}${isoLabel(v).padEnd(dw)}${v.spec.summary}${parent}`);
         }
         lines.push([h.id, out.join('\n')]);
       }
@@ -98,4 +99,10 @@ export function registerHosts(program: Command): void {
 function servedLabel(versions: string[]): string {
   const [main, ...rest] = versions;
   return `api ${main}${rest.length > 0 ? ` (+${rest.join(', ')})` : ''}`;
+}
+
+/** `cup-pos, TLS 1.3+`: the dialect, and the TLS a version requires. */
+function isoLabel(v: HostVersion): string {
+  const tls = v.spec.tls;
+  return tls ? `${v.dialect.id}, TLS ${(tls.minVersion ?? 'TLSv1.2').slice(4)}+` : v.dialect.id;
 }

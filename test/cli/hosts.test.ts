@@ -31,6 +31,7 @@ interface HostRow {
     changes: string[];
     messages: string[];
     mac: { algorithm: string; required: string[] } | null;
+    tls: { minVersion: string } | null;
   }[];
 }
 
@@ -127,9 +128,19 @@ describe('paymatrix hosts', () => {
   it('adds the workspace hosts, and names a bad workspace file with its JSON path', () => {
     const ws = mkdtempSync(join(tmpdir(), 'pm-ws-'));
     mkdirSync(join(ws, 'mocks/hosts'), { recursive: true });
-    writeFileSync(join(ws, 'mocks/hosts/tiny-bank.yaml'), tinyHost);
+    const tlsVersion = [
+      '  "2.0":',
+      '    extends: "1.0"',
+      '    summary: the link moves into TLS',
+      '    changes: [TLS 1.3 or later only]',
+      '    tls: { minVersion: TLSv1.3 }',
+      '',
+    ].join('\n');
+    writeFileSync(join(ws, 'mocks/hosts/tiny-bank.yaml'), tinyHost + tlsVersion);
     const ok = cli(['hosts', '--json', '--workspace', ws], tmpdir());
     expect(ok.code).toBe(0);
+    const tiny = (JSON.parse(ok.out) as HostRow[]).at(-1)!;
+    expect(tiny.versions.map((v) => v.tls)).toEqual([null, { minVersion: 'TLSv1.3' }]);
     expect((JSON.parse(ok.out) as HostRow[]).map((h) => h.id)).toEqual([
       'harbor-bank',
       'lotus-acquirer',
@@ -137,7 +148,11 @@ describe('paymatrix hosts', () => {
       'nimbus-pay',
       'tiny-bank',
     ]);
-    expect(cli(['hosts'], ws).out).toContain('the smallest host there is');
+    const text = cli(['hosts'], ws).out;
+    expect(text).toContain('the smallest host there is');
+    expect(text).toMatch(
+      /\n {2}2\.0 +iso8583-1987-ascii, TLS 1\.3\+ +the link moves into TLS {2}\(extends 1\.0\)\n/,
+    );
 
     writeFileSync(join(ws, 'mocks/hosts/tiny-bank.yaml'), tinyHost.replace('iso8583-1987-ascii', 'nope'));
     const bad = cli(['hosts', '-w', ws]);
