@@ -75,8 +75,13 @@ describe('paymatrix hosts', () => {
       required: ['1100', '1200', '1220', '1420', '1421', '1500'],
     });
     const lotus = rows[1]!;
-    expect(lotus.versions.map((v) => v.ref)).toEqual(['lotus-acquirer@2021.2', 'lotus-acquirer@2024.1']);
+    expect(lotus.versions.map((v) => v.ref)).toEqual([
+      'lotus-acquirer@2021.2',
+      'lotus-acquirer@2024.1',
+      'lotus-acquirer@2026.1',
+    ]);
     expect(lotus.versions[1]!.extends).toBe('2021.2');
+    expect(lotus.versions.map((v) => v.tls)).toEqual([null, null, { minVersion: 'TLSv1.2' }]);
     for (const v of rows.flatMap((h) => h.versions)) {
       expect(v.summary.length).toBeGreaterThan(10);
       expect(v.changes.length).toBeGreaterThan(0);

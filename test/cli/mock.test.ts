@@ -363,7 +363,7 @@ describe('paymatrix mock', { timeout: 60_000 }, () => {
     expect(plain.code).toBe(1);
     expect(plain.err).toContain('does the host require TLS? (--tls)');
     const refused = await running.line((l) => String(l.msg).includes('TLS handshake failed'));
-    expect(refused.msg).toContain('plain TCP to a host that requires TLS');
+    expect(refused.msg).toContain('TLS handshake failed: the terminal speaks plain TCP');
   });
 
   it('a bad host ref exits 2 and lists the known hosts and versions', () => {

@@ -70,7 +70,7 @@ describe('a cell on a host version that requires TLS', () => {
     expect(result.reasons[0]).toMatchObject({
       kind: 'violation',
       message: expect.stringMatching(
-        /^host harbor-bank@2026\.1 rejected a connection: TLS handshake failed: the terminal did not start a TLS handshake: it speaks plain TCP to a host that requires TLS/,
+        /^host harbor-bank@2026\.1 rejected a connection: TLS handshake failed: the terminal speaks plain TCP \(its first bytes are no TLS record\)$/,
       ),
     });
   });

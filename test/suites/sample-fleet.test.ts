@@ -99,6 +99,23 @@ describe('the sample fleet', () => {
       /must carry DE55 \(chip card needs ICC data/,
     ],
     ['jade-jt610-1.8', 'lotus-acquirer@2024.1', 'upgrade/magstripe-sale', 'pass'],
+    // 2026.1 moves the link into TLS: only the build that dials TLS gets through, and it reaches
+    // nothing else.
+    ['jade-jt820-3.0', 'lotus-acquirer@2026.1', 'upgrade/mac-on-every-message', 'pass'],
+    [
+      'jade-jt820-2.3',
+      'lotus-acquirer@2026.1',
+      'core/sale-approved',
+      'fail',
+      /rejected a connection: TLS handshake failed: the terminal speaks plain TCP/,
+    ],
+    [
+      'jade-jt820-3.0',
+      'lotus-acquirer@2024.1',
+      'core/sign-on',
+      'fail',
+      /rejected a connection: the terminal started a TLS handshake: this host speaks plain TCP/,
+    ],
   ];
   it.each(story)('%s × %s × %s: %s', async (firmware, host, ref, status, reason) => {
     const result = await play(firmware, host, ref);

@@ -77,7 +77,7 @@ export function handshakeFailure(err: NodeJS.ErrnoException, minVersion: string)
     case 'ERR_SSL_HTTP_REQUEST':
     case 'ERR_SSL_PACKET_LENGTH_TOO_LONG':
     case 'ERR_SSL_RECORD_LENGTH_MISMATCH':
-      return 'the terminal did not start a TLS handshake: it speaks plain TCP to a host that requires TLS';
+      return 'the terminal speaks plain TCP (its first bytes are no TLS record)';
     case 'ERR_SSL_UNSUPPORTED_PROTOCOL':
       return `the terminal offers only TLS versions older than ${minVersion}, the oldest this host accepts`;
     case 'ECONNRESET':

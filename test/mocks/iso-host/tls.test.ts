@@ -70,8 +70,7 @@ describe('ISO 8583 over TLS', () => {
     const [failure] = tlsFailures(h);
     expect(failure!.event).toEqual({
       kind: 'malformed',
-      detail:
-        'TLS handshake failed: the terminal did not start a TLS handshake: it speaks plain TCP to a host that requires TLS',
+      detail: 'TLS handshake failed: the terminal speaks plain TCP (its first bytes are no TLS record)',
     });
     expect(failure!.violations[0]).toMatchObject({ path: 'tls', rule: 'tls' });
     expect(h.journal.entries().some((e) => e.request)).toBe(false);
