@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import { createSecureContext, type SecureContext, TLSSocket } from 'node:tls';
 import type { HostVersion } from '../hosts/host-loader.js';
+import type { TlsVersion } from '../hosts/host-schema.js';
 import { type TlsCredentials, testCertificate } from '../test-certificate.js';
 
 /** What a host that speaks ISO 8583 inside TLS serves. */
@@ -8,7 +9,7 @@ export interface HostTls {
   context: SecureContext;
   /** PEM: a terminal trusts it as its CA. */
   certificate: string;
-  minVersion: 'TLSv1.2' | 'TLSv1.3';
+  minVersion: TlsVersion;
 }
 
 /**
@@ -33,8 +34,11 @@ export async function hostTls(
 export interface HandshakeEvents {
   /** The handshake completed: serve ISO 8583 on `socket`; `detail` names the protocol and cipher. */
   secure(socket: TLSSocket, detail: string): void;
-  /** It failed (or did not finish within the time allowed); the connection is already being closed. */
-  failed(why: string, timedOut: boolean): void;
+  /**
+   * It did not complete: it failed (a refusal of the host's), ran out of time, or the terminal hung
+   * up (it may not trust the host's certificate). The connection is already being closed.
+   */
+  failed(why: string, how: 'refused' | 'timed-out' | 'abandoned'): void;
 }
 
 /**
@@ -48,7 +52,7 @@ export function acceptTls(raw: Socket, tls: HostTls, timeoutMs: number, on: Hand
     timeoutMs > 0
       ? setTimeout(() => {
           done = true;
-          on.failed(`no TLS handshake within ${Math.round(timeoutMs)} ms`, true);
+          on.failed(`no TLS handshake within ${Math.round(timeoutMs)} ms`, 'timed-out');
           raw.destroy();
         }, timeoutMs)
       : undefined;
@@ -56,8 +60,15 @@ export function acceptTls(raw: Socket, tls: HostTls, timeoutMs: number, on: Hand
     if (done) return; // after the handshake the host treats errors as a plain connection's
     done = true;
     clearTimeout(timer);
-    on.failed(handshakeFailure(err, tls.minVersion), false);
+    on.failed(handshakeFailure(err, tls.minVersion), 'refused');
     socket.destroy();
+  });
+  raw.once('close', () => {
+    clearTimeout(timer);
+    if (done) return;
+    // A client that rejects the certificate hangs up without a word to the server.
+    done = true;
+    on.failed("the terminal closed the connection (does it trust this host's certificate?)", 'abandoned');
   });
   socket.once('secure', () => {
     if (done) return;
@@ -66,7 +77,6 @@ export function acceptTls(raw: Socket, tls: HostTls, timeoutMs: number, on: Hand
     const cipher = socket.getCipher()?.name ?? 'unknown cipher';
     on.secure(socket, `${socket.getProtocol() ?? 'TLS'} ${cipher}`);
   });
-  raw.once('close', () => clearTimeout(timer));
 }
 
 /** OpenSSL's reason, in the terms of a terminal that cannot talk to its bank. */
@@ -80,13 +90,10 @@ export function handshakeFailure(err: NodeJS.ErrnoException, minVersion: string)
       return 'the terminal speaks plain TCP (its first bytes are no TLS record)';
     case 'ERR_SSL_UNSUPPORTED_PROTOCOL':
       return `the terminal offers only TLS versions older than ${minVersion}, the oldest this host accepts`;
-    case 'ECONNRESET':
-      return 'the terminal closed the connection during the handshake (does it trust the host certificate?)';
     default: {
       const line = err.message.split('\n')[0]!;
-      // OpenSSL's own text ends with "…:reason:file:line:"; keep the reason.
-      const reason = /:([^:]+):[^:]*:\d+:?$/.exec(line)?.[1] ?? line;
-      return `TLS error: ${reason}`;
+      // OpenSSL's own text ends with "…:reason:file:line:"; keep the reason ("no shared cipher").
+      return /:([^:]+):[^:]*:\d+:?$/.exec(line)?.[1] ?? line;
     }
   }
 }

@@ -242,11 +242,13 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
         socket.on('close', () => sockets.delete(socket));
         serve(socket, id, `${peer} ${detail}`);
       },
-      failed: (why, timedOut) => {
-        const detail = `TLS handshake failed: ${why}`;
+      failed: (why, how) => {
+        // Only a refusal is the host rejecting the terminal; silence and a hang-up are events.
+        const detail = `TLS handshake ${how === 'abandoned' ? 'not completed' : 'failed'}: ${why}`;
+        const kind = how === 'refused' ? 'malformed' : how === 'timed-out' ? 'idle-timeout' : 'disconnected';
         log(id, {
-          event: { kind: timedOut ? 'idle-timeout' : 'malformed', detail },
-          violations: timedOut ? [] : [{ path: 'tls', rule: 'tls', message: detail }],
+          event: { kind, detail },
+          violations: how === 'refused' ? [{ path: 'tls', rule: 'tls', message: detail }] : [],
           faults: [],
         });
       },

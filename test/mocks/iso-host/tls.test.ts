@@ -109,6 +109,28 @@ describe('ISO 8583 over TLS', () => {
     await stillServes(h);
   });
 
+  it("a terminal that hangs up in the handshake is noted (untrusted certificate); OpenSSL's own refusals are quoted", async () => {
+    const h = await host(tlsVersion());
+    const untrusting = tlsConnect({ port: h.address.port, host: '127.0.0.1' }); // no ca: the system's
+    expect((await closed(untrusting))?.code).toBe('DEPTH_ZERO_SELF_SIGNED_CERT');
+    await eventually(() => h.journal.entries().some((e) => e.event?.kind === 'disconnected'));
+    expect(h.journal.entries().find((e) => e.event?.kind === 'disconnected')?.event?.detail).toBe(
+      "TLS handshake not completed: the terminal closed the connection (does it trust this host's certificate?)",
+    );
+    expect(tlsFailures(h)).toEqual([]); // the terminal refused, not the host
+    const oddCipher = tlsConnect({
+      port: h.address.port,
+      host: '127.0.0.1',
+      ca: h.certificate,
+      maxVersion: 'TLSv1.2',
+      ciphers: 'AES128-SHA', // an RSA suite: the host's key is EC
+    });
+    await closed(oddCipher);
+    await eventually(() => tlsFailures(h).length === 1);
+    expect(tlsFailures(h)[0]!.event?.detail).toBe('TLS handshake failed: no shared cipher');
+    await stillServes(h);
+  });
+
   it('a terminal that opens a connection and never shakes hands is dropped after the idle timeout', async () => {
     const h = await host(tlsVersion());
     const socket = tcpConnect(h.address.port, '127.0.0.1');
