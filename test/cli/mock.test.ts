@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { get as httpsGet } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -364,6 +365,25 @@ describe('paymatrix mock', { timeout: 60_000 }, () => {
     expect(plain.err).toContain('does the host require TLS? (--tls)');
     const refused = await running.line((l) => String(l.msg).includes('TLS handshake failed'));
     expect(refused.msg).toContain('TLS handshake failed: the terminal speaks plain TCP');
+  });
+
+  it('--cert-out also writes a gateway test certificate, which an HTTPS client trusts', async () => {
+    const pem = join(mkdtempSync(join(tmpdir(), 'pm-tls-')), 'nimbus.pem');
+    running = mockOn('nimbus-pay@2024-06-15', ['--tls', '--cert-out', pem, '--no-docs']);
+    const ready = await running.line(() => true);
+    expect(ready.msg).toBe(
+      `nimbus-pay@2024-06-15 listening on ${String(ready.url)} (TLS, test certificate ${pem})`,
+    );
+    expect(String(ready.url)).toMatch(/^https:/);
+    const ca = readFileSync(pem, 'utf8');
+    const res = await new Promise<number>((done, fail) => {
+      const req = httpsGet(`${String(ready.url)}/openapi.json`, { ca }, (r) => {
+        r.resume();
+        done(r.statusCode ?? 0);
+      });
+      req.on('error', fail);
+    });
+    expect(res).toBe(200);
   });
 
   it('a bad host ref exits 2 and lists the known hosts and versions', () => {
