@@ -4,17 +4,27 @@ import { gateway, NIMBUS_KEY, nimbusBody, useGateways } from './support.js';
 
 useGateways();
 
+/** The code of the error an authorization through `c` fails with; the client is closed after. */
+async function authorizeError(c: ReturnType<typeof createGatewayClient>, key: string): Promise<string> {
+  try {
+    const err = await c.authorize(nimbusBody('2024-06-15'), { idempotencyKey: key }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GatewayClientError);
+    return (err as GatewayClientError).code;
+  } finally {
+    await c.close();
+  }
+}
+
+/** A client of the gateway that trusts its test certificate. */
+const trusting = (g: Awaited<ReturnType<typeof gateway>>) =>
+  createGatewayClient({ baseUrl: g.url, api: g.version.api, apiKey: NIMBUS_KEY, ca: g.certificate! });
+
 describe('TLS', () => {
   it('serves HTTPS with a generated test certificate a client trusts as its CA', async () => {
     const g = await gateway('nimbus-pay@2024-06-15', { tls: true });
     expect(g.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
     expect(g.certificate).toMatch(/^-----BEGIN CERTIFICATE-----/);
-    const c = createGatewayClient({
-      baseUrl: g.url,
-      api: g.version.api,
-      apiKey: NIMBUS_KEY,
-      ca: g.certificate!,
-    });
+    const c = trusting(g);
     try {
       const r = await c.authorize(nimbusBody('2024-06-15'), { idempotencyKey: 'tls-1' });
       expect(r.status).toBe(200);
@@ -30,15 +40,7 @@ describe('TLS', () => {
   it('a client that does not trust the certificate fails the handshake, and the gateway notes it', async () => {
     const g = await gateway('nimbus-pay@2024-06-15', { tls: true });
     const c = createGatewayClient({ baseUrl: g.url, api: g.version.api, apiKey: NIMBUS_KEY });
-    try {
-      const err = await c
-        .authorize(nimbusBody('2024-06-15'), { idempotencyKey: 'tls-2' })
-        .catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(GatewayClientError);
-      expect((err as GatewayClientError).code).toBe('tls');
-    } finally {
-      await c.close();
-    }
+    expect(await authorizeError(c, 'tls-2')).toBe('tls');
     for (let i = 0; i < 100 && !g.journal.entries().some((e) => e.event?.kind === 'malformed'); i++) {
       await new Promise((r) => setTimeout(r, 5));
     }
@@ -50,21 +52,7 @@ describe('TLS', () => {
 
   it('connection-reset resets the TCP connection under TLS (it failed and answered before)', async () => {
     const g = await gateway('nimbus-pay@2024-06-15', { tls: true, faults: [{ fault: 'connection-reset' }] });
-    const c = createGatewayClient({
-      baseUrl: g.url,
-      api: g.version.api,
-      apiKey: NIMBUS_KEY,
-      ca: g.certificate!,
-    });
-    try {
-      const err = await c
-        .authorize(nimbusBody('2024-06-15'), { idempotencyKey: 'tls-3' })
-        .catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(GatewayClientError);
-      expect((err as GatewayClientError).code).toBe('reset');
-    } finally {
-      await c.close();
-    }
+    expect(await authorizeError(trusting(g), 'tls-3')).toBe('reset');
     const fired = g.journal.entries().find((e) => e.faults.includes('connection-reset'));
     expect(fired?.event).toMatchObject({ kind: 'reset' });
   });
