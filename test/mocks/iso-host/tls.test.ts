@@ -144,16 +144,19 @@ describe('ISO 8583 over TLS', () => {
     );
   });
 
-  it('connection faults act on the TCP connection: connection-reset is an RST the TLS terminal sees', async () => {
+  it('connection faults act on the TCP connection: connection-reset drops a TLS connection unanswered', async () => {
     const h = await host(tlsVersion(), { faults: [{ fault: 'connection-reset' }] });
     const t = terminal(h);
     const c = await connect(t, h);
     const err = await t
       .exchange(c, t.build('0200', { 3: '000000', 4: '000000001000' }, { read: { card: VISA } }), 1000)
       .catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(Error);
+    expect(err).toBeInstanceOf(Error); // no answer: the connection went instead
     await eventually(() => c.closed);
-    expect(c.error?.code).toBe('ECONNRESET');
+    expect(c.received).toBe(0);
+    // The host sends an RST, which the terminal's TLS stack almost always reports as ECONNRESET; in
+    // about 1 run of 20 on loopback it reports a plain end of stream instead.
+    expect([undefined, 'ECONNRESET']).toContain(c.error?.code);
     expect(h.journal.entries().find((e) => e.faults.includes('connection-reset'))?.event?.kind).toBe('reset');
   });
 });
