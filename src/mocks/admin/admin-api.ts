@@ -238,6 +238,11 @@ export function buildAdminApp(options: AdminApiOptions): { app: FastifyInstance;
                 ),
                 address: T.Object({ host: T.String(), port: T.Integer() }),
                 url: T.String(),
+                certificate: T.Optional(
+                  T.String({
+                    description: 'a host that speaks TLS: its test certificate (PEM), for terminals to trust',
+                  }),
+                ),
                 faults: T.Integer(),
                 journal: T.Object({
                   last: T.Integer(),
@@ -268,6 +273,7 @@ export function buildAdminApp(options: AdminApiOptions): { app: FastifyInstance;
             : { kind: 'iso8583' as const, dialect: host.version.dialect.id }),
           address: host.address,
           url: isGateway(host) ? host.url : `tcp://${host.address.host}:${host.address.port}`,
+          ...(host.certificate !== undefined && { certificate: host.certificate }),
           faults: host.faults.list().length,
           journal: { last: journal.last, size: journal.size, bytes: journal.bytes, dropped: journal.dropped },
         };

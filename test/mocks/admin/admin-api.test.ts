@@ -50,6 +50,23 @@ describe('admin API', () => {
         faults: 0,
       }),
     ]);
+    expect(hosts.hosts[0].certificate).toBeUndefined(); // plain TCP
+  });
+
+  it('GET /hosts hands out the test certificate of a host that speaks TLS', async () => {
+    const secure = await startIsoHost({ host: 'lotus-acquirer@2026.1', port: 0, timeScale: 0.01 });
+    const both = await startAdminApi({ hosts: [host, secure], labels: ['plain', 'tls'], port: 0 });
+    try {
+      const listed = (await both.app.inject({ method: 'GET', url: '/hosts' })).json().hosts;
+      expect(listed.map((h: { label: string; certificate?: string }) => [h.label, h.certificate])).toEqual([
+        ['plain', undefined],
+        ['tls', secure.certificate],
+      ]);
+      expect(secure.certificate).toMatch(/^-----BEGIN CERTIFICATE-----/);
+    } finally {
+      await both.close();
+      await secure.close();
+    }
   });
 
   it('a sale over TCP shows in the journal masked, in the ledger, and in the metrics by MTI and code', async () => {
