@@ -144,6 +144,14 @@ describe('ISO 8583 over TLS', () => {
     );
   });
 
+  it('host-down drops the TCP connection before any handshake: refused, with no TLS failure to report', async () => {
+    const h = await host(tlsVersion(), { faults: [{ fault: 'host-down', params: { mode: 'reset' } }] });
+    const socket = tlsConnect({ port: h.address.port, host: '127.0.0.1', ca: h.certificate });
+    expect(await closed(socket)).toBeDefined(); // no handshake: the client sees the connection fail
+    await eventually(() => h.journal.entries().some((e) => e.event?.kind === 'refused'));
+    expect(h.journal.entries().map((e) => e.event?.kind)).toEqual(['refused']);
+  });
+
   it('connection faults act on the TCP connection: connection-reset drops a TLS connection unanswered', async () => {
     const h = await host(tlsVersion(), { faults: [{ fault: 'connection-reset' }] });
     const t = terminal(h);
