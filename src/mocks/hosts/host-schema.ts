@@ -312,7 +312,7 @@ export const HostTlsSchema = T.Object(
       'the host speaks ISO 8583 inside TLS only, with a generated test certificate; a plain TCP terminal fails the handshake',
   },
 );
-export type HostTls = Static<typeof HostTlsSchema>;
+export type HostTlsSpec = Static<typeof HostTlsSchema>;
 
 const OutcomeOrClose = T.Union([OutcomeSchema, T.Literal('close')]);
 export const AnswersSchema = T.Object(
