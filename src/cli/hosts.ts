@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { type HostVersion, workspaceHosts } from '../mocks/hosts/host-loader.js';
+import { tlsMinVersion } from '../mocks/hosts/host-schema.js';
 
 export function registerHosts(program: Command): void {
   program
@@ -30,7 +31,7 @@ export function registerHosts(program: Command): void {
               changes: v.spec.changes,
               messages: Object.keys(v.spec.messages),
               mac: v.spec.mac ? { algorithm: v.spec.mac.algorithm, required: v.spec.mac.required } : null,
-              tls: v.spec.tls ? { minVersion: v.spec.tls.minVersion ?? 'TLSv1.2' } : null,
+              tls: v.spec.tls ? { minVersion: tlsMinVersion(v.spec.tls) } : null,
             })),
           })),
           ...gateways.map((g) => ({
@@ -104,5 +105,5 @@ function servedLabel(versions: string[]): string {
 /** `cup-pos, TLS 1.3+`: the dialect, and the TLS a version requires. */
 function isoLabel(v: HostVersion): string {
   const tls = v.spec.tls;
-  return tls ? `${v.dialect.id}, TLS ${(tls.minVersion ?? 'TLSv1.2').slice(4)}+` : v.dialect.id;
+  return tls ? `${v.dialect.id}, TLS ${tlsMinVersion(tls).slice(4)}+` : v.dialect.id;
 }

@@ -303,7 +303,9 @@ export type TlsVersion = (typeof TLS_VERSIONS)[number];
 export const HostTlsSchema = T.Object(
   {
     minVersion: T.Optional(
-      Literals(TLS_VERSIONS, { description: 'the oldest TLS version the host accepts (default TLSv1.2)' }),
+      Literals(TLS_VERSIONS, {
+        description: 'the oldest TLS version the host accepts (default TLSv1.2: tlsMinVersion)',
+      }),
     ),
   },
   {
@@ -313,6 +315,11 @@ export const HostTlsSchema = T.Object(
   },
 );
 export type HostTlsSpec = Static<typeof HostTlsSchema>;
+
+/** The oldest TLS version a host inside TLS accepts: its `minVersion`, TLS 1.2 when it gives none. */
+export function tlsMinVersion(tls: HostTlsSpec): TlsVersion {
+  return tls.minVersion ?? 'TLSv1.2';
+}
 
 const OutcomeOrClose = T.Union([OutcomeSchema, T.Literal('close')]);
 export const AnswersSchema = T.Object(

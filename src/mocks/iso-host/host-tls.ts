@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { createSecureContext, type SecureContext, TLSSocket } from 'node:tls';
 import type { HostVersion } from '../hosts/host-loader.js';
-import type { TlsVersion } from '../hosts/host-schema.js';
+import { type TlsVersion, tlsMinVersion } from '../hosts/host-schema.js';
 import { type TlsCredentials, testCertificate } from '../test-certificate.js';
 
 /** What a host that speaks ISO 8583 inside TLS serves. */
@@ -23,7 +23,8 @@ export async function hostTls(
   const on = option === undefined ? version.spec.tls !== undefined : option !== false;
   if (!on) return undefined;
   const credentials = typeof option === 'object' ? option : await testCertificate();
-  const minVersion = version.spec.tls?.minVersion ?? 'TLSv1.2';
+  // Forced on (`tls: true`) for a version without `tls`: the same default as a version with `tls: {}`.
+  const minVersion = tlsMinVersion(version.spec.tls ?? {});
   return {
     context: createSecureContext({ key: credentials.key, cert: credentials.cert, minVersion }),
     certificate: credentials.cert,
