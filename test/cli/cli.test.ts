@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../support/temp-dir.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const sampleHex = join(root, 'protocols/iso8583/samples/cup-pos-sale-0200.hex');
@@ -82,7 +82,7 @@ describe('paymatrix CLI', () => {
   });
 
   it('a workspace dialect that extends a built-in one is picked up, and a bad one is named', () => {
-    const ws = mkdtempSync(join(tmpdir(), 'pm-ws-'));
+    const ws = tempDir('pm-ws-');
     mkdirSync(join(ws, 'protocols/iso8583'), { recursive: true });
     writeFileSync(
       join(ws, 'protocols/iso8583/my-bank.yaml'),

@@ -5,7 +5,8 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { initWorkspace } from '../../src/cli/init.js';
 import type { GateReport } from '../../src/matrix/gate-run.js';
-import { result, tmp, writeRun } from '../report/html/run-fixtures.js';
+import { result, writeRun } from '../report/html/run-fixtures.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const tsx = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
@@ -21,7 +22,7 @@ const SLOW = 60_000;
 
 /** A workspace with a fleet, a policy, and a run where build old-1 breaks on bank@2. */
 function setup() {
-  const ws = tmp('pm-gate-cli-');
+  const ws = tempDir('pm-gate-cli-');
   writeFileSync(
     join(ws, 'fleet.yaml'),
     'deployments:\n  - { build: old-1, terminals: 7000 }\n  - { build: new-1, terminals: 3000 }\n',
@@ -136,7 +137,7 @@ describe('paymatrix gate', () => {
   it(
     'paymatrix run --gate plays the run, then gates it: the exit code is the verdict',
     () => {
-      const ws = tmp('pm-run-gate-');
+      const ws = tempDir('pm-run-gate-');
       initWorkspace(ws); // one build × one host version × one scenario, all of its own
       writeFileSync(
         join(ws, 'rollout.yaml'),

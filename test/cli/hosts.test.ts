@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../support/temp-dir.js';
 
 const root = resolve(import.meta.dirname, '../..');
 // By URL, so the loader is found whatever the working directory of the run.
@@ -131,7 +132,7 @@ describe('paymatrix hosts', () => {
   });
 
   it('adds the workspace hosts, and names a bad workspace file with its JSON path', () => {
-    const ws = mkdtempSync(join(tmpdir(), 'pm-ws-'));
+    const ws = tempDir('pm-ws-');
     mkdirSync(join(ws, 'mocks/hosts'), { recursive: true });
     const tlsVersion = [
       '  "2.0":',

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, mkdtempSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { startIsoHost } from '../../src/mocks/iso-host/start-iso-host.js';
 import { JournalFile } from '../../src/mocks/journal-file.js';
 import { asciiDialect, sale, send, VISA_TEST_PAN } from '../mocks/admin/terminal.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const root = resolve(import.meta.dirname, '../..');
 // By URL, so the loader is found whatever the working directory of the run.
@@ -26,7 +27,7 @@ describe('paymatrix journal', { timeout: 60_000 }, () => {
 
   // A real journal file: a host's traffic written by JournalFile, then a line cut short by a crash.
   beforeAll(async () => {
-    file = join(mkdtempSync(join(tmpdir(), 'journal-cli-')), 'journal.ndjson');
+    file = join(tempDir('journal-cli-'), 'journal.ndjson');
     // Time scale 0.1: a 6 s duplicate window, ample for the repeated STAN on a loaded machine.
     const host = await startIsoHost({ host: 'harbor-bank@2019.4', port: 0, timeScale: 0.1 });
     const out = await JournalFile.open(file);

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { RunSettings } from '../../src/matrix/run-manifest.js';
 import { runMatrix } from '../../src/matrix/run-matrix.js';
 import { fakeCatalogue, fakeRunner } from '../matrix/support/fake-catalogue.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const tsx = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
@@ -33,7 +34,7 @@ describe('paymatrix merge', () => {
   }, async () => {
     const dirs: string[] = [];
     for (const index of [1, 2]) {
-      const out = mkdtempSync(join(tmpdir(), `pm-cli-shard${index}-`));
+      const out = tempDir(`pm-cli-shard${index}-`);
       await runMatrix({
         catalogue: fakeCatalogue(),
         runner: fakeRunner(),
@@ -43,7 +44,7 @@ describe('paymatrix merge', () => {
       });
       dirs.push(out);
     }
-    const out = mkdtempSync(join(tmpdir(), 'pm-cli-merged-'));
+    const out = tempDir('pm-cli-merged-');
     const ok = cli(['merge', ...dirs, '--out', out]);
     expect(ok.err).toContain(`merged 45 of 45 cells into ${out}`);
     expect(ok.code).toBe(0);
@@ -53,7 +54,7 @@ describe('paymatrix merge', () => {
     expect(ok.out).toMatch(/^iso-full +4\/4 ✓ +3\/4 ✗ +4\/4 ✓ +· +·$/m);
     expect(JSON.parse(readFileSync(join(out, 'matrix.json'), 'utf8')).counts.fail).toBe(1);
 
-    const partial = cli(['merge', dirs[0]!, '--out', mkdtempSync(join(tmpdir(), 'pm-cli-partial-'))]);
+    const partial = cli(['merge', dirs[0]!, '--out', tempDir('pm-cli-partial-')]);
     expect(partial.code).toBe(2);
     expect(partial.err).toMatch(/missing: \d+ planned cell\(s\) have no result in any folder/);
 

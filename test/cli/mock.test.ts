@@ -1,11 +1,12 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { get as httpsGet } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { asciiDialect, sale, send, VISA_TEST_PAN } from '../mocks/admin/terminal.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const NIMBUS_KEY = 'sk_test_nimbus_4eC39HqLyjWDarjtT1zdp7dc';
@@ -130,7 +131,7 @@ describe('paymatrix mock', { timeout: 60_000 }, () => {
   });
 
   it('starts with faults from --fault and --faults, and a backup sharing the ledger; SIGTERM exits 0', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'paymatrix-mock-'));
+    const dir = tempDir('paymatrix-mock-');
     const file = join(dir, 'faults.yaml');
     writeFileSync(file, 'faults:\n  - fault: wrong-stan\n    params: { stan: "777777" }\n');
     running = mockOn('harbor-bank@2019.4', [
@@ -284,7 +285,7 @@ describe('paymatrix mock', { timeout: 60_000 }, () => {
   });
 
   it('--journal-out appends every exchange to a file as it happens, masked; a bad path exits 2', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'mock-journal-')), 'journal.ndjson');
+    const path = join(tempDir('mock-journal-'), 'journal.ndjson');
     running = mockOn('harbor-bank@2019.4', ['--journal-out', path]);
     const ready = await running.line(() => true);
     const port = (ready.address as { port: number }).port;
@@ -342,7 +343,7 @@ describe('paymatrix mock', { timeout: 60_000 }, () => {
   });
 
   it('--tls puts an ISO host inside TLS; --cert-out writes the certificate that paymatrix send --tls --ca trusts', async () => {
-    const pem = join(mkdtempSync(join(tmpdir(), 'pm-tls-')), 'harbor.pem');
+    const pem = join(tempDir('pm-tls-'), 'harbor.pem');
     running = mockOn('harbor-bank@2019.4', ['--tls', '--cert-out', pem, '--time-scale', '0.01']);
     const ready = await running.line(() => true);
     expect(ready.msg).toBe(
@@ -368,7 +369,7 @@ describe('paymatrix mock', { timeout: 60_000 }, () => {
   });
 
   it('--cert-out also writes a gateway test certificate, which an HTTPS client trusts', async () => {
-    const pem = join(mkdtempSync(join(tmpdir(), 'pm-tls-')), 'nimbus.pem');
+    const pem = join(tempDir('pm-tls-'), 'nimbus.pem');
     running = mockOn('nimbus-pay@2024-06-15', ['--tls', '--cert-out', pem, '--no-docs']);
     const ready = await running.line(() => true);
     expect(ready.msg).toBe(

@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { DataFileError } from '../../src/data/data-file-error.js';
 import { ConfigError } from '../../src/matrix/config-error.js';
 import { reportRun } from '../../src/report/report-run.js';
-import { result, tmp, writeRun } from '../report/html/run-fixtures.js';
+import { result, writeRun } from '../report/html/run-fixtures.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const tsx = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
@@ -20,7 +21,7 @@ function cli(args: string[], cwd: string) {
 }
 
 function setup() {
-  const ws = tmp('pm-report-cli-');
+  const ws = tempDir('pm-report-cli-');
   writeFileSync(
     join(ws, 'fleet.yaml'),
     'deployments:\n  - { build: fw-a, terminals: 1500 }\n  - { build: fw-b, terminals: 500 }\n',

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -7,6 +7,7 @@ import { XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { initWorkspace } from '../../src/cli/init.js';
 import type { CellResult } from '../../src/matrix/cell.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const tsx = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
@@ -18,7 +19,6 @@ function cli(args: string[], cwd = root) {
   });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
-const tmp = (p: string) => mkdtempSync(join(tmpdir(), p));
 const results = (dir: string) =>
   readFileSync(join(dir, 'results.jsonl'), 'utf8')
     .split('\n')
@@ -43,7 +43,7 @@ describe('paymatrix run', () => {
   it(
     'init writes a workspace that run plays out of the box',
     () => {
-      const ws = tmp('pm-init-');
+      const ws = tempDir('pm-init-');
       const init = cli(['init', ws], tmpdir());
       expect(init.code).toBe(0);
       expect(init.out).toContain(`wrote ${join(ws, 'paymatrix.config.yaml')}`);
@@ -65,8 +65,8 @@ describe('paymatrix run', () => {
   it(
     'plays the catalogue into matrix.json, the same for the same seed, and --resume finishes a cut run',
     () => {
-      const a = tmp('pm-run-a-');
-      const b = tmp('pm-run-b-');
+      const a = tempDir('pm-run-a-');
+      const b = tempDir('pm-run-b-');
       const ra = cli(['run', ...SUBSET, '--seed', '3', '--out', a]);
       expect(ra.code).toBe(0);
       expect(ra.out).toMatch(/^firmware +harbor-bank@2019\.4 +harbor-bank@2022\.2 +harbor-bank@2025\.1$/m);
@@ -126,7 +126,7 @@ describe('paymatrix run', () => {
   it(
     'exits 2 on bad configuration, naming the problem',
     () => {
-      const out = tmp('pm-bad-');
+      const out = tempDir('pm-bad-');
       const unknown = cli(['run', '--firmware', 'nope-*', '--out', out]);
       expect(unknown.code).toBe(2);
       expect(unknown.err).toMatch(/error: no firmware build matches "nope-\*" \(builds: .*corvid-c400-4\.2/);

@@ -1,11 +1,11 @@
 // `paymatrix validate` also checks the workspace's fleet.yaml (schema, builds that exist) and
 // gate.yaml (envelope, each rule, the fleet it names), listing every problem of every file at once.
 
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { validateWorkspace } from '../../src/cli/validate.js';
+import { tempDir } from '../support/temp-dir.js';
 
 let dirs: string[] = [];
 afterEach(() => {
@@ -14,7 +14,7 @@ afterEach(() => {
 });
 
 function workspace(files: Record<string, string>): string {
-  const ws = mkdtempSync(join(tmpdir(), 'pm-validate-fleet-'));
+  const ws = tempDir('pm-validate-fleet-');
   dirs.push(ws);
   for (const [name, text] of Object.entries(files)) writeFileSync(join(ws, name), text);
   return ws;

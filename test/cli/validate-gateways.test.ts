@@ -2,14 +2,14 @@
 // host files (built on first use by the loader, so validate builds them) and REST builds' profiles
 // against the API version they name.
 
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { validateWorkspace } from '../../src/cli/validate.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const root = resolve(import.meta.dirname, '../..');
-const ws = mkdtempSync(join(tmpdir(), 'pm-validate-rest-'));
+const ws = tempDir('pm-validate-rest-');
 afterAll(() => rmSync(ws, { recursive: true, force: true }));
 
 describe('validate: API versions, gateways, REST builds', () => {
@@ -53,7 +53,7 @@ describe('validate: API versions, gateways, REST builds', () => {
   });
 
   it('the built-in catalogue is clean, gateways included', { timeout: 60_000 }, () => {
-    const clean = mkdtempSync(join(tmpdir(), 'pm-validate-clean-'));
+    const clean = tempDir('pm-validate-clean-');
     try {
       copyFileSync(join(root, 'fleet.yaml'), join(clean, 'fleet.yaml'));
       const report = validateWorkspace(clean);

@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../support/temp-dir.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const tsx = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
@@ -37,7 +38,7 @@ describe('paymatrix validate', () => {
   it('lists every problem of the workspace at once, each with file, JSON path and problem', {
     timeout: 60_000,
   }, () => {
-    const ws = mkdtempSync(join(tmpdir(), 'pm-validate-'));
+    const ws = tempDir('pm-validate-');
     mkdirSync(join(ws, 'mocks/hosts'), { recursive: true });
     mkdirSync(join(ws, 'firmware'), { recursive: true });
     writeFileSync(join(ws, 'mocks/hosts/tiny-bank.yaml'), host('tiny-bank', 'nope'));

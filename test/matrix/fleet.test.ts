@@ -5,7 +5,8 @@ import { DataFileError } from '../../src/data/data-file-error.js';
 import { loadFleet, toFleet } from '../../src/matrix/fleet.js';
 import { describeHostImpact, fleetImpact, formatPercent } from '../../src/matrix/fleet-impact.js';
 import { workspaceFirmware } from '../../src/terminals/firmware-loader.js';
-import { result, tmp } from '../report/html/run-fixtures.js';
+import { result } from '../report/html/run-fixtures.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const root = resolve(import.meta.dirname, '../..');
 
@@ -22,7 +23,7 @@ const fleet = toFleet('fleet.yaml', {
 });
 
 function writeFleet(text: string): string {
-  const file = join(tmp('pm-fleet-'), 'fleet.yaml');
+  const file = join(tempDir('pm-fleet-'), 'fleet.yaml');
   writeFileSync(file, text);
   return file;
 }

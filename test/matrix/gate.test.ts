@@ -11,7 +11,8 @@ import {
   type GateRule,
   loadGatePolicy,
 } from '../../src/matrix/gate-policy.js';
-import { result, tmp } from '../report/html/run-fixtures.js';
+import { result } from '../report/html/run-fixtures.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const root = resolve(import.meta.dirname, '../..');
 
@@ -276,7 +277,7 @@ describe('the verdict', () => {
 
 describe('gate.yaml', () => {
   const write = (text: string) => {
-    const file = join(tmp('pm-gate-'), 'gate.yaml');
+    const file = join(tempDir('pm-gate-'), 'gate.yaml');
     writeFileSync(file, text);
     return file;
   };

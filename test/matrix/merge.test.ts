@@ -1,11 +1,11 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CellResult } from '../../src/matrix/cell.js';
 import { mergeRuns } from '../../src/matrix/merge.js';
 import type { RunSettings } from '../../src/matrix/run-manifest.js';
 import { runMatrix } from '../../src/matrix/run-matrix.js';
+import { tempDir } from '../support/temp-dir.js';
 import { fakeCatalogue, fakeRunner } from './support/fake-catalogue.js';
 
 const settings: RunSettings = {
@@ -18,12 +18,10 @@ const settings: RunSettings = {
   retryFailed: false,
   shard: null,
 };
-const tmp = (p: string) => mkdtempSync(join(tmpdir(), p));
-
 async function shards(count: number, s: RunSettings = settings): Promise<string[]> {
   const dirs: string[] = [];
   for (let index = 1; index <= count; index++) {
-    const out = tmp(`pm-shard${index}-`);
+    const out = tempDir(`pm-shard${index}-`);
     await runMatrix({
       catalogue: fakeCatalogue(),
       runner: fakeRunner(),
@@ -43,12 +41,12 @@ describe('mergeRuns', () => {
     const whole = await runMatrix({
       catalogue: fakeCatalogue(),
       runner: fakeRunner(),
-      out: tmp('pm-whole-'),
+      out: tempDir('pm-whole-'),
       settings,
       concurrency: 2,
     });
     const dirs = await shards(3);
-    const out = tmp('pm-merged-');
+    const out = tempDir('pm-merged-');
     const m = mergeRuns(dirs, out);
     expect(m.duplicates).toEqual([]);
     expect(m.conflicts).toEqual([]);
@@ -66,18 +64,18 @@ describe('mergeRuns', () => {
 
   it('reports missing cells, duplicates and conflicts', async () => {
     const [a, b, c] = await shards(3);
-    const partial = mergeRuns([a!, b!], tmp('pm-m-'));
+    const partial = mergeRuns([a!, b!], tempDir('pm-m-'));
     expect(partial.missing.length).toBeGreaterThan(0);
     expect(partial.missing.length + partial.results.length).toBe(45);
 
-    const dup = mergeRuns([a!, b!, c!, a!], tmp('pm-m-'));
+    const dup = mergeRuns([a!, b!, c!, a!], tempDir('pm-m-'));
     expect(dup.duplicates.length).toBe(
       readFileSync(join(a!, 'results.jsonl'), 'utf8').trim().split('\n').length,
     );
     expect(dup.conflicts).toEqual([]);
 
     // A copy of shard a whose first result disagrees.
-    const other = tmp('pm-other-');
+    const other = tempDir('pm-other-');
     const results = readFileSync(join(a!, 'results.jsonl'), 'utf8')
       .trim()
       .split('\n')
@@ -88,7 +86,7 @@ describe('mergeRuns', () => {
       [flipped, ...results.slice(1)].map((r) => JSON.stringify(r) + '\n').join(''),
     );
     writeFileSync(join(other, 'manifest.json'), readFileSync(join(a!, 'manifest.json')));
-    const conflicting = mergeRuns([a!, other], tmp('pm-m-'));
+    const conflicting = mergeRuns([a!, other], tempDir('pm-m-'));
     expect(conflicting.conflicts).toEqual([
       {
         key: flipped.key,
@@ -104,8 +102,8 @@ describe('mergeRuns', () => {
   it('refuses folders of different plans and folders that are not runs', async () => {
     const [a] = await shards(2);
     const [x] = await shards(2, { ...settings, seed: 4 });
-    expect(() => mergeRuns([a!, x!], tmp('pm-m-'))).toThrow(/is not a shard of the same plan as/);
-    expect(() => mergeRuns([a!, tmp('pm-empty-')], tmp('pm-m-'))).toThrow(
+    expect(() => mergeRuns([a!, x!], tempDir('pm-m-'))).toThrow(/is not a shard of the same plan as/);
+    expect(() => mergeRuns([a!, tempDir('pm-empty-')], tempDir('pm-m-'))).toThrow(
       /is not a run folder \(no manifest\.json\)/,
     );
   });

@@ -1,9 +1,9 @@
-import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CellResult } from '../../src/matrix/cell.js';
 import { ResultStore, readResults } from '../../src/matrix/result-store.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const result = (scenario: string): CellResult => ({
   key: `fw|h@1|s/${scenario}`,
@@ -23,7 +23,7 @@ const result = (scenario: string): CellResult => ({
 
 describe('ResultStore', () => {
   it('appends one line per result, readable while the run goes on', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pm-store-'));
+    const dir = tempDir('pm-store-');
     const store = ResultStore.open(dir, { durable: true });
     store.append(result('a'));
     expect(readResults(store.file).results.map((r) => r.scenario)).toEqual(['a']);
@@ -33,7 +33,7 @@ describe('ResultStore', () => {
   });
 
   it('on resume, cuts off a torn last line and keeps appending after the whole ones', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pm-store-'));
+    const dir = tempDir('pm-store-');
     const s1 = ResultStore.open(dir);
     s1.append(result('a'));
     s1.close();
@@ -49,7 +49,7 @@ describe('ResultStore', () => {
   });
 
   it('names the line of a damaged file', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pm-store-'));
+    const dir = tempDir('pm-store-');
     const file = join(dir, 'results.jsonl');
     writeFileSync(file, `${JSON.stringify(result('a'))}\nnot json\n${JSON.stringify(result('b'))}\n`);
     expect(() => readResults(file)).toThrow(`${file} line 2: not a JSON line (the results file is damaged)`);

@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -10,6 +9,7 @@ import { readResults } from '../../src/matrix/result-store.js';
 import { type RunSettings, readManifest } from '../../src/matrix/run-manifest.js';
 import { runMatrix } from '../../src/matrix/run-matrix.js';
 import type { CellRunner } from '../../src/matrix/scheduler.js';
+import { tempDir } from '../support/temp-dir.js';
 import { fakeCatalogue, fakeRunner } from './support/fake-catalogue.js';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -44,7 +44,7 @@ function counting(inner: CellRunner): { runner: CellRunner; played: string[] } {
 
 describe('runMatrix', () => {
   it('writes the manifest, every result, matrix.json and junit.xml', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'pm-run-'));
+    const out = tempDir('pm-run-');
     const r = await runMatrix({
       catalogue: fakeCatalogue(),
       runner: fakeRunner(),
@@ -73,14 +73,14 @@ describe('runMatrix', () => {
     const a = await runMatrix({
       catalogue: fakeCatalogue(),
       runner: fakeRunner(),
-      out: mkdtempSync(join(tmpdir(), 'pm-a-')),
+      out: tempDir('pm-a-'),
       settings,
       concurrency: 3,
     });
     const b = await runMatrix({
       catalogue: fakeCatalogue(),
       runner: fakeRunner(),
-      out: mkdtempSync(join(tmpdir(), 'pm-b-')),
+      out: tempDir('pm-b-'),
       settings,
       concurrency: 1,
     });
@@ -90,7 +90,7 @@ describe('runMatrix', () => {
   it('after a SIGKILL mid-run, --resume plays every remaining cell exactly once', {
     timeout: 60_000,
   }, async () => {
-    const out = mkdtempSync(join(tmpdir(), 'pm-kill-'));
+    const out = tempDir('pm-kill-');
     const child = spawn(
       process.execPath,
       ['--import', tsx, join(root, 'test/matrix/support/slow-run.ts'), out],
@@ -148,7 +148,7 @@ describe('runMatrix', () => {
   });
 
   it('refuses to resume when the catalogue now plans other cells', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'pm-changed-'));
+    const out = tempDir('pm-changed-');
     await runMatrix({
       catalogue: fakeCatalogue(),
       runner: fakeRunner(),
@@ -169,7 +169,7 @@ describe('runMatrix', () => {
   });
 
   it('a shard runs only its slice; --resume without a manifest starts afresh', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'pm-shard-'));
+    const out = tempDir('pm-shard-');
     const r = await runMatrix({
       catalogue: fakeCatalogue(),
       runner: fakeRunner(),

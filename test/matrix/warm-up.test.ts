@@ -3,15 +3,15 @@
 // afterwards reuse it), compiles each planned gateway version's validators, shares one parse of the
 // API documents between hosts and terminals, and leaves broken builds to their cells.
 
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { rmSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { Cell } from '../../src/matrix/cell.js';
 import { planCells } from '../../src/matrix/planner.js';
 import type { RunSettings } from '../../src/matrix/run-manifest.js';
 import { runMatrix } from '../../src/matrix/run-matrix.js';
 import type { CellRunner } from '../../src/matrix/scheduler.js';
+import { tempDir } from '../support/temp-dir.js';
 import { fakeCatalogue, fakeRunner } from './support/fake-catalogue.js';
 
 // Spies around the real functions: counted, not replaced.
@@ -61,7 +61,7 @@ const settings: RunSettings = {
 };
 const outs: string[] = [];
 const out = () => {
-  const d = mkdtempSync(join(tmpdir(), 'pm-warm-'));
+  const d = tempDir('pm-warm-');
   outs.push(d);
   return d;
 };

@@ -1,10 +1,11 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Exchange } from '../../src/mocks/exchange.js';
 import { Journal } from '../../src/mocks/journal.js';
 import { JournalFile } from '../../src/mocks/journal-file.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const entry = (host: string, detail: string): Omit<Exchange, 'seq'> => ({
   transport: 'iso8583',
@@ -24,7 +25,7 @@ const lines = (path: string) =>
 
 describe('JournalFile', () => {
   it('appends every exchange of the journals it follows, one JSON line each, in the order recorded', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'journal-file-')), 'journal.ndjson');
+    const path = join(tempDir('journal-file-'), 'journal.ndjson');
     const primary = new Journal(2);
     const backup = new Journal();
     primary.record(entry('primary', 'before')); // not followed yet: not in the file
@@ -61,7 +62,7 @@ describe('JournalFile', () => {
   });
 
   it('skips and counts exchanges while the disk is behind, rather than holding them all in memory', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'journal-file-')), 'journal.ndjson');
+    const path = join(tempDir('journal-file-'), 'journal.ndjson');
     let behind = 0;
     // One byte waiting is already too many: every exchange recorded before the first line is on
     // disk is skipped.

@@ -6,7 +6,8 @@ import { toFleet } from '../../src/matrix/fleet.js';
 import { gateRun } from '../../src/matrix/gate-run.js';
 import { readRunFolder } from '../../src/report/run-folder.js';
 import { code, renderSummaryMd, text } from '../../src/report/summary-md.js';
-import { result, tmp, writeRun } from './html/run-fixtures.js';
+import { tempDir } from '../support/temp-dir.js';
+import { result, writeRun } from './html/run-fixtures.js';
 
 const HOSTILE =
   'DE43 was "<script>alert(1)</script>" | @everyone *bold* [link](http://x) `tick`\nnext line\u0007';
@@ -39,8 +40,8 @@ const fleet = toFleet('fleet.yaml', {
 });
 
 describe('summary.md', () => {
-  const dir = writeRun(tmp('pm-sum-'), current, { runId: 'run-42' });
-  const base = writeRun(tmp('pm-sum-base-'), baseline, { runId: 'run-41' });
+  const dir = writeRun(tempDir('pm-sum-'), current, { runId: 'run-42' });
+  const base = writeRun(tempDir('pm-sum-base-'), baseline, { runId: 'run-41' });
   const md = renderSummaryMd({ run: readRunFolder(dir), fleet, baseline: readRunFolder(base) });
 
   it('leads with the counts', () => {

@@ -1,14 +1,14 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DataFileError } from '../../src/data/data-file-error.js';
 import type { TransactionStep } from '../../src/suites/scenario.js';
 import { loadScenarioFile, toMinor } from '../../src/suites/scenario-loader.js';
 import { builtinSuitesDir, loadSuites } from '../../src/suites/suite-loader.js';
+import { tempDir } from '../support/temp-dir.js';
 import { cards } from './support/world.js';
 
-const root = mkdtempSync(join(tmpdir(), 'paymatrix-scenarios-'));
+const root = tempDir('paymatrix-scenarios-');
 afterAll(() => {});
 
 let n = 0;

@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { JournalFile } from '../../../src/mocks/journal-file.js';
+import { tempDir } from '../../support/temp-dir.js';
 import {
   call,
   gateway,
@@ -132,7 +132,7 @@ describe('the journal', () => {
   });
 
   it('a journal file gets every exchange as the admin API serves it: card data and keys masked', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'gateway-journal-')), 'journal.ndjson');
+    const path = join(tempDir('gateway-journal-'), 'journal.ndjson');
     const g = await gateway('nimbus-pay@2024-06-15');
     const file = await JournalFile.open(path);
     file.follow(g.journal);

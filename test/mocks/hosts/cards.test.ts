@@ -1,11 +1,11 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { DataFileError } from '../../../src/data/data-file-error.js';
 import type { CardFile } from '../../../src/mocks/hosts/card-schema.js';
 import { builtinCardsFile, loadCards, loadHosts, luhnValid } from '../../../src/mocks/hosts/host-loader.js';
+import { tempDir } from '../../support/temp-dir.js';
 
 /**
  * Published test numbers only: card-scheme / gateway test PANs that are never issued to a cardholder.
@@ -124,7 +124,7 @@ describe('bad card files name the file, the JSON path and the problem', () => {
   function loadError(mutate: (data: Record<string, unknown> & typeof raw) => void): DataFileError {
     const data = structuredClone(raw) as Record<string, unknown> & typeof raw;
     mutate(data);
-    const file = join(mkdtempSync(join(tmpdir(), 'pm-cards-')), 'cards.yaml');
+    const file = join(tempDir('pm-cards-'), 'cards.yaml');
     writeFileSync(file, stringify(data));
     try {
       loadCards(file);

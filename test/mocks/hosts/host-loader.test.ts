@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -13,6 +12,7 @@ import {
   workspaceHosts,
 } from '../../../src/mocks/hosts/host-loader.js';
 import type { Dialect, IsoMessage } from '../../../src/protocols/iso8583/index.js';
+import { tempDir } from '../../support/temp-dir.js';
 
 const world = loadHosts();
 const versions = world.list().flatMap((h) => h.versions);
@@ -284,7 +284,7 @@ function hostFile(versions: Record<string, unknown>, extra: object = {}): string
 }
 
 function loadError(text: string, name = 'tiny-bank.yaml'): DataFileError {
-  const dir = mkdtempSync(join(tmpdir(), 'pm-hosts-'));
+  const dir = tempDir('pm-hosts-');
   writeFileSync(join(dir, name), text);
   try {
     loadHosts([dir]);
@@ -299,7 +299,7 @@ function loadError(text: string, name = 'tiny-bank.yaml'): DataFileError {
 
 describe('bad host files name the file, the JSON path and the problem', () => {
   it('loads the minimal valid file used below', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pm-hosts-'));
+    const dir = tempDir('pm-hosts-');
     writeFileSync(join(dir, 'tiny-bank.yaml'), hostFile({ '1.0': minimal }));
     expect(loadHosts([dir]).get('tiny-bank@1.0').spec.messages['0200']!.mandatory).toEqual(['3', '4', '11']);
   });
@@ -418,7 +418,7 @@ describe('bad host files name the file, the JSON path and the problem', () => {
     const e = loadError(hostFile({ '1.0': { ...minimal, tls: { minVersion: 'TLSv1.0' } } }));
     expect(e.path).toBe('/versions/1.0/tls/minVersion');
     expect(e.problem).toMatch(/TLSv1\.2.*TLSv1\.3/);
-    const dir = mkdtempSync(join(tmpdir(), 'pm-hosts-'));
+    const dir = tempDir('pm-hosts-');
     const next = { extends: '1.0', summary: 'second', changes: ['second version'] };
     writeFileSync(
       join(dir, 'tiny-bank.yaml'),
@@ -461,7 +461,7 @@ describe('bad host files name the file, the JSON path and the problem', () => {
 
 describe('extends in files', () => {
   it('null removes an inherited entry; lists replace; objects merge', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pm-hosts-'));
+    const dir = tempDir('pm-hosts-');
     const v1 = { ...minimal, messages: { ...minimal.messages, '0800': { kind: 'echo' } } };
     const v2 = {
       extends: '1.0',
@@ -486,7 +486,7 @@ const codes93 = { approved: '000', declined: '100', 'format-error': '904', 'syst
 
 describe('workspace', () => {
   it('adds the workspace hosts, which may name the workspace dialects', () => {
-    const ws = mkdtempSync(join(tmpdir(), 'pm-ws-'));
+    const ws = tempDir('pm-ws-');
     mkdirSync(join(ws, 'mocks/hosts'), { recursive: true });
     mkdirSync(join(ws, 'protocols/iso8583'), { recursive: true });
     writeFileSync(

@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -11,10 +10,11 @@ import {
   type IsoMessage,
   loadDialects,
 } from '../../../src/protocols/iso8583/index.js';
+import { tempDir } from '../../support/temp-dir.js';
 
 /** Writes dialect files into a fresh folder and loads them together with the built-in ones. */
 function withDialects(files: Record<string, string>): DialectRegistry {
-  const dir = mkdtempSync(join(tmpdir(), 'pm-dialects-'));
+  const dir = tempDir('pm-dialects-');
   mkdirSync(dir, { recursive: true });
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return loadDialects([builtinDialectsDir(), dir]);

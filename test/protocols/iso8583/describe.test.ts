@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
@@ -12,6 +11,7 @@ import {
   signMessage,
   verifyMessageMac,
 } from '../../../src/protocols/iso8583/index.js';
+import { tempDir } from '../../support/temp-dir.js';
 
 const reg = loadDialects();
 const cup = reg.get('cup-pos');
@@ -104,7 +104,7 @@ describe('message MAC', () => {
 
   it('refuses to sign when a field follows the MAC field', () => {
     // Without a DE128 the MAC cannot move after DE70, so it would not be last.
-    const dir = mkdtempSync(join(tmpdir(), 'pm-dialects-'));
+    const dir = tempDir('pm-dialects-');
     writeFileSync(
       join(dir, 'no-128.yaml'),
       'id: no-128\ntitle: no DE128\nextends: iso8583-1987-ascii\nfields:\n  128: null\n',

@@ -1,12 +1,12 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DataFileError } from '../../../src/data/data-file-error.js';
 import { builtinDialectsDir, loadDialects, maskMessage } from '../../../src/protocols/iso8583/index.js';
+import { tempDir } from '../../support/temp-dir.js';
 
 function folder(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'pm-dialects-'));
+  const dir = tempDir('pm-dialects-');
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return dir;
 }

@@ -1,9 +1,9 @@
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DataFileError } from '../../../src/data/data-file-error.js';
 import { builtinApisDir, loadApis } from '../../../src/protocols/rest/index.js';
+import { tempDir } from '../../support/temp-dir.js';
 
 const apis = loadApis();
 
@@ -96,7 +96,7 @@ describe('the built-in API versions', () => {
 describe('a bad API version file', () => {
   /** A workspace copy of nimbus-pay 2023-10-16 with one change, loaded over the built-in catalogue. */
   function broken(edit: (text: string) => string, name = '2023-10-16'): DataFileError {
-    const dir = mkdtempSync(join(tmpdir(), 'pm-api-'));
+    const dir = tempDir('pm-api-');
     mkdirSync(join(dir, 'nimbus-pay'));
     const text = readFileSync(join(builtinApisDir(), 'nimbus-pay/2023-10-16.yaml'), 'utf8');
     writeFileSync(join(dir, 'nimbus-pay', `${name}.yaml`), edit(text));
@@ -161,7 +161,7 @@ describe('a bad API version file', () => {
   });
 
   it('a workspace may add an API version without code', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pm-api-'));
+    const dir = tempDir('pm-api-');
     cpSync(join(builtinApisDir(), 'nimbus-pay/2024-06-15.yaml'), join(dir, 'x.yaml'));
     mkdirSync(join(dir, 'nimbus-pay'));
     writeFileSync(

@@ -12,7 +12,8 @@ import { buildReportData } from '../../../src/report/html/report-data.js';
 import { reportRun } from '../../../src/report/report-run.js';
 import { type FirmwareBuild, workspaceFirmware } from '../../../src/terminals/firmware-loader.js';
 import { useChromium } from '../../support/chromium.js';
-import { failEvidence, isoExchange, result, syntheticRun, tmp, writeRun } from './run-fixtures.js';
+import { tempDir } from '../../support/temp-dir.js';
+import { failEvidence, isoExchange, result, syntheticRun, writeRun } from './run-fixtures.js';
 
 const root = resolve(import.meta.dirname, '../../..');
 const artifacts = join(root, 'test-artifacts');
@@ -61,7 +62,7 @@ describe('the HTML report in Chromium', () => {
       picked.push(b);
     }
     expect(new Set(picked.map((b) => b.vendor)).size).toBe(2);
-    const out = tmp('pm-html-run-');
+    const out = tempDir('pm-html-run-');
     const { catalogue, runner } = openWorkspace(root);
     // A few critical scenarios of the core suite keep it to about 20 cells.
     const scenarios = catalogue.suites
@@ -91,7 +92,7 @@ describe('the HTML report in Chromium', () => {
     expect(failing, 'the sample catalogue has a failing cell here').toBeDefined();
     // A baseline in which that cell passed: the report must mark its pair worse.
     const baselineDir = writeRun(
-      tmp('pm-html-base-'),
+      tempDir('pm-html-base-'),
       run.results.map((r) => (r.key === failing!.key ? { ...r, status: 'pass' as const, reasons: [] } : r)),
     );
     const written = reportRun(out, { baseline: baselineDir });
@@ -212,7 +213,7 @@ describe('the HTML report in Chromium', () => {
         evidence,
       }),
     ];
-    const file = join(tmp('pm-html-evil-'), 'index.html');
+    const file = join(tempDir('pm-html-evil-'), 'index.html');
     writeFileSync(file, renderHtml(buildReportData({ results })));
     const { page, problems } = await open(file);
     await page.click('button.cell');
@@ -241,7 +242,7 @@ describe('the HTML report in Chromium', () => {
 
   it('renders 20 builds × 10 host versions × 40 scenarios quickly', async () => {
     const results = syntheticRun(20, 10, 40);
-    const file = join(tmp('pm-html-big-'), 'index.html');
+    const file = join(tempDir('pm-html-big-'), 'index.html');
     const html = renderHtml(buildReportData({ results }));
     writeFileSync(file, html);
     const { page, renderedAtMs, problems } = await open(file);

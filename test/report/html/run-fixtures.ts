@@ -1,11 +1,8 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CellResult, CellStatus, Reason } from '../../../src/matrix/cell.js';
 import type { RunManifest } from '../../../src/matrix/run-manifest.js';
 import type { Exchange } from '../../../src/mocks/exchange.js';
-
-export const tmp = (prefix: string) => mkdtempSync(join(tmpdir(), prefix));
 
 export interface ResultSpec {
   firmware: string;

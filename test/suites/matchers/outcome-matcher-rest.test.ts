@@ -2,8 +2,7 @@
 // version the gateway serves, so each gateway's own vocabulary matches (nimbus-pay's
 // `insufficient_funds`, meridian-checkout's `Not enough balance`), and nothing else does.
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { evaluate } from '../../../src/suites/evaluate.js';
@@ -11,6 +10,7 @@ import type { CellObservation } from '../../../src/suites/invariants/index.js';
 import { checkOutcome, codesFor } from '../../../src/suites/matchers/outcome-matcher.js';
 import { loadScenarioFile } from '../../../src/suites/scenario-loader.js';
 import type { TransactionOutcome } from '../../../src/terminals/terminal.js';
+import { tempDir } from '../../support/temp-dir.js';
 import { hosts } from '../support/world.js';
 
 const outcome = (status: TransactionOutcome['status'], responseCode?: string): TransactionOutcome => ({
@@ -73,7 +73,7 @@ describe('REST response codes from the API versions decline tables', () => {
 });
 
 describe('evaluate hands the gateway version to the outcome check', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'pm-outcome-rest-'));
+  const dir = tempDir('pm-outcome-rest-');
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'rest-decline.yaml');
   writeFileSync(

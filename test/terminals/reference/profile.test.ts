@@ -3,8 +3,7 @@
 // a terminal is created, with errors that name the file, the JSON path and the problem. The example
 // builds in firmware/ load and make terminals.
 
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DataFileError } from '../../../src/data/data-file-error.js';
@@ -17,6 +16,7 @@ import {
 import { resolveProfile } from '../../../src/terminals/reference/profile-loader.js';
 import type { ReferenceProfile } from '../../../src/terminals/reference/profile-schema.js';
 import { referenceDriver } from '../../../src/terminals/reference/reference-driver.js';
+import { tempDir } from '../../support/temp-dir.js';
 import { builds } from './world.js';
 
 const dialects = loadDialects();
@@ -139,7 +139,7 @@ describe('profile errors name the file, the path and the problem', () => {
   });
 
   it('a schema error when the build file is loaded', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'paymatrix-firmware-'));
+    const dir = tempDir('paymatrix-firmware-');
     const text = `id: bad
 title: Bad build
 vendor: v

@@ -2,13 +2,13 @@
 // real sockets: what the terminal reports, and what the host received (its journal, without one
 // violated rule).
 
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { builtinHostsDir, loadHosts } from '../../../src/mocks/hosts/host-loader.js';
 import { loadDialects } from '../../../src/protocols/iso8583/index.js';
 import type { Terminal, TransactionOutcome } from '../../../src/terminals/terminal.js';
+import { tempDir } from '../../support/temp-dir.js';
 import { build, card, field, host, play, requests, seen, UNIONPAY, VISA, violations } from './world.js';
 
 /** Runs and expects approval, with the message it says why not. */
@@ -226,7 +226,7 @@ describe('PIN blocks', () => {
 describe('any shipped dialect', () => {
   it('iso8583-1987-binary: the 1987 profile against harbor-bank 2019.4 moved onto the binary dialect', async () => {
     // The same host version, only its dialect swapped: proof that the profile holds no encodings.
-    const dir = mkdtempSync(join(tmpdir(), 'paymatrix-binary-host-'));
+    const dir = tempDir('paymatrix-binary-host-');
     const text = readFileSync(join(builtinHostsDir(), 'harbor-bank.yaml'), 'utf8');
     writeFileSync(
       join(dir, 'harbor-bank.yaml'),
