@@ -300,11 +300,20 @@ export const TimeoutsSchema = T.Object(
 export const TLS_VERSIONS = ['TLSv1.2', 'TLSv1.3'] as const;
 export type TlsVersion = (typeof TLS_VERSIONS)[number];
 
+/** Whether a host inside TLS asks the terminal for a certificate of its own (mutual TLS). */
+export const CLIENT_CERTIFICATE_RULES = ['none', 'required'] as const;
+
 export const HostTlsSchema = T.Object(
   {
     minVersion: T.Optional(
       Literals(TLS_VERSIONS, {
         description: 'the oldest TLS version the host accepts (default TLSv1.2: tlsMinVersion)',
+      }),
+    ),
+    clientCertificate: T.Optional(
+      Literals(CLIENT_CERTIFICATE_RULES, {
+        description:
+          "required: mutual TLS, the terminal must present a certificate issued by the host's terminal CA (default none)",
       }),
     ),
   },
@@ -319,6 +328,11 @@ export type HostTlsSpec = Static<typeof HostTlsSchema>;
 /** The oldest TLS version a host inside TLS accepts: its `minVersion`, TLS 1.2 when it gives none. */
 export function tlsMinVersion(tls: HostTlsSpec): TlsVersion {
   return tls.minVersion ?? 'TLSv1.2';
+}
+
+/** Mutual TLS: the host refuses a terminal without a certificate issued by its terminal CA. */
+export function requiresClientCertificate(tls: HostTlsSpec | undefined): boolean {
+  return tls?.clientCertificate === 'required';
 }
 
 const OutcomeOrClose = T.Union([OutcomeSchema, T.Literal('close')]);

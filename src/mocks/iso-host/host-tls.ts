@@ -1,7 +1,9 @@
+import { X509Certificate } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { createSecureContext, type SecureContext, TLSSocket } from 'node:tls';
 import type { HostVersion } from '../hosts/host-loader.js';
-import { type TlsVersion, tlsMinVersion } from '../hosts/host-schema.js';
+import { requiresClientCertificate, type TlsVersion, tlsMinVersion } from '../hosts/host-schema.js';
+import { terminalCertificate } from '../terminal-certificate.js';
 import { type TlsCredentials, testCertificate } from '../test-certificate.js';
 
 /** What a host that speaks ISO 8583 inside TLS serves. */
@@ -10,6 +12,11 @@ export interface HostTls {
   /** PEM: a terminal trusts it as its CA. */
   certificate: string;
   minVersion: TlsVersion;
+  /**
+   * Mutual TLS: the terminal CA (the host's own certificate) a terminal's certificate must be
+   * issued by, and a test terminal certificate and key it issued.
+   */
+  clients?: { ca: X509Certificate; terminal: TlsCredentials };
 }
 
 /**
@@ -25,10 +32,23 @@ export async function hostTls(
   const credentials = typeof option === 'object' ? option : await testCertificate();
   // Forced on (`tls: true`) for a version without `tls`: the same default as a version with `tls: {}`.
   const minVersion = tlsMinVersion(version.spec.tls ?? {});
+  const mutual = requiresClientCertificate(version.spec.tls);
   return {
-    context: createSecureContext({ key: credentials.key, cert: credentials.cert, minVersion }),
+    context: createSecureContext({
+      key: credentials.key,
+      cert: credentials.cert,
+      minVersion,
+      // The CA names the host's certificate request lists; the check itself is checkClient's.
+      ...(mutual && { ca: credentials.cert }),
+    }),
     certificate: credentials.cert,
     minVersion,
+    ...(mutual && {
+      clients: {
+        ca: new X509Certificate(credentials.cert),
+        terminal: await terminalCertificate(credentials),
+      },
+    }),
   };
 }
 
@@ -47,7 +67,13 @@ export interface HandshakeEvents {
  * nothing has `timeoutMs` (0: no limit) to start, as an idle connection would.
  */
 export function acceptTls(raw: Socket, tls: HostTls, timeoutMs: number, on: HandshakeEvents): void {
-  const socket = new TLSSocket(raw, { isServer: true, secureContext: tls.context });
+  const socket = new TLSSocket(raw, {
+    isServer: true,
+    secureContext: tls.context,
+    // Asked for, not enforced by Node: a TLSSocket made by hand (not by tls.Server) completes the
+    // handshake whatever the terminal sent, so the 'secure' handler checks it.
+    ...(tls.clients && { requestCert: true, rejectUnauthorized: false }),
+  });
   let done = false;
   const timer =
     timeoutMs > 0
@@ -75,9 +101,38 @@ export function acceptTls(raw: Socket, tls: HostTls, timeoutMs: number, on: Hand
     if (done) return;
     done = true;
     clearTimeout(timer);
+    const refused = tls.clients && checkClient(socket.getPeerX509Certificate(), tls.clients.ca, new Date());
+    if (refused) {
+      on.failed(refused, 'refused');
+      socket.destroy();
+      return;
+    }
     const cipher = socket.getCipher()?.name ?? 'unknown cipher';
     on.secure(socket, `${socket.getProtocol() ?? 'TLS'} ${cipher}`);
   });
+}
+
+/**
+ * Mutual TLS: why the terminal's certificate is refused, or undefined when it was issued by the
+ * host's terminal CA and is valid now. The reasons name the certificate by its subject, never more.
+ */
+export function checkClient(
+  peer: X509Certificate | undefined,
+  ca: X509Certificate,
+  now: Date,
+): string | undefined {
+  if (!peer) return 'the terminal presented no client certificate (this host requires one: mutual TLS)';
+  const subject = peer.subject.replace(/\n/g, ', ');
+  if (!peer.checkIssued(ca) || !peer.verify(ca.publicKey)) {
+    return `the terminal's client certificate (${subject}) is not issued by this host's terminal CA`;
+  }
+  if (now < new Date(peer.validFrom)) {
+    return `the terminal's client certificate (${subject}) is not valid before ${peer.validFrom}`;
+  }
+  if (now > new Date(peer.validTo)) {
+    return `the terminal's client certificate (${subject}) expired on ${peer.validTo}`;
+  }
+  return undefined;
 }
 
 /** OpenSSL's reason, in the terms of a terminal that cannot talk to its bank. */

@@ -137,6 +137,11 @@ export interface IsoHost {
   readonly ledger: Ledger;
   /** A host that speaks TLS: its certificate (PEM), which a terminal trusts as its CA. */
   readonly certificate?: string;
+  /**
+   * A host that requires client certificates (mutual TLS): a TEST certificate and key (PEM) its
+   * terminal CA issued, for a terminal to present. It is key material: never log it.
+   */
+  readonly terminalCertificate?: TlsCredentials;
   /** Forgets every transaction, terminal and exchange (faults stay). */
   reset(): void;
   close(): Promise<void>;
@@ -740,6 +745,7 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
     faults,
     ledger,
     ...(tls && { certificate: tls.certificate }),
+    ...(tls?.clients && { terminalCertificate: tls.clients.terminal }),
     reset() {
       ledger.reset();
       journal.clear();

@@ -1,11 +1,16 @@
 // ISO 8583 inside TLS: a host version that requires it (`tls:`), or any host started with tls: true.
 // Real TLS over loopback, with the generated test certificate the terminal trusts as its CA.
+import { X509Certificate } from 'node:crypto';
 import { connect as tcpConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
+import selfsigned from 'selfsigned';
 import { describe, expect, it } from 'vitest';
 import type { Exchange } from '../../../src/mocks/exchange.js';
 import type { HostVersion } from '../../../src/mocks/hosts/host-loader.js';
+import { checkClient } from '../../../src/mocks/iso-host/host-tls.js';
 import type { IsoHost } from '../../../src/mocks/iso-host/start-iso-host.js';
+import { terminalCertificate } from '../../../src/mocks/terminal-certificate.js';
+import type { TlsCredentials } from '../../../src/mocks/test-certificate.js';
 import { code, connect, eventually, host, hosts, stillServes, terminal, VISA } from './world.js';
 
 /** harbor-bank@2019.4 as a bank that moved its link into TLS. */
@@ -166,5 +171,82 @@ describe('ISO 8583 over TLS', () => {
     // about 1 run of 20 on loopback it reports a plain end of stream instead.
     expect([undefined, 'ECONNRESET']).toContain(c.error?.code);
     expect(h.journal.entries().find((e) => e.faults.includes('connection-reset'))?.event?.kind).toBe('reset');
+  });
+});
+
+/** harbor-bank@2019.4 as a bank that requires client certificates (mutual TLS). */
+function mutualVersion(): HostVersion {
+  const v = hosts.get('harbor-bank@2019.4');
+  return { ...v, spec: { ...v.spec, tls: { clientCertificate: 'required' } } };
+}
+
+/** Connects over TLS with `client` as the terminal's certificate; resolves when the host hangs up. */
+async function refusedWith(h: IsoHost, client?: TlsCredentials): Promise<string | undefined> {
+  const socket = tlsConnect({
+    port: h.address.port,
+    host: '127.0.0.1',
+    ca: h.certificate,
+    ...(client && { cert: client.cert, key: client.key }),
+  });
+  await closed(socket);
+  await eventually(() => tlsFailures(h).length === 1);
+  return tlsFailures(h)[0]!.event?.detail;
+}
+
+describe('mutual TLS (tls.clientCertificate: required)', () => {
+  it('a terminal presenting the certificate the host issued completes a sale', async () => {
+    const h = await host(mutualVersion());
+    expect(h.terminalCertificate?.cert).toMatch(/^-----BEGIN CERTIFICATE-----/);
+    expect(h.terminalCertificate?.key).toMatch(/PRIVATE KEY-----/);
+    const issued = new X509Certificate(h.terminalCertificate!.cert);
+    expect(issued.checkIssued(new X509Certificate(h.certificate!))).toBe(true);
+    const t = terminal(h);
+    const c = await connect(t, h); // presents h.terminalCertificate
+    const answer = await t.exchange(
+      c,
+      t.build('0200', { 3: '000000', 4: '000000001000' }, { read: { card: VISA } }),
+    );
+    expect(code(answer)).toBe('00');
+    expect(tlsFailures(h)).toEqual([]);
+  });
+
+  it('a terminal without a client certificate is refused, and the host serves others', async () => {
+    const h = await host(mutualVersion());
+    expect(await refusedWith(h)).toBe(
+      'TLS handshake failed: the terminal presented no client certificate (this host requires one: mutual TLS)',
+    );
+    await stillServes(h);
+  });
+
+  it("a certificate another CA issued is refused, named by its subject (the other bank's terminal)", async () => {
+    const h = await host(mutualVersion());
+    const otherBank = await selfsigned.generate([{ name: 'commonName', value: 'another bank' }], {
+      keyType: 'ec',
+      extensions: [{ name: 'basicConstraints', cA: true }],
+    });
+    const foreign = await terminalCertificate({ key: otherBank.private, cert: otherBank.cert });
+    expect(await refusedWith(h, foreign)).toBe(
+      "TLS handshake failed: the terminal's client certificate (CN=paymatrix test terminal (TEST)) is not issued by this host's terminal CA",
+    );
+    await stillServes(h);
+  });
+
+  it('a version without clientCertificate neither asks for nor issues one', async () => {
+    const h = await host(tlsVersion());
+    expect(h.terminalCertificate).toBeUndefined();
+    await stillServes(h);
+  });
+
+  it('checkClient: a certificate of the right CA outside its validity dates is refused with the date', async () => {
+    const h = await host(mutualVersion());
+    const ca = new X509Certificate(h.certificate!);
+    const peer = new X509Certificate(h.terminalCertificate!.cert);
+    expect(checkClient(peer, ca, new Date())).toBeUndefined();
+    const later = new Date(Date.parse(peer.validTo) + 1000);
+    expect(checkClient(peer, ca, later)).toBe(
+      `the terminal's client certificate (CN=paymatrix test terminal (TEST)) expired on ${peer.validTo}`,
+    );
+    const earlier = new Date(Date.parse(peer.validFrom) - 1000);
+    expect(checkClient(peer, ca, earlier)).toMatch(/is not valid before /);
   });
 });

@@ -58,9 +58,18 @@ function defaultTerminal(h: IsoHost): string {
   return h.version.host === 'lotus-acquirer' ? 'LT000001' : 'HB000001';
 }
 
-/** Opens a connection (closed after the test); over TLS, trusting the host's certificate, when it speaks TLS. */
+/**
+ * Opens a connection (closed after the test); over TLS, trusting the host's certificate, when it
+ * speaks TLS, and presenting the terminal certificate it issued when it requires one.
+ */
 export async function connect(t: TestTerminal, h: IsoHost): Promise<IsoConnection> {
-  const c = await t.connect(h.address.port, h.certificate !== undefined ? { ca: h.certificate } : undefined);
+  const client = h.terminalCertificate;
+  const c = await t.connect(
+    h.address.port,
+    h.certificate !== undefined
+      ? { ca: h.certificate, ...(client && { cert: client.cert, key: client.key }) }
+      : undefined,
+  );
   connections.push(c);
   return c;
 }
