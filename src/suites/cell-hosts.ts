@@ -63,7 +63,7 @@ export interface CellHosts {
    * Besides the endpoints: the host version's test keys (ISO), or its first test API key (REST);
    * and, when the instances speak TLS, their certificates to trust. Call it after they started.
    */
-  credentials(terminalId: string): Pick<TerminalConfig, 'keys' | 'apiKey' | 'ca'>;
+  credentials(terminalId: string): Pick<TerminalConfig, 'keys' | 'apiKey' | 'ca' | 'clientCertificate'>;
 }
 
 export function cellHosts(version: HostVersion | GatewayVersion, options: CellHostOptions): CellHosts {
@@ -93,6 +93,8 @@ function isoHosts(version: HostVersion, options: CellHostOptions): CellHosts {
   const ledger = new Ledger();
   // A version that speaks TLS: its instances' test certificates, which the terminal trusts.
   const certificates = new Set<string>();
+  // Mutual TLS: the terminal certificate the instances issued (one test CA per process: the same).
+  let clientCertificate: TerminalConfig['clientCertificate'];
   return {
     version,
     async start(instance, faults) {
@@ -107,6 +109,7 @@ function isoHosts(version: HostVersion, options: CellHostOptions): CellHosts {
         label: instance,
       });
       if (host.certificate !== undefined) certificates.add(host.certificate);
+      clientCertificate ??= host.terminalCertificate;
       return {
         instance,
         endpoint: { ...host.address },
@@ -127,6 +130,7 @@ function isoHosts(version: HostVersion, options: CellHostOptions): CellHosts {
       return {
         keys: Object.fromEntries(keys),
         ...(certificates.size > 0 && { ca: [...certificates].join('\n') }),
+        ...(clientCertificate && { clientCertificate }),
       };
     },
   };

@@ -171,6 +171,11 @@ export interface TerminalConfig {
    * over HTTPS, ISO 8583 inside TLS.
    */
   ca?: string;
+  /**
+   * A TEST client certificate and key (PEM) the host's terminal CA issued, for a host that requires
+   * one (mutual TLS). Key material: never logged.
+   */
+  clientCertificate?: { cert: string; key: string };
   /** Multiplies every duration the terminal applies (timeouts, retry pauses). Default 1. */
   timeScale?: number;
   seed?: number;

@@ -96,7 +96,10 @@ export class ProcessTerminal implements Terminal {
     const proc = this.#usable();
     const terminal = this.#o.build.terminal;
     const keys = config.keys;
-    this.#o.masker.addSecrets(...Object.values(keys ?? {}), config.apiKey);
+    // A client key's PEM line by line too: an emulator may print one line of it.
+    const pem = config.clientCertificate?.key;
+    const pemLines = pem?.split('\n').filter((line) => !line.startsWith('-----')) ?? [];
+    this.#o.masker.addSecrets(...Object.values(keys ?? {}), config.apiKey, pem, ...pemLines);
     const params: ParamsOf<'configure'> = {
       primary: endpoint(config.primary),
       ...(config.backup && { backup: endpoint(config.backup) }),
@@ -110,6 +113,7 @@ export class ProcessTerminal implements Terminal {
       ...(keys && { keys }),
       ...(config.apiKey && { apiKey: config.apiKey }),
       ...(config.ca && { ca: config.ca }),
+      ...(config.clientCertificate && { clientCertificate: config.clientCertificate }),
       timeScale: config.timeScale ?? 1,
       ...(config.seed !== undefined && { seed: config.seed }),
     };

@@ -108,6 +108,16 @@ export const ConfigureParamsSchema = T.Object(
         description: "PEM certificate(s) to trust when the host speaks TLS (a mock's test certificate)",
       }),
     ),
+    clientCertificate: T.Optional(
+      T.Object(
+        { cert: T.String(), key: T.String({ description: 'never to be logged' }) },
+        {
+          ...Closed,
+          description:
+            "PEM: a TEST client certificate and its key, issued by the host's terminal CA, to present when the host requires one (mutual TLS)",
+        },
+      ),
+    ),
     timeScale: T.Number({
       exclusiveMinimum: 0,
       description: 'multiplies every duration the emulator applies',

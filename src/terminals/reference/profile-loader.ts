@@ -49,7 +49,7 @@ export interface ResolvedMessage {
 
 export interface ResolvedIsoProfile {
   /** The link runs inside TLS, offering at most this version. */
-  tls?: { maxVersion: TlsVersion };
+  tls?: { maxVersion: TlsVersion; clientCertificate: boolean };
   tpdu?: Tpdu;
   header?: string;
   approvedCodes: string[];
@@ -297,7 +297,12 @@ function resolveIso(
       },
     }),
     ...(iso.header && { header: iso.header.toUpperCase() }),
-    ...(iso.tls && { tls: { maxVersion: iso.tls.maxVersion ?? 'TLSv1.3' } }),
+    ...(iso.tls && {
+      tls: {
+        maxVersion: iso.tls.maxVersion ?? 'TLSv1.3',
+        clientCertificate: iso.tls.clientCertificate ?? false,
+      },
+    }),
     approvedCodes: iso.approvedCodes ?? ['00'],
     signOnAgainCodes: iso.signOnAgainCodes ?? [],
     autoSignOn: iso.autoSignOn ?? false,

@@ -120,6 +120,12 @@ export const IsoProfileSchema = T.Object(
               description: 'the newest TLS version the terminal offers (default TLSv1.3)',
             }),
           ),
+          clientCertificate: T.Optional(
+            T.Boolean({
+              description:
+                'presents the client certificate it is provisioned with when the host asks (mutual TLS; default false: a build without it is refused by such a host)',
+            }),
+          ),
         },
         {
           ...Closed,

@@ -41,6 +41,8 @@ async function startError(
   return err as ProcessTerminalError;
 }
 
+const KEY_LINE = 'MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgTESTTESTTESTTEST';
+
 describe('process driver: a run never hangs and never throws', () => {
   it('an emulator that crashes gives an error outcome with its stderr, card data and keys masked', async () => {
     const { terminal } = await fake('crash-on-run');
@@ -49,6 +51,11 @@ describe('process driver: a run never hangs and never throws', () => {
       keys: { tpk: TPK },
       // A TLS host's certificate reaches the emulator too; it is public, so it is not masked.
       ca: '-----BEGIN CERTIFICATE-----\nMIIBtest\n-----END CERTIFICATE-----\n',
+      // A mutual-TLS client key is masked line by line: the emulator echoes it JSON-escaped.
+      clientCertificate: {
+        cert: 'CERT',
+        key: `-----BEGIN PRIVATE KEY-----\n${KEY_LINE}\n-----END PRIVATE KEY-----\n`,
+      },
       timeScale: SCALE,
     });
     const outcome = await terminal.run({ ...sale, card: { pan: PAN, expiry: '3012', entryMode: 'chip' } });
@@ -66,6 +73,8 @@ describe('process driver: a run never hangs and never throws', () => {
     expect(stderr).toContain('"ca":"-----BEGIN CERTIFICATE-----\\nMIIBtest');
     expect(JSON.stringify(outcome)).not.toContain(PAN);
     expect(JSON.stringify(outcome)).not.toContain(TPK);
+    expect(stderr).toContain('"key":"-----BEGIN PRIVATE KEY-----\\n[hidden: 64 chars]\\n');
+    expect(stderr).not.toContain(KEY_LINE);
     // Broken for good until reset: the next run reports the same failure at once.
     const again = await terminal.run(sale);
     expect(again.error).toMatchObject({ code: 'emulator-exited' });

@@ -82,3 +82,37 @@ describe('ISO 8583 reference terminal over TLS', () => {
     expect(requests(h)).toEqual([]);
   });
 });
+
+/** harbor-bank@2019.4 behind mutual TLS: client certificates required. */
+function mutualHarbor(): HostVersion {
+  const v = hosts.get('harbor-bank@2019.4');
+  return { ...v, spec: { ...v.spec, tls: { clientCertificate: 'required' } } };
+}
+
+describe('ISO 8583 reference terminal over mutual TLS', () => {
+  it('a build that presents its client certificate completes a sale', async () => {
+    const h = await host(mutualHarbor());
+    const b = build('test-harbor-87', { iso: { tls: { clientCertificate: true } } });
+    const { terminal } = await play(b, h, {
+      config: { ca: h.certificate!, clientCertificate: h.terminalCertificate! },
+    });
+    const sale = await terminal.run({ type: 'sale', amount: 7500, card: VISA() });
+    expect(sale.status, sale.detail).toBe('approved');
+  });
+
+  it('a TLS build without client-certificate support is refused, though it was given one', async () => {
+    const h = await host(mutualHarbor());
+    const { terminal } = await play(tlsBuild(), h, {
+      config: { ca: h.certificate!, clientCertificate: h.terminalCertificate! },
+    });
+    const sale = await terminal.run({ type: 'sale', amount: 7500, card: VISA() });
+    // TLS 1.3: the terminal's handshake completes before the host checks, so the sale goes out
+    // and the connection closes under it.
+    expect(sale.status).toBe('timed-out');
+    expect(sale.detail).toMatch(/the host closed the connection/);
+    expect(await tlsFailure(h)).toBe(
+      'TLS handshake failed: the terminal presented no client certificate (this host requires one: mutual TLS)',
+    );
+    expect(requests(h)).toEqual([]);
+  });
+});

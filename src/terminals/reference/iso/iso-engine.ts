@@ -18,7 +18,7 @@ import type { MessageName } from '../profile-schema.js';
 import type { EngineOutcome, ProtocolEngine, TransactionContext } from '../protocol-engine.js';
 import { TerminalFault } from '../terminal-fault.js';
 import { mismatch } from './correlation.js';
-import { HostUnreachable, IsoLink } from './iso-link.js';
+import { HostUnreachable, IsoLink, type LinkOptions } from './iso-link.js';
 import { type IsoTerminalState, IsoTerminalState as State, type TxRecord } from './iso-state.js';
 import { unwrapKeys } from './key-download.js';
 import { IsoMessageBuilder } from './message-builder.js';
@@ -95,8 +95,18 @@ export class IsoEngine implements ProtocolEngine {
       attempts: p.connection.attempts,
       ...(p.failover && { failoverAfter: p.failover.afterFailedConnects }),
       emit: (kind, detail) => this.#tx?.emit(kind, detail),
-      ...(this.#iso.tls && { tls: { ...this.#iso.tls, ...(config.ca !== undefined && { ca: config.ca }) } }),
+      ...(this.#iso.tls && { tls: this.#tls(this.#iso.tls, config) }),
     });
+  }
+
+  /** The link's TLS: the CA to trust, and the client certificate if this build presents one. */
+  #tls(tls: NonNullable<ResolvedIsoProfile['tls']>, config: TerminalConfig): NonNullable<LinkOptions['tls']> {
+    const client = tls.clientCertificate ? config.clientCertificate : undefined;
+    return {
+      maxVersion: tls.maxVersion,
+      ...(config.ca !== undefined && { ca: config.ca }),
+      ...(client && { client }),
+    };
   }
 
   async run(request: TransactionRequest, tx: TransactionContext): Promise<EngineOutcome> {

@@ -24,8 +24,11 @@ export interface LinkOptions {
   attempts: number;
   /** Failed connects to the primary before the backup (no failover when undefined). */
   failoverAfter?: number;
-  /** ISO 8583 inside TLS: the CA to trust (PEM; default the system's) and the newest version offered. */
-  tls?: { ca?: string; maxVersion: 'TLSv1.2' | 'TLSv1.3' };
+  /**
+   * ISO 8583 inside TLS: the CA to trust (PEM; default the system's), the newest version offered,
+   * and the client certificate and key to present (mutual TLS).
+   */
+  tls?: { ca?: string; maxVersion: 'TLSv1.2' | 'TLSv1.3'; client?: { cert: string; key: string } };
   emit(kind: TerminalEventKind, detail: string): void;
 }
 
@@ -161,6 +164,7 @@ export class IsoLink {
             port: at.port,
             maxVersion: tls.maxVersion,
             ...(tls.ca && { ca: tls.ca }),
+            ...(tls.client && { cert: tls.client.cert, key: tls.client.key }),
           })
         : connect({ host: at.host, port: at.port });
       const timer = setTimeout(
