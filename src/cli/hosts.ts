@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { type HostVersion, workspaceHosts } from '../mocks/hosts/host-loader.js';
-import { tlsMinVersion } from '../mocks/hosts/host-schema.js';
+import { requiresClientCertificate, tlsMinVersion } from '../mocks/hosts/host-schema.js';
 
 export function registerHosts(program: Command): void {
   program
@@ -31,7 +31,12 @@ export function registerHosts(program: Command): void {
               changes: v.spec.changes,
               messages: Object.keys(v.spec.messages),
               mac: v.spec.mac ? { algorithm: v.spec.mac.algorithm, required: v.spec.mac.required } : null,
-              tls: v.spec.tls ? { minVersion: tlsMinVersion(v.spec.tls) } : null,
+              tls: v.spec.tls
+                ? {
+                    minVersion: tlsMinVersion(v.spec.tls),
+                    clientCertificate: requiresClientCertificate(v.spec.tls) ? 'required' : 'none',
+                  }
+                : null,
             })),
           })),
           ...gateways.map((g) => ({
@@ -102,8 +107,10 @@ function servedLabel(versions: string[]): string {
   return `api ${main}${rest.length > 0 ? ` (+${rest.join(', ')})` : ''}`;
 }
 
-/** `cup-pos, TLS 1.3+`: the dialect, and the TLS a version requires. */
+/** `cup-pos, TLS 1.3+` (`, client cert` for mutual TLS): the dialect, and the TLS a version requires. */
 function isoLabel(v: HostVersion): string {
   const tls = v.spec.tls;
-  return tls ? `${v.dialect.id}, TLS ${tlsMinVersion(tls).slice(4)}+` : v.dialect.id;
+  if (!tls) return v.dialect.id;
+  const mutual = requiresClientCertificate(tls) ? ', client cert' : '';
+  return `${v.dialect.id}, TLS ${tlsMinVersion(tls).slice(4)}+${mutual}`;
 }

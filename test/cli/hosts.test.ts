@@ -80,9 +80,15 @@ describe('paymatrix hosts', () => {
       'lotus-acquirer@2021.2',
       'lotus-acquirer@2024.1',
       'lotus-acquirer@2026.1',
+      'lotus-acquirer@2027.1',
     ]);
     expect(lotus.versions[1]!.extends).toBe('2021.2');
-    expect(lotus.versions.map((v) => v.tls)).toEqual([null, null, { minVersion: 'TLSv1.2' }]);
+    expect(lotus.versions.map((v) => v.tls)).toEqual([
+      null,
+      null,
+      { minVersion: 'TLSv1.2', clientCertificate: 'none' },
+      { minVersion: 'TLSv1.2', clientCertificate: 'required' },
+    ]);
     for (const v of rows.flatMap((h) => h.versions)) {
       expect(v.summary.length).toBeGreaterThan(10);
       expect(v.changes.length).toBeGreaterThan(0);
@@ -95,6 +101,7 @@ describe('paymatrix hosts', () => {
     expect(r.out).toMatch(/^harbor-bank {2}Harbor Bank acquiring host$/m);
     expect(r.out).toMatch(/^ {2}2025\.1 +iso8583-1993-binary +ISO 8583:1993 binary/m);
     expect(r.out).toMatch(/^ {2}2024\.1 +cup-pos +Chip needs DE55.*\(extends 2021\.2\)$/m);
+    expect(r.out).toMatch(/^ {2}2027\.1 +cup-pos, TLS 1\.2\+, client cert +Mutual TLS/m);
     // Gateways: the API versions each gateway version serves, the default first.
     expect(r.out).toMatch(/^nimbus-pay {2}Nimbus Pay payment gateway {2}\(REST gateway\)$/m);
     expect(r.out).toMatch(
@@ -146,7 +153,10 @@ describe('paymatrix hosts', () => {
     const ok = cli(['hosts', '--json', '--workspace', ws], tmpdir());
     expect(ok.code).toBe(0);
     const tiny = (JSON.parse(ok.out) as HostRow[]).at(-1)!;
-    expect(tiny.versions.map((v) => v.tls)).toEqual([null, { minVersion: 'TLSv1.3' }]);
+    expect(tiny.versions.map((v) => v.tls)).toEqual([
+      null,
+      { minVersion: 'TLSv1.3', clientCertificate: 'none' },
+    ]);
     expect((JSON.parse(ok.out) as HostRow[]).map((h) => h.id)).toEqual([
       'harbor-bank',
       'lotus-acquirer',

@@ -116,6 +116,16 @@ describe('the sample fleet', () => {
       'fail',
       /rejected a connection: the terminal started a TLS handshake: this host speaks plain TCP/,
     ],
+    // 2027.1 requires client certificates (mutual TLS): 3.1 presents the one the centre issued, 3.0
+    // has none to present.
+    ['jade-jt820-3.1', 'lotus-acquirer@2027.1', 'core/sale-approved', 'pass'],
+    [
+      'jade-jt820-3.0',
+      'lotus-acquirer@2027.1',
+      'core/sale-approved',
+      'fail',
+      /rejected a connection: TLS handshake failed: the terminal presented no client certificate/,
+    ],
   ];
   it.each(story)('%s × %s × %s: %s', async (firmware, host, ref, status, reason) => {
     const result = await play(firmware, host, ref);

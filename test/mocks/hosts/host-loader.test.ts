@@ -83,6 +83,7 @@ describe('the sample world', () => {
       'lotus-acquirer@2021.2',
       'lotus-acquirer@2024.1',
       'lotus-acquirer@2026.1',
+      'lotus-acquirer@2027.1',
     ]);
   });
 
@@ -245,7 +246,7 @@ describe('ruleFor', () => {
 describe('host references', () => {
   it('resolves host@version and host@latest', () => {
     expect(world.parseHostRef('harbor-bank@2025.1')).toEqual({ host: 'harbor-bank', version: '2025.1' });
-    expect(world.get('lotus-acquirer@latest').version).toBe('2026.1');
+    expect(world.get('lotus-acquirer@latest').version).toBe('2027.1');
     expect(world.has('harbor-bank@1999.1')).toBe(false);
   });
 
