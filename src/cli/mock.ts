@@ -33,6 +33,8 @@ export interface MockCommandOptions {
   tls?: boolean;
   /** File the TLS test certificate (PEM) is written to, for terminals to trust. */
   certOut?: string;
+  /** Mutual TLS: file a test terminal's certificate and key (PEM) are written to, for a terminal to present. */
+  terminalCertOut?: string;
   /** Gateways: false (--no-docs) serves no API docs page at /docs. */
   docs?: boolean;
   /** ISO hosts: keys the duplicate window remembers at most. */
@@ -72,6 +74,10 @@ export function registerMock(program: Command): void {
     )
     .option('--no-tls', 'ISO hosts: plain TCP even when the host version requires TLS')
     .option('--cert-out <file>', 'write the TLS test certificate (PEM) to this file, for terminals to trust')
+    .option(
+      '--terminal-cert-out <file>',
+      'mutual TLS: write a test terminal certificate and its key (PEM), issued by the host, for a terminal to present',
+    )
     .option('--no-docs', 'gateways: serve no API docs page (Swagger UI of the served versions) at /docs')
     .option('--bind <address>', 'address the host listens on', '127.0.0.1')
     .option('--backup-port <n>', 'also start a backup instance on this port, sharing the ledger', portArg)
@@ -276,16 +282,22 @@ export async function startMock(ref: string, opts: MockCommandOptions, logger: L
       );
     }
     if (opts.certOut !== undefined) writeCertificate(hosts[0]!, opts.certOut);
+    if (opts.terminalCertOut !== undefined) writeTerminalCertificate(hosts[0]!, opts.terminalCertOut);
   } catch (err) {
     await close();
     throw err;
   }
 
   const [primary, backup] = hosts;
+  const mutual = 'terminalCertificate' in primary! && primary.terminalCertificate !== undefined;
   const tlsNote =
     primary!.certificate === undefined
       ? ''
-      : ` (TLS, test certificate ${opts.certOut ?? 'not written: --cert-out <file>'})`;
+      : ` (${mutual ? 'mutual TLS' : 'TLS'}, test certificate ${opts.certOut ?? 'not written: --cert-out <file>'}` +
+        (mutual
+          ? `, terminal certificate ${opts.terminalCertOut ?? 'not written: --terminal-cert-out <file>'}`
+          : '') +
+        ')';
   const at = (h: MockHost) => ('url' in h ? h.url : `${h.address.host}:${h.address.port}`);
   const docs = version.kind === 'rest' && opts.docs !== false ? `${at(primary!)}${DOCS_PATH}` : undefined;
   logger.info(
@@ -300,6 +312,7 @@ export async function startMock(ref: string, opts: MockCommandOptions, logger: L
       ...(docs && { docs }),
       faults: primary!.faults.list().map((f) => f.id),
       tls: primary!.certificate !== undefined,
+      ...(mutual && { clientCertificate: 'required' }),
       seed: opts.seed,
       timeScale: opts.timeScale,
     },
@@ -317,10 +330,26 @@ function writeCertificate(host: MockHost, path: string): void {
   if (host.certificate === undefined) {
     throw new UsageError(`--cert-out: ${host.version.ref} is not serving TLS here (add --tls)`);
   }
+  writePem('--cert-out', path, host.certificate);
+}
+
+/** --terminal-cert-out: a certificate and key the host accepts from a terminal (mutual TLS). */
+function writeTerminalCertificate(host: MockHost, path: string): void {
+  const issued = 'terminalCertificate' in host ? host.terminalCertificate : undefined;
+  if (!issued) {
+    throw new UsageError(
+      `--terminal-cert-out: ${host.version.ref} does not ask terminals for certificates here (its version's tls has no clientCertificate: required)`,
+    );
+  }
+  // Owner-only: the file holds a private key, if only a test one.
+  writePem('--terminal-cert-out', path, issued.cert + issued.key, 0o600);
+}
+
+function writePem(option: string, path: string, pem: string, mode = 0o644): void {
   try {
-    writeFileSync(path, host.certificate);
+    writeFileSync(path, pem, { mode });
   } catch (err) {
-    throw new UsageError(`--cert-out: cannot write ${path}: ${(err as Error).message}`);
+    throw new UsageError(`${option}: cannot write ${path}: ${(err as Error).message}`);
   }
 }
 

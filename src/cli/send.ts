@@ -25,6 +25,8 @@ interface SendOptions {
   tls?: boolean;
   /** PEM file of the CA to trust over TLS (a mock's: paymatrix mock --cert-out). */
   ca?: string;
+  /** PEM file with the terminal's certificate and key, for mutual TLS (paymatrix mock --terminal-cert-out). */
+  cert?: string;
 }
 
 /** What came of one message sent to a host. */
@@ -54,12 +56,23 @@ export function registerSend(program: Command): void {
       '--ca <file>',
       "with --tls: PEM certificate(s) to trust, e.g. the mock's (paymatrix mock --cert-out)",
     )
+    .option(
+      '--cert <file>',
+      'with --tls: PEM with the terminal certificate and its key, for a host that requires one (paymatrix mock --terminal-cert-out)',
+    )
     .option('--json', 'print request and answer as JSON (card data masked)')
     .option('-w, --workspace <dir>', 'workspace whose protocols/iso8583 adds dialects', '.')
     .action(async (address: { host: string; port: number }, input: string, opts: SendOptions) => {
       if (opts.ca !== undefined && !opts.tls) throw new UsageError('--ca is for TLS: add --tls');
+      if (opts.cert !== undefined && !opts.tls) throw new UsageError('--cert is for TLS: add --tls');
+      const client = opts.cert !== undefined ? readPem('--cert', opts.cert) : undefined;
       const tls = opts.tls
-        ? { maxVersion: 'TLSv1.3' as const, ...(opts.ca && { ca: readCa(opts.ca) }) }
+        ? {
+            maxVersion: 'TLSv1.3' as const,
+            ...(opts.ca && { ca: readPem('--ca', opts.ca) }),
+            // One file holds both: OpenSSL reads the certificate and the key blocks out of it.
+            ...(client && { client: { cert: client, key: client } }),
+          }
         : undefined;
       const dialect = workspaceDialects(opts.workspace).get(opts.dialect);
       if (!dialect.framing) {
@@ -150,8 +163,13 @@ async function exchange(
     const next = await link.next(timeoutMs, signal);
     if ('timeout' in next) return { answered: false, why: `none within ${timeoutMs} ms`, ms: ms() };
     if ('closed' in next) {
-      // A host that requires TLS hangs up on a plain frame without a word.
-      const hint = tls ? '' : '; does the host require TLS? (--tls)';
+      // A host that requires TLS hangs up on a plain frame without a word; one that requires a client
+      // certificate, on a terminal without one.
+      const hint = !tls
+        ? '; does the host require TLS? (--tls)'
+        : tls.client
+          ? ''
+          : '; does the host require a client certificate? (--cert <file>; a mock writes one: --terminal-cert-out)';
       return { answered: false, why: `the connection closed (${next.closed})${hint}`, ms: ms() };
     }
     const { frame } = next;
@@ -184,11 +202,11 @@ async function exchange(
   }
 }
 
-function readCa(path: string): string {
+function readPem(option: string, path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (err) {
-    throw new UsageError(`--ca: cannot read ${path}: ${(err as Error).message}`);
+    throw new UsageError(`${option}: cannot read ${path}: ${(err as Error).message}`);
   }
 }
 

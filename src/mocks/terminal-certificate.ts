@@ -1,4 +1,4 @@
-import type { TlsCredentials } from './test-certificate.js';
+import { endLine, type TlsCredentials } from './test-certificate.js';
 
 const issued = new Map<string, Promise<TlsCredentials>>();
 
@@ -33,5 +33,5 @@ async function issue(ca: TlsCredentials): Promise<TlsCredentials> {
     ],
     ca: { key: ca.key, cert: ca.cert },
   });
-  return { key: pems.private, cert: pems.cert };
+  return { key: endLine(pems.private), cert: endLine(pems.cert) };
 }

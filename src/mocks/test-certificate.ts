@@ -42,5 +42,13 @@ async function generate(): Promise<TlsCredentials> {
         },
       ],
     })
-    .then((pems) => ({ key: pems.private, cert: pems.cert }));
+    .then((pems) => ({ key: endLine(pems.private), cert: endLine(pems.cert) }));
+}
+
+/**
+ * A PEM block ending in a newline: selfsigned ends certificates without one, and a certificate
+ * followed by its key in one file ("…-----END CERTIFICATE----------BEGIN…") is unreadable.
+ */
+export function endLine(pem: string): string {
+  return pem.endsWith('\n') ? pem : `${pem}\n`;
 }

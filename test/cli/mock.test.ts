@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { get as httpsGet } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -366,6 +366,54 @@ describe('paymatrix mock', { timeout: 60_000 }, () => {
     expect(plain.err).toContain('does the host require TLS? (--tls)');
     const refused = await running.line((l) => String(l.msg).includes('TLS handshake failed'));
     expect(refused.msg).toContain('TLS handshake failed: the terminal speaks plain TCP');
+  });
+
+  it('mutual TLS: --terminal-cert-out writes the certificate and key that paymatrix send --cert presents', async () => {
+    const dir = tempDir('pm-mtls-');
+    const [ca, term] = [join(dir, 'lotus.pem'), join(dir, 'terminal.pem')];
+    running = mockOn('lotus-acquirer@2027.1', ['--cert-out', ca, '--terminal-cert-out', term]);
+    const ready = await running.line(() => true);
+    const port = (ready.address as { port: number }).port;
+    expect(ready.msg).toBe(
+      `lotus-acquirer@2027.1 listening on 127.0.0.1:${port} (mutual TLS, test certificate ${ca}, terminal certificate ${term})`,
+    );
+    expect(ready.clientCertificate).toBe('required');
+    expect(readFileSync(term, 'utf8')).toMatch(
+      /^-----BEGIN CERTIFICATE-----\n[^]+-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\n/,
+    );
+    expect(statSync(term).mode & 0o777).toBe(0o600); // it holds a key
+    const at = `127.0.0.1:${port}`;
+    const sample = `@${join(root, 'protocols/iso8583/samples/cup-pos-sale-0200.json')}`;
+    const tls = ['-d', 'cup-pos', '--tls', '--ca', ca];
+    // The sample's MAC is zeros, so the centre answers with its MAC error: an answer all the same.
+    const ok = cli(['send', at, sample, ...tls, '--cert', term, '--json']);
+    expect(ok.code, ok.err).toBe(0);
+    expect(JSON.parse(ok.out).response.message.mti).toBe('0210');
+    const without = cli(['send', at, sample, ...tls, '--set', '11=000778']);
+    expect(without.code).toBe(1);
+    expect(without.err).toContain(
+      'does the host require a client certificate? (--cert <file>; a mock writes one: --terminal-cert-out)',
+    );
+    const refused = await running.line((l) => String(l.msg).includes('TLS handshake failed'));
+    expect(refused.msg).toContain('the terminal presented no client certificate');
+    const plain = cli(['send', at, sample, '-d', 'cup-pos', '--cert', term]);
+    expect(plain.code).toBe(2);
+    expect(plain.err).toContain('--cert is for TLS: add --tls');
+  });
+
+  it('--terminal-cert-out on a host that does not ask for client certificates is a usage error', () => {
+    const r = cli([
+      'mock',
+      'lotus-acquirer@2026.1',
+      '--port',
+      '0',
+      '--terminal-cert-out',
+      join(tmpdir(), 'never.pem'),
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(
+      "--terminal-cert-out: lotus-acquirer@2026.1 does not ask terminals for certificates here (its version's tls has no clientCertificate: required)",
+    );
   });
 
   it('--cert-out also writes a gateway test certificate, which an HTTPS client trusts', async () => {
