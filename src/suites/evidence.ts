@@ -1,6 +1,6 @@
-import type { CellEvidence, StepRecord } from '../matrix/cell.js';
+import type { CellEvidence, Reason, StepRecord } from '../matrix/cell.js';
 import type { Exchange } from '../mocks/exchange.js';
-import { maskPan } from '../protocols/iso8583/index.js';
+import { maskPan, maskPansInText } from '../protocols/iso8583/index.js';
 import type { TerminalEvent, TransactionOutcome, TransactionRequest } from '../terminals/terminal.js';
 
 /**
@@ -47,4 +47,16 @@ export function scrubPans<T>(value: T, pans: readonly string[]): T {
   for (const pan of pans)
     if (pan.length >= 12 && text.includes(pan)) text = text.replaceAll(pan, maskPan(pan));
   return JSON.parse(text) as T;
+}
+
+/**
+ * A reason safe to write anywhere. Reasons quote values — a scenario's expectation, what a host or
+ * terminal sent — and a scenario author may have written a card number in clear (`pan:
+ * "4111111111111111"` matches nothing in a masked journal, and would be quoted in every report).
+ */
+export function maskReason(reason: Reason): Reason {
+  const out: Reason = { ...reason, message: maskPansInText(reason.message) };
+  if (reason.expected !== undefined) out.expected = maskPansInText(reason.expected);
+  if (reason.actual !== undefined) out.actual = maskPansInText(reason.actual);
+  return out;
 }

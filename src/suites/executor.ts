@@ -11,7 +11,7 @@ import type {
 } from '../terminals/terminal.js';
 import { type CellHost, cellHosts } from './cell-hosts.js';
 import { describeStep, evaluate } from './evaluate.js';
-import { buildEvidence } from './evidence.js';
+import { buildEvidence, maskReason } from './evidence.js';
 import type { CellObservation, ObservedStep } from './invariants/index.js';
 import { hostMessages } from './matchers/host-message.js';
 import { withRestKinds } from './rest-kinds.js';
@@ -78,7 +78,7 @@ export async function runCell(
   ): CellResult => ({
     ...cell,
     status,
-    reasons,
+    reasons: reasons.map(maskReason),
     title: scenario?.title ?? cell.scenario,
     tags: scenario ? [...scenario.tags] : [],
     durationMs: Math.round(performance.now() - started),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildEvidence, maskRequest } from '../../src/suites/evidence.js';
+import { buildEvidence, maskReason, maskRequest } from '../../src/suites/evidence.js';
 
 const card = {
   name: 'visa-credit-chip',
@@ -57,6 +57,23 @@ describe('cell evidence', () => {
     expect(Object.getOwnPropertyDescriptor(evidence.journal[0]!.request, 'iso')?.value).toEqual({
       mti: '0200',
       fields: { 2: '411111******1111' },
+    });
+  });
+
+  it('masks card numbers a reason quotes: a scenario that wrote a PAN in clear, a card outside the card book', () => {
+    const reason = maskReason({
+      kind: 'expectation',
+      step: 0,
+      message: 'has pan (DE2) expected "4111111111111111", got "411111******1111"',
+      expected: 'pan = "5500005555555559"',
+      actual: 'amount 000000002500',
+    });
+    expect(reason).toEqual({
+      kind: 'expectation',
+      step: 0,
+      message: 'has pan (DE2) expected "411111******1111", got "411111******1111"',
+      expected: 'pan = "550000******5559"',
+      actual: 'amount 000000002500',
     });
   });
 });

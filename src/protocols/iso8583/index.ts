@@ -19,4 +19,5 @@ export { CARD_DATA_MASKS, maskMessage, maskPan, maskValue } from './mask.js';
 export type { MessageCodec, PackOptions, UnpackOptions } from './message-codec.js';
 export { macFieldOf, signMessage, verifyMessageMac } from './message-mac.js';
 export { hasResponseMti } from './mti.js';
+export { looksLikePan, maskPansInText } from './pan-in-text.js';
 export { type FieldValue, getField, type IsoMessage, type Subfields, type TlvItem } from './values.js';

@@ -1,5 +1,6 @@
 import type { Dialect } from './dialect.js';
 import type { ResolvedField } from './field-spec.js';
+import { maskPansInText } from './pan-in-text.js';
 import type { FieldValue, IsoMessage, Subfields, TlvItem } from './values.js';
 
 /**
@@ -43,7 +44,8 @@ export function maskMessage(dialect: Dialect, msg: IsoMessage): IsoMessage {
 }
 
 export function maskValue(spec: ResolvedField, value: FieldValue): FieldValue {
-  if (typeof value === 'string') return maskText(spec.mask, value, spec.type === 'b');
+  if (typeof value === 'string')
+    return maskText(spec.mask, value, spec.type === 'b', FREE_TEXT.has(spec.type));
   if (spec.mask === 'hide') return '[hidden]';
   const sub = spec.subfields;
   if (Array.isArray(value)) {
@@ -60,11 +62,15 @@ export function maskValue(spec: ResolvedField, value: FieldValue): FieldValue {
   return value;
 }
 
-function maskText(mask: ResolvedField['mask'], value: string, binary: boolean): string {
+function maskText(mask: ResolvedField['mask'], value: string, binary: boolean, text = false): string {
   if (mask === 'pan') return maskPan(value);
   if (mask === 'hide') return hidden(value, binary);
-  return value;
+  // Free text (a merchant name, private-use data): a card number a terminal put there is masked too.
+  return text ? maskPansInText(value) : value;
 }
+
+/** Elements of letters and specials, where a card number would be free text, not the element's value. */
+const FREE_TEXT = new Set(['a', 'an', 'ans']);
 
 function maskTlv(items: TlvItem[], hide: Set<string>): TlvItem[] {
   return items.map((item) => {

@@ -1,4 +1,5 @@
 import { maskPan } from '../iso8583/mask.js';
+import { looksLikePan } from '../iso8583/pan-in-text.js';
 import { splitPointer } from './template.js';
 
 /**
@@ -91,17 +92,7 @@ function maskPansInText(text: string): string {
 const DIGIT_RUN = /[0-9]{12}/;
 const DIGIT_RUNS = /(?<![0-9])[0-9]{12,19}(?![0-9])/g;
 
-/** 12-19 digits with a valid Luhn check digit: treated as a card number wherever it appears. */
-export function looksLikePan(text: string): boolean {
-  if (text.length < 12 || text.length > 19 || !/^[0-9]+$/.test(text)) return false;
-  let sum = 0;
-  for (let i = text.length - 1, double = false; i >= 0; i--, double = !double) {
-    let d = text.charCodeAt(i) - 48;
-    if (double) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
-    sum += d;
-  }
-  return sum % 10 === 0;
-}
+export { looksLikePan };
 
 /**
  * Header names lower-cased, values joined, secrets masked: the scheme of an Authorization header and

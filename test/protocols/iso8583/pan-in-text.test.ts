@@ -1,0 +1,51 @@
+// Card numbers inside free text: the last guard of reasons and of ISO text elements.
+import { describe, expect, it } from 'vitest';
+import { loadDialects, maskMessage } from '../../../src/protocols/iso8583/index.js';
+import { looksLikePan, maskPansInText } from '../../../src/protocols/iso8583/pan-in-text.js';
+
+describe('maskPansInText', () => {
+  it('masks Luhn-valid runs of 13-19 digits to first 6 and last 4, wherever they stand', () => {
+    expect(maskPansInText('has pan (DE2) expected "4111111111111111", got "411111******1111"')).toBe(
+      'has pan (DE2) expected "411111******1111", got "411111******1111"',
+    );
+    expect(maskPansInText('SHOP 5500005555555559 CITY')).toBe('SHOP 550000******5559 CITY');
+    expect(maskPansInText('pan=6200000000000005;')).toBe('pan=620000******0005;');
+    expect(maskPansInText('4222222222222')).toBe('422222***2222'); // 13 digits
+  });
+
+  it('leaves numbers that are no card numbers: Luhn-invalid, zero-padded, too short or too long', () => {
+    expect(looksLikePan('4111111111111112')).toBe(false);
+    for (const text of [
+      'card 4111111111111112', // Luhn check fails
+      'DE4 000000000000018', // zero-padded (Luhn-valid): an amount, a counter
+      'RRN 411111111117', // 12 digits, Luhn-valid: a retrieval reference, not a card
+      'totals 41111111111111110000', // 20 digits
+      'no digits at all',
+    ]) {
+      expect(maskPansInText(text)).toBe(text);
+    }
+    expect(looksLikePan('000000000000018')).toBe(true); // Luhn alone would mask it
+  });
+});
+
+describe('ISO text elements', () => {
+  const dialect = loadDialects().get('iso8583-1987-ascii');
+
+  it('a card number a terminal put into a text element (DE43, DE48) is masked; numeric elements are left', () => {
+    const masked = maskMessage(dialect, {
+      mti: '0200',
+      fields: {
+        '11': '000123',
+        '43': 'SHOP 4111111111111111 CITY',
+        '48': '4111111111111111',
+        '4': '000000002500',
+      },
+    });
+    expect(masked.fields).toMatchObject({
+      '11': '000123',
+      '43': 'SHOP 411111******1111 CITY',
+      '48': '411111******1111',
+      '4': '000000002500',
+    });
+  });
+});
