@@ -6,6 +6,13 @@ import { Iso8583Error } from '../protocols/iso8583/index.js';
 import { UsageError } from './input.js';
 import { buildProgram } from './program.js';
 
+// A reader that stops early (`paymatrix run | head`) is no error, as for any Unix tool: the rest of
+// the output has nowhere to go, but the work goes on (a run still writes its report files).
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
+  process.stdout.write = (() => true) as typeof process.stdout.write;
+});
+
 const program = buildProgram();
 
 try {

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -135,6 +135,28 @@ describe('paymatrix run', () => {
       const bad = cli(['run', '--config', config, '--out', out]);
       expect(bad.code).toBe(2);
       expect(bad.err).toContain(`${config} at /suites: must be array`);
+    },
+    SLOW,
+  );
+
+  it(
+    'a reader that stops early (paymatrix run | head) is no error: the run finishes and writes its report',
+    async () => {
+      const out = tempDir('pm-pipe-');
+      const args = ['run', '--firmware', 'corvid-c400-4.2', '--hosts', 'harbor-bank@2019.4', '--out', out];
+      const child = spawn(process.execPath, ['--import', tsx, join(root, 'src/cli/main.ts'), ...args], {
+        cwd: root,
+      });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+      });
+      // The reader is gone before the run prints anything: every line it writes hits a closed pipe.
+      child.stdout.destroy();
+      const code = await new Promise<number | null>((done) => child.on('close', done));
+      expect(stderr).not.toMatch(/EPIPE|Unhandled/);
+      expect(code).toBe(0);
+      expect(readFileSync(join(out, 'summary.md'), 'utf8')).toContain('corvid-c400-4.2');
     },
     SLOW,
   );
