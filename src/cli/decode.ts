@@ -3,6 +3,7 @@ import { describeMessage } from '../protocols/iso8583/describe.js';
 import { workspaceDialects } from '../protocols/iso8583/dialect-loader.js';
 import { maskMessage } from '../protocols/iso8583/mask.js';
 import { readMessageBytes } from './input.js';
+import { workspaceArg } from './workspace-arg.js';
 
 export function registerDecode(program: Command): void {
   program
@@ -13,7 +14,7 @@ export function registerDecode(program: Command): void {
     .option('--body', 'the input is the message body only, without the framing (length, TPDU, header)')
     .option('--lenient', 'do not check values against their content type (n, an, ans …)')
     .option('--json', 'print the decoded message as JSON (card data masked)')
-    .option('-w, --workspace <dir>', 'workspace whose protocols/iso8583 adds dialects', '.')
+    .option('-w, --workspace <dir>', 'workspace whose protocols/iso8583 adds dialects', workspaceArg, '.')
     .action(
       (
         input: string,

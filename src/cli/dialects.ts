@@ -1,12 +1,13 @@
 import type { Command } from 'commander';
 import { type Dialect, workspaceDialects } from '../protocols/iso8583/index.js';
+import { workspaceArg } from './workspace-arg.js';
 
 export function registerDialects(program: Command): void {
   program
     .command('dialects')
     .description('list the ISO 8583 dialects (built-in and from the workspace)')
     .option('--json', 'print as JSON')
-    .option('-w, --workspace <dir>', 'workspace whose protocols/iso8583 adds dialects', '.')
+    .option('-w, --workspace <dir>', 'workspace whose protocols/iso8583 adds dialects', workspaceArg, '.')
     .action((opts: { json?: boolean; workspace: string }) => {
       const list = workspaceDialects(opts.workspace)
         .list()

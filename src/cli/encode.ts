@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { workspaceDialects } from '../protocols/iso8583/index.js';
 import { signMessage } from '../protocols/iso8583/message-mac.js';
 import { readFramedMessage, UsageError } from './input.js';
+import { workspaceArg } from './workspace-arg.js';
 
 export function registerEncode(program: Command): void {
   program
@@ -11,7 +12,7 @@ export function registerEncode(program: Command): void {
     .requiredOption('-d, --dialect <id>', 'dialect id (see `paymatrix dialects`)')
     .option('--body', 'print the message body only, without the framing (length, TPDU, header)')
     .option('--mac-key <hex>', "fill the MAC field using the dialect's MAC algorithm and this test key")
-    .option('-w, --workspace <dir>', 'workspace whose protocols/iso8583 adds dialects', '.')
+    .option('-w, --workspace <dir>', 'workspace whose protocols/iso8583 adds dialects', workspaceArg, '.')
     .action(
       (input: string, opts: { dialect: string; body?: boolean; macKey?: string; workspace: string }) => {
         const dialect = workspaceDialects(opts.workspace).get(opts.dialect);

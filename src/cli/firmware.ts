@@ -1,12 +1,13 @@
 import type { Command } from 'commander';
 import { workspaceFirmware } from '../terminals/firmware-loader.js';
+import { workspaceArg } from './workspace-arg.js';
 
 export function registerFirmware(program: Command): void {
   program
     .command('firmware')
     .description('list the firmware builds (built-in and from the workspace)')
     .option('--json', 'print as JSON')
-    .option('-w, --workspace <dir>', 'workspace whose firmware/ adds builds', '.')
+    .option('-w, --workspace <dir>', 'workspace whose firmware/ adds builds', workspaceArg, '.')
     .action((opts: { json?: boolean; workspace: string }) => {
       const builds = workspaceFirmware(opts.workspace).list();
       const rows = builds.map((b) => ({

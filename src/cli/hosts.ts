@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { type HostVersion, workspaceHosts } from '../mocks/hosts/host-loader.js';
 import { requiresClientCertificate, tlsMinVersion } from '../mocks/hosts/host-schema.js';
+import { workspaceArg } from './workspace-arg.js';
 
 export function registerHosts(program: Command): void {
   program
@@ -9,7 +10,7 @@ export function registerHosts(program: Command): void {
       'list the mock acquirer hosts and payment gateways with their versions (built-in and from the workspace)',
     )
     .option('--json', 'print as JSON')
-    .option('-w, --workspace <dir>', 'workspace whose mocks/hosts adds hosts', '.')
+    .option('-w, --workspace <dir>', 'workspace whose mocks/hosts adds hosts', workspaceArg, '.')
     .action((opts: { json?: boolean; workspace: string }) => {
       const registry = workspaceHosts(opts.workspace);
       const hosts = registry.list();

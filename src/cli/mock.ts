@@ -12,6 +12,7 @@ import { type HostRegistry, workspaceCards, workspaceHosts } from '../mocks/host
 import { type IsoHost, startIsoHost } from '../mocks/iso-host/start-iso-host.js';
 import { JournalFile } from '../mocks/journal-file.js';
 import { collect, UsageError } from './input.js';
+import { workspaceArg } from './workspace-arg.js';
 
 export interface MockCommandOptions {
   /** Default 8583 for an ISO host, 8080 for a gateway. */
@@ -125,6 +126,7 @@ export function registerMock(program: Command): void {
     .option(
       '-w, --workspace <dir>',
       'workspace whose mocks/ and protocols/ add hosts, cards and dialects',
+      workspaceArg,
       '.',
     )
     .action(async (ref: string, opts: MockCommandOptions) => {

@@ -4,6 +4,7 @@ import { describeHostImpact, fleetImpact } from '../matrix/fleet-impact.js';
 import { renderMatrixTable } from '../report/console-table.js';
 import { reportRun } from '../report/report-run.js';
 import { readRunFolder } from '../report/run-folder.js';
+import { workspaceArg } from './workspace-arg.js';
 
 export interface ReportCommandOptions {
   baseline?: string;
@@ -21,7 +22,11 @@ export function registerReport(program: Command): void {
     .argument('<run-dir>', 'run folder (paymatrix run --out, or paymatrix merge --out)')
     .option('-b, --baseline <run-dir>', 'mark cells that got worse or better than in this run')
     .option('--fleet <file>', "fleet.yaml for impact (default: fleet.yaml in the run's workspace)")
-    .option('-w, --workspace <dir>', "where vendors and field names come from (default: the run's workspace)")
+    .option(
+      '-w, --workspace <dir>',
+      "where vendors and field names come from (default: the run's workspace)",
+      workspaceArg,
+    )
     .option('--title <text>', 'title of the HTML report')
     .action((dir: string, opts: ReportCommandOptions) => {
       process.exitCode = reportCommand(dir, opts);

@@ -1,6 +1,8 @@
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
+import { loadGatePolicy } from '../matrix/gate-policy.js';
 import { loadRunConfig } from '../matrix/run-config.js';
 import type { RunSettings } from '../matrix/run-manifest.js';
 import { runMatrix } from '../matrix/run-matrix.js';
@@ -10,6 +12,8 @@ import { renderFindings, renderMatrixTable } from '../report/console-table.js';
 import { consoleProgress } from '../report/progress.js';
 import { writeHtmlAndSummary } from '../report/report-run.js';
 import { gateCommand } from './gate.js';
+import { UsageError } from './input.js';
+import { workspaceArg } from './workspace-arg.js';
 
 export interface RunCommandOptions {
   config?: string;
@@ -45,7 +49,11 @@ export function registerRun(program: Command): void {
     .command('run')
     .description('play firmware builds × host versions × scenarios and write the compatibility matrix')
     .option('-c, --config <file>', 'run configuration (default: paymatrix.config.yaml if present)')
-    .option('-w, --workspace <dir>', 'workspace with firmware/, mocks/, suites/, protocols/ (default: .)')
+    .option(
+      '-w, --workspace <dir>',
+      'workspace with firmware/, mocks/, suites/, protocols/ (default: .)',
+      workspaceArg,
+    )
     .option('--firmware <id...>', 'build ids or globs (default: every build)')
     .option('--hosts <ref...>', 'host@version or host (default: every host version)')
     .option('--suite <id...>', 'suite ids or suite/scenario (default: every suite)')
@@ -90,8 +98,13 @@ export async function runCommand(opts: RunCommandOptions): Promise<number> {
     retryFailed: opts.retry === false ? false : (config.retryFailed ?? true),
     shard: opts.shard ? parseShard(opts.shard) : null,
   };
+  if (!opts.workspace && config.workspace && !existsSync(config.workspace)) {
+    throw new UsageError(`the run config's workspace ${config.workspace} does not exist`);
+  }
   const workspace = resolve(opts.workspace ?? config.workspace ?? '.');
   const out = resolve(opts.out ?? config.out ?? RUN_DEFAULTS.out);
+  // A bad policy is told now, not after every cell was played.
+  if (opts.gate) loadGatePolicy(opts.gate);
   const { catalogue, runner, warmUp } = openWorkspace(workspace);
 
   const controller = new AbortController();

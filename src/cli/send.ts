@@ -14,6 +14,7 @@ import { signMessage } from '../protocols/iso8583/message-mac.js';
 import { mismatch } from '../terminals/reference/iso/correlation.js';
 import { IsoLink, type LinkOptions } from '../terminals/reference/iso/iso-link.js';
 import { collect, readFramedMessage, UsageError } from './input.js';
+import { workspaceArg } from './workspace-arg.js';
 
 interface SendOptions {
   dialect: string;
@@ -61,7 +62,7 @@ export function registerSend(program: Command): void {
       'with --tls: PEM with the terminal certificate and its key, for a host that requires one (paymatrix mock --terminal-cert-out)',
     )
     .option('--json', 'print request and answer as JSON (card data masked)')
-    .option('-w, --workspace <dir>', 'workspace whose protocols/iso8583 adds dialects', '.')
+    .option('-w, --workspace <dir>', 'workspace whose protocols/iso8583 adds dialects', workspaceArg, '.')
     .action(async (address: { host: string; port: number }, input: string, opts: SendOptions) => {
       if (opts.ca !== undefined && !opts.tls) throw new UsageError('--ca is for TLS: add --tls');
       if (opts.cert !== undefined && !opts.tls) throw new UsageError('--cert is for TLS: add --tls');

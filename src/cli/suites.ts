@@ -1,13 +1,14 @@
 import type { Command } from 'commander';
 import { workspaceCards } from '../mocks/hosts/host-loader.js';
 import { workspaceSuites } from '../suites/suite-loader.js';
+import { workspaceArg } from './workspace-arg.js';
 
 export function registerSuites(program: Command): void {
   program
     .command('suites')
     .description('list the scenario suites and their scenarios (built-in and from the workspace)')
     .option('--json', 'print as JSON')
-    .option('-w, --workspace <dir>', 'workspace whose suites/ adds suites and scenarios', '.')
+    .option('-w, --workspace <dir>', 'workspace whose suites/ adds suites and scenarios', workspaceArg, '.')
     .action((opts: { json?: boolean; workspace: string }) => {
       const suites = workspaceSuites(opts.workspace, { cards: workspaceCards(opts.workspace) }).list();
       const rows = suites.map((s) => ({

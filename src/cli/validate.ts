@@ -7,13 +7,15 @@ import { DataFileError } from '../data/data-file-error.js';
 import { loadDataFile } from '../data/load-data-file.js';
 import { FLEET_FILE, FleetFileSchema, unknownFleetBuilds } from '../matrix/fleet.js';
 import { GATE_FILE, gatePolicyProblems } from '../matrix/gate-policy.js';
+import { planCells } from '../matrix/planner.js';
 import { CONFIG_FILE, loadRunConfig } from '../matrix/run-config.js';
 import { builtinCardsFile, builtinHostsDir, loadCards, loadHosts } from '../mocks/hosts/host-loader.js';
 import { builtinDialectsDir, type DialectRegistry, loadDialects } from '../protocols/iso8583/index.js';
 import { type ApiRegistry, builtinApisDir, loadApis } from '../protocols/rest/api-loader.js';
 import { workspaceSuites } from '../suites/suite-loader.js';
-import { builtinFirmwareDir, loadFirmware } from '../terminals/firmware-loader.js';
+import { builtinFirmwareDir, type FirmwareBuild, loadFirmware } from '../terminals/firmware-loader.js';
 import { resolveProfile } from '../terminals/reference/profile-loader.js';
+import { workspaceArg } from './workspace-arg.js';
 
 /** One line of the summary: what was loaded from a catalogue. */
 export interface CatalogueCount {
@@ -90,6 +92,9 @@ export function validateWorkspace(workspace = '.', configFile?: string): Validat
       build.file,
     );
   }
+  // A build is planned only against the hosts its acquirers name: a typo there plays nothing.
+  const hostIds = hosts && [...hosts.list(), ...hosts.gateways()].map((h) => h.id);
+  if (hostIds) for (const build of firmware?.list() ?? []) problems.push(...unknownAcquirers(build, hostIds));
   const suites = workspaceSuites(workspace, {
     ...(cards ? { cards } : {}),
     onError: (e) => problems.push(e),
@@ -97,7 +102,22 @@ export function validateWorkspace(workspace = '.', configFile?: string): Validat
   counts.push({ what: 'scenarios', count: suites.list().reduce((n, x) => n + x.scenarios.length, 0) });
   const config =
     configFile ?? (existsSync(resolve(workspace, CONFIG_FILE)) ? resolve(workspace, CONFIG_FILE) : undefined);
-  if (config) attempt(() => loadRunConfig(config), problems, config);
+  const loaded = config ? attempt(() => loadRunConfig(config), problems, config) : undefined;
+  // Its filters name builds, hosts and suites: plan them as `paymatrix run` would.
+  if (config && loaded && hosts && firmware) {
+    attempt(
+      () => {
+        const { firmware: f, hosts: h, suites: s } = loaded.config;
+        try {
+          planCells({ hosts, firmware, suites }, { firmware: f ?? [], hosts: h ?? [], suites: s ?? [] });
+        } catch (err) {
+          throw new DataFileError(config, '', (err as Error).message);
+        }
+      },
+      problems,
+      config,
+    );
+  }
 
   // fleet.yaml and gate.yaml, when the workspace has them; the fleet a policy names too.
   const knownBuilds = firmware?.list().map((b) => b.id);
@@ -122,6 +142,21 @@ export function validateWorkspace(workspace = '.', configFile?: string): Validat
     if (data && knownBuilds) problems.push(...unknownFleetBuilds(file, data, knownBuilds));
   }
   return { problems, counts };
+}
+
+/** The acquirers of a build that name no host or gateway of the catalogue. */
+function unknownAcquirers(build: FirmwareBuild, hostIds: readonly string[]): DataFileError[] {
+  return (build.acquirers ?? []).flatMap((id, i) => {
+    if (hostIds.includes(id)) return [];
+    const hint = id.includes('@') ? ' (a host id, without @version)' : '';
+    return [
+      new DataFileError(
+        build.file,
+        `/acquirers/${i}`,
+        `unknown host "${id}"${hint} (known: ${hostIds.join(', ')})`,
+      ),
+    ];
+  });
 }
 
 /** Runs a loader that reads one file; a DataFileError becomes a problem. */
@@ -203,7 +238,7 @@ export function registerValidate(program: Command): void {
     .description(
       'check every data file of the workspace (dialects, API versions, hosts, cards, firmware, suites, config, fleet, gate policy); lists every problem',
     )
-    .option('-w, --workspace <dir>', 'workspace folder', '.')
+    .option('-w, --workspace <dir>', 'workspace folder', workspaceArg, '.')
     .option('-c, --config <file>', `run configuration (default: ${CONFIG_FILE} in the workspace)`)
     .action((opts: { workspace: string; config?: string }) => {
       const report = validateWorkspace(opts.workspace, opts.config);

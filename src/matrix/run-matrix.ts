@@ -70,6 +70,14 @@ export async function runMatrix(options: RunMatrixOptions): Promise<RunMatrixRes
     hosts: settings.hosts,
     suites: settings.suites,
   });
+  if (plan.length === 0) {
+    // Filters that select nothing, or builds whose acquirers name no chosen host: an empty matrix
+    // that exits 0 would pass a CI gate while testing nothing.
+    throw new ConfigError(
+      'no cells to play: no chosen build is planned against a chosen host version (a build plays the ' +
+        'hosts its acquirers name, of its protocol family); see paymatrix firmware and paymatrix hosts',
+    );
+  }
   const keys = plan.map((p) => p.cell.key);
   const hash = planHash(keys, settings);
   if (earlier && earlier.plan.hash !== hash) {

@@ -379,7 +379,7 @@ describe('paymatrix mock', { timeout: 60_000 }, () => {
     );
     expect(ready.clientCertificate).toBe('required');
     expect(readFileSync(term, 'utf8')).toMatch(
-      /^-----BEGIN CERTIFICATE-----\n[^]+-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\n/,
+      /^-----BEGIN CERTIFICATE-----\n[A-Za-z0-9+/=\n]+-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\n/,
     );
     expect(statSync(term).mode & 0o777).toBe(0o600); // it holds a key
     const at = `127.0.0.1:${port}`;

@@ -135,6 +135,25 @@ describe('paymatrix run', () => {
       const bad = cli(['run', '--config', config, '--out', out]);
       expect(bad.code).toBe(2);
       expect(bad.err).toContain(`${config} at /suites: must be array`);
+      // Filters that meet nothing: a build against hosts it names no acquirer of.
+      const empty = cli(['run', '--firmware', 'corvid-c400-4.2', '--hosts', 'lotus-acquirer', '--out', out]);
+      expect(empty.code).toBe(2);
+      expect(empty.err).toContain(
+        'error: no cells to play: no chosen build is planned against a chosen host version',
+      );
+      // A policy that cannot be read is told before any cell is played.
+      const gate = cli([
+        'run',
+        '--firmware',
+        'corvid-c400-4.2',
+        '--gate',
+        join(out, 'no-gate.yaml'),
+        '--out',
+        out,
+      ]);
+      expect(gate.code).toBe(2);
+      expect(gate.err).not.toContain('playing');
+      expect(gate.err).toContain('no-gate.yaml');
     },
     SLOW,
   );

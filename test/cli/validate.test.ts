@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { initWorkspace } from '../../src/cli/init.js';
 import { tempDir } from '../support/temp-dir.js';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -67,5 +68,38 @@ describe('paymatrix validate', () => {
       new RegExp(`${join(ws, 'suites/smoke/odd.yaml')} at /when/0: unknown property "dance"`),
     );
     expect(r.err).toMatch(/\d+ problem\(s\) in \d+ file\(s\); loaded \d+ dialects, \d+ host versions/);
+  });
+
+  it('a build whose acquirers, or a run config whose hosts, name no host is a problem (they would play nothing)', {
+    timeout: 60_000,
+  }, () => {
+    const ws = join(tempDir('pm-validate-'), 'lab');
+    initWorkspace(ws);
+    const build = join(ws, 'firmware/my-terminal-1.0.yaml');
+    writeFileSync(
+      build,
+      readFileSync(build, 'utf8').replace('acquirers: [my-bank]', 'acquirers: [my-bnk, my-bank@1.0]'),
+    );
+    const config = join(ws, 'paymatrix.config.yaml');
+    writeFileSync(config, readFileSync(config, 'utf8').replace('hosts: [my-bank]', 'hosts: [my-bnk]'));
+    const r = cli(['validate', '-w', ws], tmpdir());
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(
+      new RegExp(`${build} at /acquirers/0: unknown host "my-bnk" \\(known: [^)]*my-bank`),
+    );
+    expect(r.err).toContain(
+      `${build} at /acquirers/1: unknown host "my-bank@1.0" (a host id, without @version)`,
+    );
+    expect(r.err).toContain(`${config}: unknown host "my-bnk" (hosts: `);
+  });
+
+  it('a workspace folder that does not exist is bad usage, for every command that takes one', () => {
+    for (const command of [['validate'], ['hosts'], ['run'], ['suites']]) {
+      const r = cli([...command, '-w', join(tmpdir(), 'no-such-lab')]);
+      expect(r.code, command[0]).toBe(2);
+      expect(r.err).toMatch(
+        /option '-w, --workspace <dir>' argument '.*no-such-lab' is invalid\. no such folder/,
+      );
+    }
   });
 });

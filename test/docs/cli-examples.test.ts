@@ -111,6 +111,8 @@ function refusal(example: Example): string | undefined {
     if (example.full && operands.length + unknown.length < required)
       return `paymatrix ${name} needs ${required} argument(s), the example gives ${operands.length}`;
   } catch (err) {
+    // The example's workspace (`-w ./ws`) is the reader's folder, not one in this repository.
+    if (err instanceof CommanderError && err.message.endsWith('is invalid. no such folder')) return undefined;
     if (err instanceof CommanderError) return err.message;
     throw err;
   }
