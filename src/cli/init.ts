@@ -169,7 +169,9 @@ export function registerInit(program: Command): void {
     .action((dir: string, opts: { force?: boolean }) => {
       const files = initWorkspace(dir, opts);
       for (const f of files) process.stdout.write(`wrote ${f}\n`);
-      const cd = resolve(dir) === resolve('.') ? '' : `cd ${dir} && `;
-      process.stdout.write(`next: ${cd}npx paymatrix validate && npx paymatrix run\n`);
+      // From the paymatrix folder: npx finds paymatrix there (it is not on the npm registry).
+      process.stdout.write(
+        `next, in the paymatrix folder: npx paymatrix validate -w ${dir} && npx paymatrix run -w ${dir}\n`,
+      );
     });
 }

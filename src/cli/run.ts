@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { loadGatePolicy } from '../matrix/gate-policy.js';
-import { loadRunConfig } from '../matrix/run-config.js';
+import { CONFIG_FILE, loadRunConfig } from '../matrix/run-config.js';
 import type { RunSettings } from '../matrix/run-manifest.js';
 import { runMatrix } from '../matrix/run-matrix.js';
 import { parseShard } from '../matrix/shard.js';
@@ -48,7 +48,10 @@ export function registerRun(program: Command): void {
   program
     .command('run')
     .description('play firmware builds × host versions × scenarios and write the compatibility matrix')
-    .option('-c, --config <file>', 'run configuration (default: paymatrix.config.yaml if present)')
+    .option(
+      '-c, --config <file>',
+      "run configuration (default: the workspace's paymatrix.config.yaml with -w, else ./paymatrix.config.yaml, if present)",
+    )
     .option(
       '-w, --workspace <dir>',
       'workspace with firmware/, mocks/, suites/, protocols/ (default: .)',
@@ -86,7 +89,9 @@ export function registerRun(program: Command): void {
 
 /** `paymatrix run`: 0 the run completed (failing cells are findings), 2 harness errors, 130 interrupted. */
 export async function runCommand(opts: RunCommandOptions): Promise<number> {
-  const { config } = loadRunConfig(opts.config);
+  // -w names a workspace: its own config, as `paymatrix validate -w` reads it.
+  const own = opts.workspace && join(opts.workspace, CONFIG_FILE);
+  const { config } = loadRunConfig(opts.config ?? (own && existsSync(own) ? own : undefined));
   const timeScale = opts.timeScale ?? config.timeScale ?? RUN_DEFAULTS.timeScale;
   const settings: RunSettings = {
     firmware: opts.firmware ?? config.firmware ?? [],

@@ -48,8 +48,12 @@ describe('paymatrix run', () => {
       expect(init.code).toBe(0);
       expect(init.out).toContain(`wrote ${join(ws, 'paymatrix.config.yaml')}`);
       expect(() => initWorkspace(ws)).toThrow(/would overwrite .*paymatrix\.config\.yaml/); // never silently
-      expect(cli(['validate'], ws)).toMatchObject({ code: 0 });
-      const run = cli(['run'], ws);
+      // What init says to do next, from the paymatrix folder: -w reads the workspace's own config.
+      expect(init.out).toContain(
+        `next, in the paymatrix folder: npx paymatrix validate -w ${ws} && npx paymatrix run -w ${ws}\n`,
+      );
+      expect(cli(['validate', '-w', ws], root)).toMatchObject({ code: 0 });
+      const run = cli(['run', '-w', ws], root);
       expect(run.err).toMatch(/1 cells played in [\d.]+ s; results in /);
       expect(run.code).toBe(0);
       expect(run.out).toMatch(/^firmware +my-bank@1\.0\nmy-terminal-1\.0 +1\/1 ✓\n/);

@@ -64,6 +64,13 @@ describe('paymatrix send', { timeout: 60_000 }, () => {
     expect(stans).toEqual(expect.arrayContaining(['000101', '000007']));
   });
 
+  it('the sample sale the docs send (protocols/iso8583/samples) is approved by harbor-bank@2019.4', async () => {
+    const sample = `@${join(root, 'protocols/iso8583/samples/iso8583-1987-ascii-sale-0200.json')}`;
+    const r = await cli(['send', at, sample, '-d', 'iso8583-1987-ascii', '--set', '11=000124', '--json']);
+    expect(r.code, r.err).toBe(0);
+    expect(JSON.parse(r.out).response.message.fields['39']).toBe('00');
+  });
+
   it('warns when the answer does not correlate, and exits 1 when no answer (or an unreadable one) comes', async () => {
     // One at a time: the faults' scope is the message type, not the terminal.
     host.faults.add({ fault: 'wrong-stan', scope: { mti: ['0200'] } });
