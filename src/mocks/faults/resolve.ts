@@ -1,5 +1,6 @@
 import type { TSchema } from '@sinclair/typebox';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { closestWord } from '../../data/closest-word.js';
 import { FaultSpecError, type FaultSpecErrorCode, joinPath } from './errors.js';
 import { type AnyFaultDefinition, getFault, isConnectionFault, listFaults } from './registry.js';
 import {
@@ -174,7 +175,7 @@ function describe(code: FaultSpecErrorCode, where: string, e: ErrorObject, noun:
       const extra = String(params.additionalProperty);
       const known = Object.keys(parent?.properties ?? {});
       const list = known.length > 0 ? `known: ${known.join(', ')}` : 'this fault takes none';
-      const hint = closest(extra, known);
+      const hint = closestWord(extra, known);
       return new FaultSpecError(
         code,
         joinPath(where, `/${extra}`),
@@ -204,35 +205,9 @@ function knownNames(): string {
 }
 
 function unknownFault(name: string): string {
-  const hint = closest(
+  const hint = closestWord(
     name,
     listFaults().map((f) => f.name),
   );
   return `unknown fault "${name}"${hint ? ` (did you mean "${hint}"?)` : ''}; known: ${knownNames()}`;
-}
-
-/** The candidate within edit distance 2 (typos such as "latncy", "delayms"), if any. */
-function closest(word: string, candidates: string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const c of candidates) {
-    const d = distance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestDistance) {
-      best = c;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
-
-function distance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[b.length]!;
 }

@@ -1,0 +1,18 @@
+import { distance } from 'fastest-levenshtein';
+
+/**
+ * The candidate a typo most likely meant: within edit distance 2, case aside ("latncy" → "latency",
+ * "capabilites" → "capabilities"); undefined when none is that close.
+ */
+export function closestWord(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const c of candidates) {
+    const d = distance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
