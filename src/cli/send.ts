@@ -164,10 +164,10 @@ async function exchange(
     const next = await link.next(timeoutMs, signal);
     if ('timeout' in next) return { answered: false, why: `none within ${timeoutMs} ms`, ms: ms() };
     if ('closed' in next) {
-      // A host that requires TLS hangs up on a plain frame without a word; one that requires a client
-      // certificate, on a terminal without one.
+      // A host hangs up without a word on a plain frame when it requires TLS, on a frame of another
+      // dialect's framing, and on a TLS terminal without a certificate when it requires one.
       const hint = !tls
-        ? '; does the host require TLS? (--tls)'
+        ? '; does the host require TLS (--tls), or speak another dialect or framing (-d)?'
         : tls.client
           ? ''
           : '; does the host require a client certificate? (--cert <file>; a mock writes one: --terminal-cert-out)';

@@ -85,7 +85,14 @@ export function validateWorkspace(workspace = '.', configFile?: string): Validat
           return resolveProfile(build, { workspace, api: apisForHosts.get(ref) });
         }
         if (!dialectsForHosts.has(protocol.dialect))
-          throw new DataFileError(build.file, '/protocol/dialect', `unknown dialect "${protocol.dialect}"`);
+          throw new DataFileError(
+            build.file,
+            '/protocol/dialect',
+            `unknown dialect "${protocol.dialect}" (known: ${dialectsForHosts
+              .list()
+              .map((d) => d.id)
+              .join(', ')})`,
+          );
         return resolveProfile(build, { workspace, dialect: dialectsForHosts.get(protocol.dialect) });
       },
       problems,

@@ -48,7 +48,8 @@ export function consoleProgress(stream: NodeJS.WriteStream = process.stderr): Pr
       if (tenth > lastTenth) {
         lastTenth = tenth;
         stream.write(
-          `${done}/${total} cells (${counts.pass} pass, ${counts.fail} fail, ${counts.error} error)\n`,
+          // n/a too: a stretch of cells that run nothing must not look like a stalled run.
+          `${done}/${total} cells (${counts.pass} pass, ${counts.fail} fail, ${counts.error} error, ${counts.na} n/a)\n`,
         );
       }
     },

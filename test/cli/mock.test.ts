@@ -363,7 +363,9 @@ describe('paymatrix mock', { timeout: 60_000 }, () => {
     );
     const plain = cli(['send', at, message, '-d', 'iso8583-1987-ascii', '--set', '11=9']);
     expect(plain.code).toBe(1);
-    expect(plain.err).toContain('does the host require TLS? (--tls)');
+    expect(plain.err).toContain(
+      'does the host require TLS (--tls), or speak another dialect or framing (-d)?',
+    );
     const refused = await running.line((l) => String(l.msg).includes('TLS handshake failed'));
     expect(refused.msg).toContain('TLS handshake failed: the terminal speaks plain TCP');
   });
