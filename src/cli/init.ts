@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from './input.js';
@@ -146,6 +146,8 @@ then:
 /** Writes the starter workspace into `dir`; refuses to overwrite a file unless `force`. Returns the files written. */
 export function initWorkspace(dir: string, options: { force?: boolean } = {}): string[] {
   const root = resolve(dir);
+  if (existsSync(root) && !statSync(root).isDirectory())
+    throw new UsageError(`${root} is a file, not a folder`);
   const files = Object.keys(INIT_FILES).map((f) => join(root, f));
   const existing = files.filter((f) => existsSync(f));
   if (existing.length > 0 && !options.force)

@@ -50,6 +50,7 @@ export function registerJournal(program: Command): void {
       const match = journalFilter(filterOf(query));
       let read = 0;
       let matched = 0;
+      let skipped = 0;
       let lineNo = 0;
       const lines = createInterface({
         input: createReadStream(file, 'utf8'),
@@ -65,6 +66,7 @@ export function registerJournal(program: Command): void {
             throw new Error('not an exchange');
         } catch {
           process.stderr.write(`warning: ${file}:${lineNo}: not a JSON exchange, skipped\n`);
+          skipped++;
           continue;
         }
         read++;
@@ -72,6 +74,9 @@ export function registerJournal(program: Command): void {
         matched++;
         process.stdout.write(json ? `${line}\n` : describe(exchange));
       }
+      // Lines, none of them an exchange: the wrong file, not an empty journal.
+      if (read === 0 && skipped > 0)
+        throw new UsageError(`${file} holds no journal exchanges (${skipped} other line(s))`);
       process.stderr.write(`${matched} of ${read} exchanges matched\n`);
     });
 }

@@ -242,7 +242,7 @@ export async function startMock(ref: string, opts: MockCommandOptions, logger: L
         const backupPort = opts.backupPort;
         const primary = hosts[0] as IsoHost;
         hosts.push(
-          await listening(`${opts.bind}:${backupPort}`, () =>
+          await listening(`${opts.bind}:${backupPort} (--backup-port)`, () =>
             startIsoHost({
               ...common,
               host: version,
@@ -271,7 +271,7 @@ export async function startMock(ref: string, opts: MockCommandOptions, logger: L
     }
     if (opts.adminPort !== undefined) {
       const adminPort = opts.adminPort;
-      admin = await listening(`${opts.adminBind}:${adminPort}`, () =>
+      admin = await listening(`${opts.adminBind}:${adminPort} (--admin-port)`, () =>
         startAdminApi({
           hosts,
           labels,

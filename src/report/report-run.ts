@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Matrix } from '../matrix/aggregate.js';
+import { ConfigError } from '../matrix/config-error.js';
 import type { Fleet } from '../matrix/fleet.js';
 import { resolveFleet } from '../matrix/gate-run.js';
 import { catalogueMeta, loadCatalogueMeta, type MetaSources } from './html/catalogue-meta.js';
@@ -51,7 +52,7 @@ export function writeHtmlAndSummary(
   options: ReportRunOptions & { sources?: MetaSources } = {},
 ): Omit<ReportRunResult, 'matrix'> {
   const run = typeof runOrDir === 'string' ? readRunFolder(runOrDir) : runOrDir;
-  const baseline = options.baseline !== undefined ? readRunFolder(options.baseline) : undefined;
+  const baseline = options.baseline !== undefined ? readBaseline(options.baseline) : undefined;
   const fleet = resolveFleet(run, undefined, undefined, options.fleet);
   const hostVersions = [...new Set(run.results.map((r) => `${r.host}@${r.version}`))];
   const meta = options.sources
@@ -76,4 +77,14 @@ export function writeHtmlAndSummary(
     htmlBytes: Buffer.byteLength(html),
     notes: meta.problems,
   };
+}
+
+/** The --baseline run, named as such when it cannot be read (the run itself may be fine). */
+function readBaseline(dir: string): RunFolder {
+  try {
+    return readRunFolder(dir);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new ConfigError(`baseline: ${err.message}`);
+    throw err;
+  }
 }

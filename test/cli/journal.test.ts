@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -83,5 +83,11 @@ describe('paymatrix journal', { timeout: 60_000 }, () => {
     const missing = cli(['journal', join(tmpdir(), 'no-such-journal.ndjson')]);
     expect(missing.code).toBe(2);
     expect(missing.err).toMatch(/^error: cannot read .*no-such-journal\.ndjson: ENOENT/);
+    // A file of JSON lines that are no exchanges is the wrong file, not an empty journal.
+    const other = join(tempDir('journal-cli-'), 'results.jsonl');
+    writeFileSync(other, '{"key":"a|b@1|c/d","status":"pass"}\n{"key":"a|b@1|c/e","status":"fail"}\n');
+    const wrong = cli(['journal', other]);
+    expect(wrong.code).toBe(2);
+    expect(wrong.err).toContain(`error: ${other} holds no journal exchanges (2 other line(s))`);
   });
 });

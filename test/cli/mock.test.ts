@@ -486,6 +486,10 @@ describe('paymatrix mock', { timeout: 60_000 }, () => {
     const r = cli(['mock', 'harbor-bank@2019.4', '--port', String(port)]);
     expect(r.code).toBe(2);
     expect(r.err).toContain(`cannot listen on 127.0.0.1:${port}`);
+    // The admin API's port is named as such: the terminals' port was free.
+    const admin = cli(['mock', 'harbor-bank@2019.4', '--port', '0', '--admin-port', String(port)]);
+    expect(admin.code).toBe(2);
+    expect(admin.err).toContain(`cannot listen on 127.0.0.1:${port} (--admin-port)`);
     running.child.kill('SIGINT');
     expect(await running.exited).toBe(0);
   });

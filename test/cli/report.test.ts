@@ -63,6 +63,10 @@ describe('paymatrix report', () => {
     expect(() => reportRun(join(ws, 'nowhere'))).toThrow(
       new ConfigError(`no run in ${join(ws, 'nowhere')}: results.jsonl not found`),
     );
+    // The run is fine, its baseline is not: the error says which.
+    expect(() => reportRun(run, { baseline: join(ws, 'nowhere') })).toThrow(
+      new ConfigError(`baseline: no run in ${join(ws, 'nowhere')}: results.jsonl not found`),
+    );
     rmSync(join(run, 'manifest.json'));
     const r = reportRun(run, { workspace: join(ws, 'not-a-workspace') });
     expect(r.htmlBytes).toBeGreaterThan(1000);

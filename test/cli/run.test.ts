@@ -48,6 +48,8 @@ describe('paymatrix run', () => {
       expect(init.code).toBe(0);
       expect(init.out).toContain(`wrote ${join(ws, 'paymatrix.config.yaml')}`);
       expect(() => initWorkspace(ws)).toThrow(/would overwrite .*paymatrix\.config\.yaml/); // never silently
+      const file = join(ws, 'paymatrix.config.yaml');
+      expect(cli(['init', file])).toMatchObject({ code: 2, err: `error: ${file} is a file, not a folder\n` });
       // What init says to do next, from the paymatrix folder: -w reads the workspace's own config.
       expect(init.out).toContain(
         `next, in the paymatrix folder: npx paymatrix validate -w ${ws} && npx paymatrix run -w ${ws}\n`,
