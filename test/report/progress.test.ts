@@ -28,7 +28,7 @@ describe('console progress without a terminal', () => {
       'pass',
     ];
     progress.begin(statuses.length, 0);
-    statuses.forEach((s, i) => progress.result(cell(i, s), i + 1, statuses.length));
+    for (const [i, s] of statuses.entries()) progress.result(cell(i, s), i + 1, statuses.length);
     progress.end();
     expect(lines[0]).toBe('playing 10 cells\n');
     expect(lines).toContain('4/10 cells (0 pass, 0 fail, 0 error, 4 n/a)\n');
