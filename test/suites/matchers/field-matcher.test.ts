@@ -18,6 +18,15 @@ describe('field matchers', () => {
     expect(valueEquals(5, 'abc')).toBe(false);
   });
 
+  it('a card number matches the masked PAN the journal keeps, by its first 6 and last 4', () => {
+    expect(matchField('4111111111111111', '411111******1111', noEcho).ok).toBe(true);
+    expect(
+      matchField({ oneOf: ['5500005555555559', '4111111111111111'] }, '411111******1111', noEcho).ok,
+    ).toBe(true);
+    expect(matchField('4000000000000002', '411111******1111', noEcho).ok).toBe(false);
+    expect(matchField('4111111111111112', '411111******1112', noEcho).ok).toBe(false); // no card number
+  });
+
   it('equals, present and absent', () => {
     expect(matchField({ equals: 'HB000001' }, 'HB000001', noEcho).ok).toBe(true);
     expect(matchField({ present: true }, '', noEcho).ok).toBe(true);
