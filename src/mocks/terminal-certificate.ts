@@ -1,4 +1,4 @@
-import { endLine, type TlsCredentials } from './test-certificate.js';
+import { endLine, type TlsCredentials, testKeyAndValidity } from './test-certificate.js';
 
 const issued = new Map<string, Promise<TlsCredentials>>();
 
@@ -18,14 +18,8 @@ export function terminalCertificate(ca: TlsCredentials): Promise<TlsCredentials>
 
 async function issue(ca: TlsCredentials): Promise<TlsCredentials> {
   const { default: selfsigned } = await import('selfsigned');
-  const now = Date.now();
   const pems = await selfsigned.generate([{ name: 'commonName', value: 'paymatrix test terminal (TEST)' }], {
-    keyType: 'ec',
-    curve: 'P-256',
-    algorithm: 'sha256',
-    // Back-dated a day like the host's: a terminal's clock a little ahead must not matter.
-    notBeforeDate: new Date(now - 86_400_000),
-    notAfterDate: new Date(now + 30 * 86_400_000),
+    ...testKeyAndValidity(),
     extensions: [
       { name: 'basicConstraints', cA: false },
       { name: 'keyUsage', digitalSignature: true },

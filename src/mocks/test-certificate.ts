@@ -7,8 +7,8 @@ export interface TlsCredentials {
 let cached: Promise<TlsCredentials> | undefined;
 
 /**
- * A self-signed TEST certificate for localhost, 127.0.0.1 and ::1, made once per process (EC P-256:
- * generating it takes milliseconds, an RSA key much longer). Clients trust it by passing `cert` as
+ * A self-signed TEST certificate for localhost, 127.0.0.1 and ::1, made once per process
+ * (testKeyAndValidity). Clients trust it by passing `cert` as
  * their CA, the way a terminal is provisioned with a test root; it protects nothing.
  */
 export function testCertificate(): Promise<TlsCredentials> {
@@ -19,15 +19,9 @@ export function testCertificate(): Promise<TlsCredentials> {
 async function generate(): Promise<TlsCredentials> {
   // Loaded on first use: the X.509 stack is a few MB of heap that a plain mock never needs.
   const { default: selfsigned } = await import('selfsigned');
-  const now = Date.now();
   return selfsigned
     .generate([{ name: 'commonName', value: 'paymatrix mock host (TEST)' }], {
-      keyType: 'ec',
-      curve: 'P-256',
-      algorithm: 'sha256',
-      // Back-dated a day: a client whose clock is a little behind must not see "not yet valid".
-      notBeforeDate: new Date(now - 86_400_000),
-      notAfterDate: new Date(now + 30 * 86_400_000),
+      ...testKeyAndValidity(),
       extensions: [
         { name: 'basicConstraints', cA: true },
         { name: 'keyUsage', digitalSignature: true, keyCertSign: true },
@@ -43,6 +37,22 @@ async function generate(): Promise<TlsCredentials> {
       ],
     })
     .then((pems) => ({ key: endLine(pems.private), cert: endLine(pems.cert) }));
+}
+
+/**
+ * The key and validity of every test certificate: EC P-256 (generating it takes milliseconds, an
+ * RSA key much longer), valid for 30 days and back-dated a day, so that a peer whose clock is a
+ * little behind does not see "not yet valid".
+ */
+export function testKeyAndValidity() {
+  const now = Date.now();
+  return {
+    keyType: 'ec',
+    curve: 'P-256',
+    algorithm: 'sha256',
+    notBeforeDate: new Date(now - 86_400_000),
+    notAfterDate: new Date(now + 30 * 86_400_000),
+  } as const;
 }
 
 /**
