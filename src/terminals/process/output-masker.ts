@@ -3,6 +3,7 @@ import {
   CARD_DATA_MASKS,
   type Dialect,
   type FieldValue,
+  looksLikePan,
   maskPan,
   maskValue,
 } from '../../protocols/iso8583/index.js';
@@ -28,7 +29,12 @@ export class OutputMasker {
     for (const v of values) if (v && v.length >= 8) this.#secrets.add(v);
   }
 
-  text(value: string): string {
+  /**
+   * Free text with card data, keys and PINs masked. `anyDigits`: every run of 13-19 digits is taken
+   * for a PAN (stderr, summaries: anything goes there); else only a Luhn-valid one, for an element
+   * the dialect says is text (a 15-digit merchant id is no card number).
+   */
+  text(value: string, anyDigits = true): string {
     let out = value;
     for (const secret of this.#secrets) {
       if (!out.includes(secret)) continue;
@@ -40,7 +46,7 @@ export class OutputMasker {
     return out
       .replace(TRACK1, (_m, pan: string) => `B${maskPan(pan)}^[hidden]`)
       .replace(TRACK, (_m, pan: string) => `${maskPan(pan)}=[hidden]`)
-      .replace(PAN_LIKE, (pan) => maskPan(pan))
+      .replace(PAN_LIKE, (pan) => (anyDigits || looksLikePan(pan) ? maskPan(pan) : pan))
       .replace(PIN_WORD, (_m, label: string) => `${label}[hidden]`);
   }
 
@@ -91,7 +97,7 @@ export class OutputMasker {
       // A TLV element given as one hex string may hold tags the dialect hides (5A, 57): hide it whole.
       if (spec.subfields?.kind === 'ber-tlv' && 'hide' in spec.subfields && spec.subfields.hide?.length)
         return `[hidden: ${value.length / 2} bytes]`;
-      return this.text(value);
+      return this.text(value, false);
     }
     const shaped = isFieldValue(value) ? maskValue(spec, value) : value;
     return this.deep(shaped);

@@ -37,12 +37,22 @@ describe('OutputMasker', () => {
       size: 120,
       iso: {
         mti: '0200',
-        fields: { '2': PAN, '4': '000000001000', '35': `${PAN}=3012101`, '52': '0412AC89ABCDEF67' },
+        fields: {
+          '2': PAN,
+          '4': '000000001000',
+          '35': `${PAN}=3012101`,
+          '42': '000000000000001',
+          '43': `SHOP ${PAN} CITY`,
+          '52': '0412AC89ABCDEF67',
+        },
       },
     });
     expect(out.summary).toBe(`0200 sale 10.00 ${MASKED}`);
     expect(out.iso!.fields['2']).toBe(MASKED);
     expect(out.iso!.fields['4']).toBe('000000001000');
+    // A text element: a 15-digit merchant id is no card number; a PAN written into it is.
+    expect(out.iso!.fields['42']).toBe('000000000000001');
+    expect(out.iso!.fields['43']).toBe(`SHOP ${MASKED} CITY`);
     expect(JSON.stringify(out)).not.toContain('3012101');
     expect(JSON.stringify(out)).not.toContain('0412AC89ABCDEF67');
   });
