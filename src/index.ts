@@ -34,3 +34,4 @@ export * from './report/report-run.js';
 export * from './report/run-folder.js';
 export { renderSummaryMd, SUMMARY_FILE, type SummaryInput, writeSummaryMd } from './report/summary-md.js';
 export * from './suites/index.js';
+export * from './terminals/index.js';

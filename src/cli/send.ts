@@ -66,7 +66,7 @@ export function registerSend(program: Command): void {
     .action(async (address: { host: string; port: number }, input: string, opts: SendOptions) => {
       if (opts.ca !== undefined && !opts.tls) throw new UsageError('--ca is for TLS: add --tls');
       if (opts.cert !== undefined && !opts.tls) throw new UsageError('--cert is for TLS: add --tls');
-      const client = opts.cert !== undefined ? readPem('--cert', opts.cert) : undefined;
+      const client = opts.cert !== undefined ? readClientPem(opts.cert) : undefined;
       const tls = opts.tls
         ? {
             maxVersion: 'TLSv1.3' as const,
@@ -169,7 +169,7 @@ async function exchange(
       const hint = !tls
         ? '; does the host require TLS (--tls), or speak another dialect or framing (-d)?'
         : tls.client
-          ? ''
+          ? "; is --cert issued by this host's terminal CA? (a mock writes one: --terminal-cert-out)"
           : '; does the host require a client certificate? (--cert <file>; a mock writes one: --terminal-cert-out)';
       return { answered: false, why: `the connection closed (${next.closed})${hint}`, ms: ms() };
     }
@@ -201,6 +201,21 @@ async function exchange(
   } finally {
     link.close();
   }
+}
+
+/** --cert: the terminal's certificate and its key, in one PEM file as --terminal-cert-out writes it. */
+function readClientPem(path: string): string {
+  const pem = readPem('--cert', path);
+  const missing = [
+    ...(/-----BEGIN CERTIFICATE-----/.test(pem) ? [] : ['certificate']),
+    ...(/-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----/.test(pem) ? [] : ['private key']),
+  ];
+  if (missing.length > 0) {
+    throw new UsageError(
+      `--cert: ${path} holds no ${missing.join(' and no ')} (one PEM file with both, as paymatrix mock --terminal-cert-out writes)`,
+    );
+  }
+  return pem;
 }
 
 function readPem(option: string, path: string): string {

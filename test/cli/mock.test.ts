@@ -401,6 +401,10 @@ describe('paymatrix mock', { timeout: 60_000 }, () => {
     const plain = cli(['send', at, sample, '-d', 'cup-pos', '--cert', term]);
     expect(plain.code).toBe(2);
     expect(plain.err).toContain('--cert is for TLS: add --tls');
+    // The CA's certificate alone is no terminal certificate: there is no key in it.
+    const keyless = cli(['send', at, sample, ...tls, '--cert', ca]);
+    expect(keyless.code).toBe(2);
+    expect(keyless.err).toContain(`--cert: ${ca} holds no private key (one PEM file with both`);
   });
 
   it('--terminal-cert-out on a host that does not ask for client certificates is a usage error', () => {
