@@ -1,8 +1,10 @@
 import { Type as T } from '@sinclair/typebox';
+import { closestWord } from '../data/closest-word.js';
 import { DataFileError } from '../data/data-file-error.js';
 import { loadDataFile, validateData } from '../data/load-data-file.js';
 import { FaultSpecError, resolveFaultSpec } from '../mocks/faults/index.js';
 import type { CardBook } from '../mocks/hosts/host-loader.js';
+import { ISO_VIOLATION_RULES, REST_VIOLATION_RULES, VIOLATION_RULES } from '../mocks/violation-rules.js';
 import type { Capability, TransactionType } from '../terminals/terminal.js';
 import { expandShortForms } from './expand-short-forms.js';
 import { FIELD_KEY_HELP, parseFieldKey } from './matchers/field-key.js';
@@ -102,6 +104,11 @@ export function parseScenario(
     }
   };
   const faultIds = new Set<string>([HOST_DOWN_FAULT_ID]);
+  // The ids a scenario added itself (not the one `host: down` uses inside), for a message.
+  const addedFaults = () => {
+    const ids = [...faultIds].filter((id) => id !== HOST_DOWN_FAULT_ID);
+    return ids.length > 0 ? `ids: ${ids.join(', ')}` : 'none was';
+  };
   const checkFault = (fault: ScenarioFault, path: string) => {
     checkOn(fault.on, `${path}/on`);
     faultIds.add(fault.id ?? fault.fault);
@@ -168,10 +175,7 @@ export function parseScenario(
     if (action === 'unfault') {
       checkOn(step.on, `${at}/on`);
       if (!faultIds.has(step.unfault!) && !/#[0-9]+$/.test(step.unfault!)) {
-        fail(
-          `${at}/unfault`,
-          `no fault with id "${step.unfault}" was added before (ids: ${[...faultIds].join(', ')})`,
-        );
+        fail(`${at}/unfault`, `no fault with id "${step.unfault}" was added before (${addedFaults()})`);
       }
       steps.push({ kind: 'unfault', index, id: step.unfault!, on: step.on ?? 'primary' });
       continue;
@@ -305,6 +309,13 @@ export function parseScenario(
   });
   then.violations?.forEach((v, i) => {
     checkOn(v.on, `/then/violations/${i}/on`);
+    if (v.rule !== undefined && !VIOLATION_RULES.has(v.rule)) {
+      const meant = closestWord(v.rule, [...VIOLATION_RULES]);
+      fail(
+        `/then/violations/${i}/rule`,
+        `no host names a violation "${v.rule}"${meant ? ` (did you mean "${meant}"?)` : ''}; ISO 8583 hosts name ${ISO_VIOLATION_RULES.join(', ')}; gateways ${REST_VIOLATION_RULES.slice(0, 9).join(', ')} or the JSON Schema keyword a body broke (required, type, enum …)`,
+      );
+    }
     if (v.message !== undefined) checkRegex(v.message, `/then/violations/${i}/message`, fail);
   });
 

@@ -9,7 +9,6 @@ import { tempDir } from '../support/temp-dir.js';
 import { cards } from './support/world.js';
 
 const root = tempDir('paymatrix-scenarios-');
-afterAll(() => {});
 
 let n = 0;
 /** Writes a scenario (id = file name) and loads it. */
@@ -32,6 +31,31 @@ function error(body: string): { path: string; problem: string; file: string } {
 const card = 'given: { card: visa-credit-chip }\n';
 
 describe('scenario files', () => {
+  it('a violation rule no host names is refused, with the one it likely meant', () => {
+    expect(
+      error(`${card}when: [{ sale: 25.00 }]\nthen: { violations: [{ rule: mandatory-feild }] }\n`),
+    ).toMatchObject({
+      path: '/then/violations/0/rule',
+      problem: expect.stringMatching(
+        /^no host names a violation "mandatory-feild" \(did you mean "mandatory-field"\?\); ISO 8583 hosts name mandatory-field, /,
+      ),
+    });
+    expect(() =>
+      load(`${card}when: [{ sale: 25.00 }]\nthen: { violations: [{ rule: minLength }] }\n`),
+    ).not.toThrow();
+  });
+
+  it('an unfault of an id never added lists the ids the scenario added, not internal ones', () => {
+    expect(
+      error(
+        `${card}when: [{ unfault: nothere }, { host: down }, { sale: 25.00 }]\nthen: { outcomes: approved }\n`,
+      ),
+    ).toMatchObject({
+      path: '/when/0/unfault',
+      problem: 'no fault with id "nothere" was added before (none was)',
+    });
+  });
+
   it('expands short forms: names, amounts in minor units, originals by index, requires from the steps', () => {
     const s = load(`${card}requires: [reversal]
 when:
