@@ -207,7 +207,7 @@ export function checkCatalogue<T>(
           );
           return undefined;
         }
-        problems.push(new DataFileError(real, err.path, err.problem));
+        problems.push(err.inFile(real));
         excluded.add(real);
       }
     }
@@ -253,7 +253,8 @@ export function registerValidate(program: Command): void {
       const summary = report.counts.map((c) => `${c.count} ${c.what}`).join(', ');
       if (report.problems.length > 0) {
         const files = new Set(report.problems.map((p) => p.file)).size;
-        process.stderr.write(`${report.problems.length} problem(s) in ${files} file(s); loaded ${summary}\n`);
+        const count = report.problems.reduce((n, p) => n + p.problems.length, 0);
+        process.stderr.write(`${count} problem(s) in ${files} file(s); loaded ${summary}\n`);
         process.exitCode = 2;
         return;
       }

@@ -3,7 +3,7 @@ import type { Static, TSchema } from '@sinclair/typebox';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { parseDocument } from 'yaml';
 import { closestWord } from './closest-word.js';
-import { DataFileError } from './data-file-error.js';
+import { DataFileError, type DataFileProblem } from './data-file-error.js';
 
 // allErrors: every unknown and missing property of an object is told at once, not one per try;
 // verbose: errors carry their schema, whose property names suggest what a typo meant.
@@ -43,16 +43,57 @@ export function validateData(file: string, data: unknown, schema: TSchema): void
 }
 
 function toDataFileError(file: string, errors: ErrorObject[]): DataFileError {
-  // Prefer the deepest error: for unions ajv reports every branch, the deepest is the most specific.
-  const best = [...errors].sort((a, b) => b.instancePath.length - a.instancePath.length)[0];
-  if (!best) return new DataFileError(file, '', 'does not match its schema');
+  const problems = groupErrors(errors).map((group) => describeGroup(group));
+  // One line per place: two groups can land on the same spot (a union inside a union).
+  const seen = new Set<string>();
+  const unique = problems.filter(
+    (p) => !seen.has(`${p.path}\u0000${p.problem}`) && seen.add(`${p.path}\u0000${p.problem}`),
+  );
+  const [first, ...more] = unique;
+  if (!first) return new DataFileError(file, '', 'does not match its schema');
+  return new DataFileError(file, first.path, first.problem, more);
+}
+
+/**
+ * The errors of one validation, one group per mistake: every error inside a union (anyOf/oneOf)
+ * is one group with it — ajv reports each branch's complaints, and only one branch was meant —
+ * and every other error is a group of its own, in the order ajv found them (document order).
+ */
+function groupErrors(errors: ErrorObject[]): ErrorObject[][] {
+  const unions = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
+  const outermost = (e: ErrorObject) =>
+    unions
+      .filter(
+        (u) =>
+          u !== e && e.schemaPath.startsWith(`${u.schemaPath}/`) && e.instancePath.startsWith(u.instancePath),
+      )
+      .sort((a, b) => a.schemaPath.length - b.schemaPath.length)[0];
+  const groups = new Map<ErrorObject | string, ErrorObject[]>();
+  for (const e of errors) {
+    const union = outermost(e) ?? (unions.includes(e) ? e : undefined);
+    // Unknown and missing properties of one object read as one problem (propertyProblems).
+    const key =
+      union ??
+      (e.keyword === 'additionalProperties' || e.keyword === 'required'
+        ? `${e.instancePath}\u0000${schemaOf(e)}`
+        : `${e.instancePath}\u0000${e.schemaPath}`);
+    const group = groups.get(key);
+    if (group) group.push(e);
+    else groups.set(key, [e]);
+  }
+  return [...groups.values()];
+}
+
+/** One group's problem: its deepest error, the most specific (for a union, the branch meant). */
+function describeGroup(errors: ErrorObject[]): DataFileProblem {
+  const best = [...errors].sort((a, b) => b.instancePath.length - a.instancePath.length)[0]!;
   const where = best.instancePath || '/';
   if (best.keyword === 'additionalProperties' || best.keyword === 'required') {
     // Every unknown and missing property of that object (of the same schema, not another union
     // branch), a misspelling paired with what it meant.
     const object = schemaOf(best);
     const same = errors.filter((e) => e.instancePath === best.instancePath && schemaOf(e) === object);
-    return new DataFileError(file, where, propertyProblems(same, best).join('; '));
+    return { path: where, problem: propertyProblems(same, best).join('; ') };
   }
   const params = best.params as Record<string, unknown>;
   let problem = best.message ?? 'is invalid';
@@ -65,8 +106,11 @@ function toDataFileError(file: string, errors: ErrorObject[]): DataFileError {
     problem = `must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}`;
   } else if (params.missingProperty !== undefined) {
     problem = `missing property ${JSON.stringify(params.missingProperty)}`;
+  } else if (best.keyword === 'type' && params.type === 'string' && typeof best.data === 'number') {
+    // `mti: 0200` is the number 200 to YAML: the zeros are gone before we see it.
+    problem = `must be a string: put the value in quotes (YAML read it as the number ${best.data}, leading zeros dropped)`;
   }
-  return new DataFileError(file, where, problem);
+  return { path: where, problem };
 }
 
 /** The object schema an error is about: its schema path without the keyword. */

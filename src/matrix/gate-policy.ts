@@ -130,26 +130,32 @@ export function validateGatePolicy(file: string, data: unknown): GatePolicy {
   return data as GatePolicy;
 }
 
-/** Every problem of policy data: the envelope's, else one per bad rule (`paymatrix validate` lists them all). */
+/** Every problem of policy data: the envelope's, and one per bad rule (`paymatrix validate` lists them all). */
 export function gatePolicyProblems(file: string, data: unknown): DataFileError[] {
+  const problems: DataFileError[] = [];
   try {
     validateData(file, data, EnvelopeSchema);
   } catch (err) {
-    if (err instanceof DataFileError) return [err];
-    throw err;
+    if (!(err instanceof DataFileError)) throw err;
+    problems.push(err);
   }
-  const policy = data as GatePolicy;
-  return policy.rules.flatMap((rule, i) => {
+  // Each rule of a known kind is checked even when another is not (a misspelt kind, say).
+  const rules = (data as { rules?: unknown } | null)?.rules;
+  if (!Array.isArray(rules)) return problems;
+  rules.forEach((rule: { rule?: unknown; percent?: unknown; terminals?: unknown }, i) => {
+    const kind = rule?.rule;
+    if (typeof kind !== 'string' || !(GATE_RULE_KINDS as readonly string[]).includes(kind)) return;
     try {
-      validateData(file, rule, RULE_SCHEMAS[rule.rule]);
+      validateData(file, rule, RULE_SCHEMAS[kind as GateRuleKind]);
     } catch (err) {
       if (!(err instanceof DataFileError)) throw err;
-      return [new DataFileError(file, `/rules/${i}${err.path === '/' ? '' : err.path}`, err.problem)];
+      problems.push(new DataFileError(file, `/rules/${i}${err.path === '/' ? '' : err.path}`, err.problem));
+      return;
     }
-    if (rule.rule === 'max-terminals-affected' && rule.percent === undefined && rule.terminals === undefined)
-      return [new DataFileError(file, `/rules/${i}`, 'needs percent, terminals or both')];
-    return [];
+    if (kind === 'max-terminals-affected' && rule.percent === undefined && rule.terminals === undefined)
+      problems.push(new DataFileError(file, `/rules/${i}`, 'needs percent, terminals or both'));
   });
+  return problems;
 }
 
 export function loadGatePolicy(file: string): GatePolicy {

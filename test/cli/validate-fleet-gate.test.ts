@@ -37,6 +37,7 @@ describe('validate: fleet.yaml and gate.yaml', () => {
         '  - rule: complete',
         '  - { rule: must-pass, colour: red }',
         '  - rule: max-terminals-affected',
+        '  - rule: must-pas',
         '',
       ].join('\n'),
     });
@@ -53,9 +54,13 @@ describe('validate: fleet.yaml and gate.yaml', () => {
         expect.stringContaining(`${fleet} at /deployments/2/build: unknown firmware build "nope-1.0"`),
         `${gate} at /rules/1: unknown property "colour"`,
         `${gate} at /rules/2: needs percent, terminals or both`,
+        // A misspelt kind is told too, and does not hide the problems of the other rules.
+        expect.stringMatching(
+          new RegExp(`^${gate} at /rules/3/rule: must be one of "complete", "must-pass"`),
+        ),
       ]),
     );
-    expect(found).toHaveLength(4);
+    expect(found).toHaveLength(5);
   });
 
   it('a schema error in the fleet, and a policy naming a fleet that is not there', () => {

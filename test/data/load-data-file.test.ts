@@ -47,4 +47,40 @@ describe('data file errors', () => {
       'build.yaml at /terminal: unknown property "terminalID" (did you mean "terminalId"?)',
     );
   });
+
+  it('tells every mistake of the file at once, one line each, a union counted once', () => {
+    const Scenario = T.Object(
+      {
+        steps: T.Array(
+          T.Union([
+            T.Object({ sale: T.Number() }, { additionalProperties: false }),
+            T.Object({ wait: T.Number() }, { additionalProperties: false }),
+          ]),
+        ),
+        mti: T.String(),
+        code: T.Union([T.Literal('approved'), T.Literal('declined')]),
+      },
+      { additionalProperties: false },
+    );
+    let error: DataFileError | undefined;
+    try {
+      parseDataText('s.yaml', 'steps: [{ sael: 1 }, { sale: 2 }]\nmti: 0200\ncode: aproved\n', Scenario);
+    } catch (err) {
+      error = err as DataFileError;
+    }
+    expect(error?.problems).toEqual([
+      { path: '/steps/0', problem: 'unknown property "sael" (did you mean "sale"?)' },
+      {
+        path: '/mti',
+        problem:
+          'must be a string: put the value in quotes (YAML read it as the number 200, leading zeros dropped)',
+      },
+      { path: '/code', problem: 'must be one of "approved", "declined"' },
+    ]);
+    expect(error?.message.split('\n')).toEqual([
+      's.yaml at /steps/0: unknown property "sael" (did you mean "sale"?)',
+      's.yaml at /mti: must be a string: put the value in quotes (YAML read it as the number 200, leading zeros dropped)',
+      's.yaml at /code: must be one of "approved", "declined"',
+    ]);
+  });
 });
