@@ -1,4 +1,9 @@
-import { type FramedMessage, getField, type IsoMessage, maskMessage } from '../../protocols/iso8583/index.js';
+import {
+  type FramedMessage,
+  type IsoMessage,
+  maskMessage,
+  summarizeMessage,
+} from '../../protocols/iso8583/index.js';
 import type { RecordedMessage } from '../exchange.js';
 import type { HostVersion } from '../hosts/host-loader.js';
 
@@ -9,20 +14,7 @@ export function recorded(
   size: number,
   kind?: string,
 ): RecordedMessage {
-  return { summary: summaryOf(framed.message, kind), size, iso: isoView(version, framed) };
-}
-
-/** One line for people and logs: `0200 sale 25.00 STAN 000123 code 00`. */
-function summaryOf(msg: IsoMessage, kind?: string): string {
-  const parts = [msg.mti];
-  if (kind) parts.push(kind);
-  const amount = getField(msg, '4');
-  if (typeof amount === 'string' && /^[0-9]+$/.test(amount)) parts.push((Number(amount) / 100).toFixed(2));
-  const stan = getField(msg, '11');
-  if (typeof stan === 'string') parts.push(`STAN ${stan}`);
-  const code = getField(msg, '39');
-  if (typeof code === 'string') parts.push(`code ${code}`);
-  return parts.join(' ');
+  return { summary: summarizeMessage(framed.message, kind), size, iso: isoView(version, framed) };
 }
 
 function isoView(version: HostVersion, framed: FramedMessage): NonNullable<RecordedMessage['iso']> {
@@ -51,7 +43,7 @@ export function lazyRecorded(
   let iso: RecordedMessage['iso'];
   return {
     get summary() {
-      summary ??= summaryOf(framed.message, kind);
+      summary ??= summarizeMessage(framed.message, kind);
       return summary;
     },
     size,

@@ -20,4 +20,5 @@ export type { MessageCodec, PackOptions, UnpackOptions } from './message-codec.j
 export { macFieldOf, signMessage, verifyMessageMac } from './message-mac.js';
 export { hasResponseMti } from './mti.js';
 export { looksLikePan, maskPansInText } from './pan-in-text.js';
+export { summarizeMessage } from './summary.js';
 export { type FieldValue, getField, type IsoMessage, type Subfields, type TlvItem } from './values.js';

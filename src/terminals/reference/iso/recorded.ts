@@ -1,5 +1,10 @@
 import type { RecordedMessage } from '../../../mocks/exchange.js';
-import { type Dialect, type FramedMessage, getField, maskMessage } from '../../../protocols/iso8583/index.js';
+import {
+  type Dialect,
+  type FramedMessage,
+  maskMessage,
+  summarizeMessage,
+} from '../../../protocols/iso8583/index.js';
 
 /**
  * A message as the terminal records it, in the exchange model the hosts' journal uses: a summary
@@ -13,16 +18,8 @@ export function recordMessage(
   label?: string,
 ): RecordedMessage {
   const msg = framed.message;
-  const parts = [msg.mti];
-  if (label) parts.push(label);
-  const amount = getField(msg, '4');
-  if (typeof amount === 'string' && /^[0-9]+$/.test(amount)) parts.push((Number(amount) / 100).toFixed(2));
-  const stan = getField(msg, '11');
-  if (typeof stan === 'string') parts.push(`STAN ${stan}`);
-  const code = getField(msg, '39');
-  if (typeof code === 'string') parts.push(`code ${code}`);
   return {
-    summary: parts.join(' '),
+    summary: summarizeMessage(msg, label),
     size,
     iso: {
       mti: msg.mti,
