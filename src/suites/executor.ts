@@ -2,6 +2,7 @@ import type { Cell, CellResult, CellStatus, Reason } from '../matrix/cell.js';
 import type { Exchange } from '../mocks/exchange.js';
 import type { CardBook, GatewayVersion, HostRegistry, HostVersion } from '../mocks/hosts/host-loader.js';
 import type { FirmwareBuild, FirmwareRegistry } from '../terminals/firmware-loader.js';
+import { ProcessTerminalError } from '../terminals/process/process-terminal-error.js';
 import type {
   CardInput,
   Terminal,
@@ -380,6 +381,11 @@ function expectedStatuses(expectation: OutcomeExpectation): string[] {
 }
 
 function describeError(err: unknown): string {
+  // A reason is one line: an emulator's stderr tail gives its last line, which usually says why.
+  if (err instanceof ProcessTerminalError) {
+    const last = err.stderr?.trimEnd().split('\n').at(-1);
+    return `${err.code}: ${err.reason}${last ? ` (emulator stderr: ${last.trim()})` : ''}`;
+  }
   return err instanceof Error ? err.message : String(err);
 }
 

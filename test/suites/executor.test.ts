@@ -5,6 +5,7 @@
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { runCell } from '../../src/suites/executor.js';
+import { ProcessTerminalError } from '../../src/terminals/process/process-terminal-error.js';
 import type { Terminal } from '../../src/terminals/terminal.js';
 import { cell, run, testCatalogue } from './support/world.js';
 
@@ -192,6 +193,24 @@ describe('runCell when things go wrong', () => {
       status: 'error',
       reasons: [{ kind: 'harness', message: 'emulator binary not found' }],
     });
+  });
+
+  it("an emulator that fails while being set up: one line with its error code and stderr's last line", async () => {
+    const broken = testCatalogue({ b: { speaks: 'harbor-bank@2019.4' } }, async () => {
+      throw new ProcessTerminalError(
+        'emulator-protocol',
+        'stdout line 1 is not a JSON message: "Pelican boot v1.0 ready"',
+        'booting\nno config file, using defaults\n',
+      );
+    });
+    const result = await runCell(cell('b', 'harbor-bank@2019.4', 'core/sale-approved'), broken, run);
+    expect(result.reasons).toEqual([
+      {
+        kind: 'harness',
+        message:
+          'emulator-protocol: stdout line 1 is not a JSON message: "Pelican boot v1.0 ready" (emulator stderr: no config file, using defaults)',
+      },
+    ]);
   });
 
   it('an unknown scenario, or an ISO build on a REST gateway, is a harness error that says so', async () => {
