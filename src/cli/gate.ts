@@ -50,7 +50,8 @@ export function gateCommand(dir: string, opts: GateCommandOptions): number {
     process.stderr.write(`error: ${(err as Error).message}\n`);
     return 2;
   }
-  const { report, file } = result;
+  const { report, file, notes } = result;
+  for (const note of notes) process.stderr.write(`note: ${note}\n`);
   process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : renderGateText(report));
   process.stderr.write(`verdict written to ${file}\n`);
   return report.verdict === 'go' ? 0 : 1;

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
+import { baselineCoverageNote } from '../report/compare.js';
 import { type RunFolder, readRunFolder } from '../report/run-folder.js';
 import { writeSummaryMd } from '../report/summary-md.js';
 import { type Fleet, findWorkspaceFleet, loadFleet } from './fleet.js';
@@ -39,7 +40,7 @@ export function gateRun(
   policy?: string | GatePolicy,
   baselineDir?: string,
   options: GateRunOptions = {},
-): { report: GateReport; file: string } {
+): { report: GateReport; file: string; notes: string[] } {
   const run = readRunFolder(runDir);
   const policyFile = typeof policy === 'string' ? resolve(policy) : undefined;
   const rules: GatePolicy = policyFile
@@ -70,8 +71,11 @@ export function gateRun(
   };
   const file = resolve(options.out ?? join(run.dir, GATE_VERDICT_FILE));
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
-  if (options.summary !== false) writeSummaryMd(run, { fleet, baseline, verdict: report });
-  return { report, file };
+  // summary.md names where the verdict went: gate.json beside it, or the --out file.
+  const verdictFile = relative(run.dir, file).startsWith('..') ? file : relative(run.dir, file);
+  if (options.summary !== false) writeSummaryMd(run, { fleet, baseline, verdict: report, verdictFile });
+  const note = baseline && baselineCoverageNote(run.results, baseline.results, baseline.dir);
+  return { report, file, notes: note ? [note] : [] };
 }
 
 /** --fleet, else the policy's `fleet:` (relative to the policy file), else the run workspace's fleet.yaml. */

@@ -81,3 +81,18 @@ export function compareRuns(current: readonly CellResult[], baseline: readonly C
     before,
   };
 }
+
+/**
+ * A note when the baseline does not cover the run: cells it has no result for are "new", not
+ * compared — expected for a new build, a surprise when the baseline is a shard or another plan.
+ */
+export function baselineCoverageNote(
+  current: readonly CellResult[],
+  baseline: readonly CellResult[],
+  baselineDir: string,
+): string | undefined {
+  const known = new Set(baseline.map((r) => r.key));
+  const uncovered = current.filter((r) => !known.has(r.key)).length;
+  if (uncovered === 0) return undefined;
+  return `the baseline ${baselineDir} has no result for ${uncovered} of this run's ${current.length} cells (a shard, another plan, or new builds): they count as new, not compared`;
+}

@@ -4,6 +4,7 @@ import type { Matrix } from '../matrix/aggregate.js';
 import { ConfigError } from '../matrix/config-error.js';
 import type { Fleet } from '../matrix/fleet.js';
 import { resolveFleet } from '../matrix/gate-run.js';
+import { baselineCoverageNote } from './compare.js';
 import { catalogueMeta, loadCatalogueMeta, type MetaSources } from './html/catalogue-meta.js';
 import { HTML_FILE, renderHtml } from './html/render-html.js';
 import { buildReportData } from './html/report-data.js';
@@ -69,13 +70,15 @@ export function writeHtmlAndSummary(
   });
   const html = renderHtml(data);
   writeFileSync(join(run.dir, HTML_FILE), html);
+  const note = baseline && baselineCoverageNote(run.results, baseline.results, baseline.dir);
+  const coverage = note ? [note] : [];
   writeSummaryMd(run, { fleet, baseline });
   return {
     dir: run.dir,
     files: [HTML_FILE, SUMMARY_FILE].map((f) => join(run.dir, f)),
     ...(fleet ? { fleet } : {}),
     htmlBytes: Buffer.byteLength(html),
-    notes: meta.problems,
+    notes: [...meta.problems, ...coverage],
   };
 }
 

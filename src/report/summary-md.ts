@@ -15,6 +15,8 @@ export interface SummaryInput {
   fleet?: Fleet | undefined;
   baseline?: RunFolder | undefined;
   verdict?: GateReport | undefined;
+  /** Where the verdict is, as the summary names it (default gate.json, beside it). */
+  verdictFile?: string;
   /** How many regressions / worst cells to list (default 10 / 5). */
   limits?: { changes?: number; worst?: number };
 }
@@ -129,7 +131,8 @@ export function renderSummaryMd(input: SummaryInput): string {
       const mark = r.outcome === 'pass' ? '✅' : r.outcome === 'fail' ? '⛔' : '⏭️';
       out.push(`- ${mark} **${text(r.name)}**: ${text(r.summary)}`);
       for (const reason of r.reasons.slice(0, 3)) out.push(`  - ${text(reason.message)}`);
-      if (r.reasons.length > 3) out.push(`  - … ${r.reasons.length - 3} more in gate.json`);
+      if (r.reasons.length > 3)
+        out.push(`  - … ${r.reasons.length - 3} more in ${text(input.verdictFile ?? 'gate.json')}`);
     }
     out.push('');
   }

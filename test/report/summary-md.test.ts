@@ -97,4 +97,21 @@ describe('summary.md', () => {
     );
     expect(written).toContain('  - fw-a × bank&#64;2 core/sale: fail — sale on bank&#64;2: fail');
   });
+
+  it('gate with its verdict elsewhere (-o) names that file; a baseline that misses cells is noted', () => {
+    // Five failing cells: a rule lists three, the summary points at the file for the rest.
+    const many = ['a', 'b', 'c', 'd', 'e'].map((scenario) =>
+      result({ firmware: 'fw-a', hv: 'bank@2', scenario, status: 'fail' }),
+    );
+    const run = writeRun(tempDir('pm-sum-many-'), many, { runId: 'run-43' });
+    const out = join(tempDir('pm-sum-out-'), 'verdict.json');
+    const partial = writeRun(tempDir('pm-sum-part-'), many.slice(0, 2), { runId: 'run-40' });
+    const { notes } = gateRun(run, { rules: [{ rule: 'must-pass' }] }, partial, { out });
+    const written = readFileSync(join(run, 'summary.md'), 'utf8');
+    expect(written).toContain(`  - … 2 more in ${out.replace(/@/g, '&#64;')}`);
+    expect(written).not.toContain('more in gate.json');
+    expect(notes).toEqual([
+      `the baseline ${partial} has no result for 3 of this run's 5 cells (a shard, another plan, or new builds): they count as new, not compared`,
+    ]);
+  });
 });
