@@ -1,5 +1,6 @@
+import { maskPansInText } from '../../protocols/iso8583/index.js';
 import type { ApiOperation } from '../../protocols/rest/api-loader.js';
-import { type JsonMaskRules, maskHeaders, maskJson } from '../../protocols/rest/mask.js';
+import { type JsonMaskRules, maskHeaders, maskJson, maskUrl } from '../../protocols/rest/mask.js';
 import { requestSummary } from '../../protocols/rest/summary.js';
 import type { Exchange, RecordedMessage, Violation } from '../exchange.js';
 
@@ -119,14 +120,15 @@ export class HttpExchangeRecord implements Exchange {
     if (!this.#request) {
       const text = this.#text;
       const parsed = this.#json && text ? parse(text) : undefined;
-      const q = this.#url.indexOf('?');
-      const path = q < 0 ? this.#url : this.#url.slice(0, q);
+      const url = maskUrl(this.#url);
+      const q = url.indexOf('?');
+      const path = q < 0 ? url : url.slice(0, q);
       this.#request = {
         summary: requestSummary(this.#method, path, this.#op, parsed === NOT_JSON ? undefined : parsed),
         size: text === undefined ? 0 : Buffer.byteLength(text),
         http: new HttpRequestView(
           this.#method,
-          this.#url,
+          url,
           this.#op?.operationId,
           headersOf(this.#rawHeaders),
           text,
@@ -197,7 +199,12 @@ abstract class LazyHttpView {
       if (text !== undefined && text !== '') {
         const parsed = parse(text);
         this.#body =
-          parsed === NOT_JSON ? `[not JSON: ${text.length} chars]` : maskJson(parsed, this.#ctx.mask);
+          parsed === NOT_JSON
+            ? `[not JSON: ${text.length} chars]`
+            : nestedDeeperThan(parsed, MAX_DEPTH)
+              ? // Masking walks the tree: a hostile body nested 100,000 deep would overflow the stack.
+                `[JSON nested deeper than ${MAX_DEPTH} levels: ${text.length} chars]`
+              : maskJson(parsed, this.#ctx.mask);
       }
       this.#masked = true;
     }
@@ -267,9 +274,10 @@ export function lazyHttpRequest(
   ctx: MaskContext,
 ): RecordedMessage {
   return {
-    summary,
+    // The summary quotes the path: masked like it.
+    summary: maskPansInText(summary),
     size: text === undefined ? 0 : Buffer.byteLength(text),
-    http: new HttpRequestView(method, path, operation, headers, text, ctx),
+    http: new HttpRequestView(method, maskUrl(path), operation, headers, text, ctx),
   };
 }
 
@@ -326,6 +334,21 @@ const SINGLE_HEADERS = new Set([
 ]);
 
 const NOT_JSON: unique symbol = Symbol('not JSON');
+
+/** Levels of a JSON body the journal keeps; no payment API nests anywhere near this. */
+const MAX_DEPTH = 64;
+
+/** Whether a parsed JSON value nests deeper than `limit` levels (iterative: any depth is safe). */
+function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth >= limit) return true;
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
 
 function parse(text: string): unknown {
   try {

@@ -1,5 +1,5 @@
 import { maskPan } from '../iso8583/mask.js';
-import { looksLikePan } from '../iso8583/pan-in-text.js';
+import { looksLikePan, maskPansInText } from '../iso8583/pan-in-text.js';
 import { splitPointer } from './template.js';
 
 /**
@@ -84,14 +84,6 @@ function hide(value: unknown): string {
   return `[hidden: ${text.length} chars]`;
 }
 
-/** A card number inside free text ("card 4111111111111111 declined"): Luhn-valid runs of 12-19 digits. */
-function maskPansInText(text: string): string {
-  if (!DIGIT_RUN.test(text)) return text;
-  return text.replace(DIGIT_RUNS, (run) => (looksLikePan(run) ? maskPan(run) : run));
-}
-const DIGIT_RUN = /[0-9]{12}/;
-const DIGIT_RUNS = /(?<![0-9])[0-9]{12,19}(?![0-9])/g;
-
 export { looksLikePan };
 
 /**
@@ -108,9 +100,39 @@ export function maskHeaders(
     if (raw === undefined) continue;
     const key = name.toLowerCase();
     const value = Array.isArray(raw) ? raw.join(', ') : String(raw);
-    out[key] = SECRET_HEADERS.has(key) || extra.has(key) ? maskSecret(value) : value;
+    // Any other header may carry a card number too (an idempotency key made of the PAN, say).
+    out[key] = SECRET_HEADERS.has(key) || extra.has(key) ? maskSecret(value) : maskPansInText(value);
   }
   return out;
+}
+
+/** Query parameters whose value is a credential, compared lower-cased. */
+const SECRET_PARAMS = /key|token|secret|password|passwd|signature|auth/;
+
+/**
+ * A request's path and query string as the journal and logs show them: card numbers masked where
+ * they stand (`/payments/411111******1111`), a credential passed as a parameter (`?api_key=…`)
+ * masked as its header would be, and card-data parameters (cvc, track2 …) hidden.
+ */
+export function maskUrl(url: string): string {
+  const q = url.indexOf('?');
+  const path = maskPansInText(q < 0 ? url : url.slice(0, q));
+  if (q < 0) return path;
+  const query = url
+    .slice(q + 1)
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      if (eq < 0) return maskPansInText(pair);
+      const name = pair.slice(0, eq);
+      const value = pair.slice(eq + 1);
+      const key = name.toLowerCase();
+      if (SECRET_KEYS.has(key.replace(SEPARATORS, ''))) return `${name}=${hide(value)}`;
+      if (SECRET_PARAMS.test(key)) return `${name}=${maskSecret(value)}`;
+      return `${name}=${maskPansInText(value)}`;
+    })
+    .join('&');
+  return `${path}?${query}`;
 }
 
 function maskSecret(value: string): string {

@@ -55,6 +55,60 @@ describe('the journal', () => {
     expect(text).not.toContain(NIMBUS_KEY);
   });
 
+  it('masks card numbers and credentials wherever a terminal puts them: path, query, headers, free text', async () => {
+    const g = await gateway('nimbus-pay@2024-06-15');
+    await call(g, 'GET', `/v1/payment_intents/${VISA}?card=5105105105105100&api_key=${NIMBUS_KEY}&cvc=123`);
+    await call(g, 'POST', '/v1/payment_intents', {
+      body: {
+        ...nimbusBody('2024-06-15', { amount: 2500 }),
+        description: 'card 4000 0000 0000 0002, track ;4111111111111111=30122011234567890?',
+        metadata: { pan: '4111-1111-1111-1111' },
+      },
+      headers: { 'idempotency-key': VISA, 'x-card': '5555555555554444' },
+    });
+    await recorded(g, 2);
+    const [get, post] = g.journal.entries().filter((e) => e.request);
+    expect(get!.request!.http!.path).toBe(
+      '/v1/payment_intents/411111******1111?card=510510******5100&api_key=****p7dc&cvc=[hidden: 3 chars]',
+    );
+    expect(get!.request!.summary).toContain('/v1/payment_intents/411111******1111');
+    expect(post!.request!.http!.headers).toMatchObject({
+      'idempotency-key': VISA_MASKED,
+      'x-card': '555555******4444',
+    });
+    expect(post!.request!.http!.body).toMatchObject({
+      description: 'card 400000******0002, track ;411111******1111=[hidden]',
+      metadata: { pan: '411111******1111' },
+    });
+    const text = JSON.stringify(g.journal.entries());
+    for (const secret of [VISA, '5105105105105100', '5555555555554444', NIMBUS_KEY, '30122011234567890'])
+      expect(text).not.toContain(secret);
+  });
+
+  it('a body nested 100,000 deep is journaled by its size: the journal and its file keep working', async () => {
+    const path = join(tempDir('gateway-journal-'), 'journal.ndjson');
+    const g = await gateway('nimbus-pay@2024-06-15');
+    const file = await JournalFile.open(path);
+    file.follow(g.journal);
+    const deep = `${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`;
+    const r = await call(g, 'POST', '/v1/payment_intents', {
+      raw: deep,
+      headers: { 'idempotency-key': 'deep' },
+    });
+    expect(r.status).toBe(400);
+    await call(g, 'POST', '/v1/payment_intents', {
+      body: nimbusBody('2024-06-15', { amount: 2500 }),
+      headers: { 'idempotency-key': 'after' },
+    });
+    await recorded(g, 2);
+    const bodies = g.journal.entries().flatMap((e) => (e.request ? [e.request.http!.body] : []));
+    expect(bodies[0]).toBe(`[JSON nested deeper than 64 levels: ${deep.length} chars]`);
+    expect(bodies[1]).toMatchObject({ amount: { value: 2500 } });
+    await file.close();
+    const lines = readFileSync(path, 'utf8').trimEnd().split('\n');
+    expect(lines.filter((l) => l.includes('"request"'))).toHaveLength(2);
+  });
+
   it('records the rules a request broke as violations with JSON paths, and bad JSON without crashing', async () => {
     const g = await gateway('meridian-checkout@v4');
     await meridian(g, 'POST', '/v4/payments', {

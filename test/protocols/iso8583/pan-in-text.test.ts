@@ -11,6 +11,11 @@ describe('maskPansInText', () => {
     expect(maskPansInText('SHOP 5500005555555559 CITY')).toBe('SHOP 550000******5559 CITY');
     expect(maskPansInText('pan=6200000000000005;')).toBe('pan=620000******0005;');
     expect(maskPansInText('4222222222222')).toBe('422222***2222'); // 13 digits
+    // Written in groups, and a track 2 written out: everything after the card number goes too.
+    expect(maskPansInText('card 4000 0000 0000 0002 or 4111-1111-1111-1111')).toBe(
+      'card 400000******0002 or 411111******1111',
+    );
+    expect(maskPansInText(';4111111111111111=30122011234567890?')).toBe(';411111******1111=[hidden]');
   });
 
   it('leaves numbers that are no card numbers: Luhn-invalid, zero-padded, too short or too long', () => {
@@ -21,6 +26,8 @@ describe('maskPansInText', () => {
       'RRN 411111111117', // 12 digits, Luhn-valid: a retrieval reference, not a card
       'totals 41111111111111110000', // 20 digits
       'no digits at all',
+      'on 2026-11-26 at 10:45', // groups, but a date
+      'ref 4111 1111 1111 1112', // groups that fail the Luhn check
     ]) {
       expect(maskPansInText(text)).toBe(text);
     }
