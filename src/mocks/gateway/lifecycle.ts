@@ -69,6 +69,17 @@ export function runAction(ctx: LifecycleContext, req: ActionRequest): ActionResu
   const refused = (r: Refusal): ActionResult =>
     fail(r.kind, { message: `${r.message} (status ${statusOf(api, payment)})`, payment });
   const amount = amountOf(req.body, op.request.amount);
+  // A capture or refund in another currency than the payment's moves no money the issuer knows of.
+  const currency = op.request.currency ? readPointer(req.body, op.request.currency) : undefined;
+  if (
+    (op.action === 'capture' || op.action === 'refund') &&
+    typeof currency === 'string' &&
+    upperCurrency(currency) !== payment.currency
+  ) {
+    return fail('invalid-request', {
+      message: `the ${op.action} is in ${currency}, the payment in ${payment.currency}`,
+    });
+  }
 
   switch (op.action) {
     case 'retrieve':

@@ -159,6 +159,29 @@ describe('payment lifecycle (meridian-checkout@v4)', () => {
     expect(expired.json).toMatchObject({ resultCode: 'Refused', refusalReason: 'Expired Card' });
   });
 
+  it('a capture or refund in another currency than the payment is refused, and moves nothing', async () => {
+    const g = await gateway('meridian-checkout@v4');
+    const auth = await meridian(g, 'POST', '/v4/payments', { body: meridianBody({ amount: 2000 }) });
+    const id = auth.json.pspReference as string;
+    const usd = await meridian(g, 'POST', `/v4/payments/${id}/captures`, {
+      body: { amount: { value: 400, currency: 'USD' } },
+    });
+    expect(usd.status).toBe(422);
+    expect(usd.json.detail).toBe('the capture is in USD, the payment in EUR');
+    const eur = await meridian(g, 'POST', `/v4/payments/${id}/captures`, {
+      body: { amount: { value: 2000, currency: 'EUR' } },
+    });
+    expect(eur.json).toMatchObject({
+      resultCode: 'Captured',
+      capturedAmount: { value: 2000, currency: 'EUR' },
+    });
+    const refund = await meridian(g, 'POST', `/v4/payments/${id}/refunds`, {
+      body: { amount: { value: 100, currency: 'GBP' } },
+    });
+    expect(refund.status).toBe(422);
+    expect(refund.json.detail).toBe('the refund is in GBP, the payment in EUR');
+  });
+
   it('cancel voids an authorisation; a second capture is refused', async () => {
     const g = await gateway('meridian-checkout@v3');
     const a = await meridian(g, 'POST', '/v3/payments', { body: meridianBody() });
