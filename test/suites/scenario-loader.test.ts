@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DataFileError } from '../../src/data/data-file-error.js';
 import type { TransactionStep } from '../../src/suites/scenario.js';
 import { loadScenarioFile, toMinor } from '../../src/suites/scenario-loader.js';

@@ -15,6 +15,11 @@ export interface FaultSetOptions {
   timeScale?: number;
   /** Root of error paths for the initial list. Default 'faults' (→ `faults[2].params.delayMs`). */
   root?: string;
+  /**
+   * What the host knows beyond the schema: a scope naming an operation or method it does not serve
+   * would never fire, so it is refused (throw a FaultSpecError; `path` names the scope).
+   */
+  checkScope?(scope: FaultScopeSpec, path: string): void;
 }
 
 /** A fault as the admin API and `list()` show it. */
@@ -72,20 +77,28 @@ export abstract class FaultSetBase<
   protected readonly delays = new Delays();
   readonly #listeners = new Set<() => void>();
   readonly #transport: FaultTransport;
+  readonly #checkScope: ((scope: FaultScopeSpec, path: string) => void) | undefined;
 
   constructor(specs: unknown, options: FaultSetOptions, transport: FaultTransport) {
     this.seed = options.seed ?? 0;
     this.timeScale = options.timeScale ?? 1;
     this.#transport = transport;
+    this.#checkScope = options.checkScope;
     if (!(this.timeScale >= 0)) throw new RangeError(`timeScale must be >= 0, got ${this.timeScale}`);
-    this.faults = resolveFaultSpecs(specs, options.root ?? 'faults', { transport }).map((r) =>
-      this.#activate(r),
-    );
+    this.faults = this.#resolveAll(specs, options.root ?? 'faults').map((r) => this.#activate(r));
+  }
+
+  /** A list resolved and, when the host checks scopes, checked entry by entry. */
+  #resolveAll(specs: unknown, root: string): ResolvedFault[] {
+    const resolved = resolveFaultSpecs(specs, root, { transport: this.#transport });
+    for (const [i, r] of resolved.entries()) this.#checkScope?.(r.scope, `${root}[${i}].scope`);
+    return resolved;
   }
 
   /** Validates and adds one fault (runtime: admin API, scenario step). `path` prefixes error paths. */
   add(spec: unknown, path = 'fault'): ActiveFaultInfo {
     const resolved = resolveFaultSpec(spec, path, { transport: this.#transport });
+    this.#checkScope?.(resolved.scope, `${path}.scope`);
     const taken = new Set(this.faults.map((f) => f.id));
     const explicit = (spec as { id?: unknown }).id !== undefined; // resolveFaultSpec checked it is an object
     if (explicit && taken.has(resolved.id)) {
@@ -100,7 +113,7 @@ export abstract class FaultSetBase<
 
   /** Validates the whole list first, then swaps it in: a bad list leaves the active faults untouched. */
   replace(specs: unknown, root = 'faults'): ActiveFaultInfo[] {
-    const next = resolveFaultSpecs(specs, root, { transport: this.#transport }).map((r) => this.#activate(r));
+    const next = this.#resolveAll(specs, root).map((r) => this.#activate(r));
     this.faults = next;
     this.#changed();
     return next.map(info);

@@ -26,6 +26,7 @@ import { fingerprintOf, type IdempotencyBegin, IdempotencyStore, type StoredAnsw
 import { type LifecycleContext, runAction } from './lifecycle.js';
 import { PaymentStore } from './payments.js';
 import { HttpExchangeRecord, lazyHttpRequest, lazyHttpResponse, type MaskContext } from './record.js';
+import { gatewayScopeCheck } from './scope-check.js';
 
 export interface StartGatewayOptions {
   /** `gateway@version`, e.g. `nimbus-pay@2024-06-15`, or a loaded version. */
@@ -200,7 +201,11 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
   if (!(timeScale >= 0)) throw new RangeError(`timeScale must be >= 0, got ${timeScale}`);
   const seed = options.seed ?? 0;
   const journal = new Journal(options.journalLimit ?? 10_000, options.journalBytes);
-  const faults = new HttpFaultSet(options.faults ?? [], { seed, timeScale });
+  const faults = new HttpFaultSet(options.faults ?? [], {
+    seed,
+    timeScale,
+    checkScope: gatewayScopeCheck(version),
+  });
   const { payments, idempotency } =
     options.stores ??
     gatewayStores(version, {

@@ -1,9 +1,4 @@
-import {
-  type FramedMessage,
-  type IsoMessage,
-  maskMessage,
-  summarizeMessage,
-} from '../../protocols/iso8583/index.js';
+import { type FramedMessage, maskMessage, summarizeMessage } from '../../protocols/iso8583/index.js';
 import type { RecordedMessage } from '../exchange.js';
 import type { HostVersion } from '../hosts/host-loader.js';
 

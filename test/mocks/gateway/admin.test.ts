@@ -82,6 +82,25 @@ describe('admin API and metrics for a gateway', () => {
     const bad = await post({ fault: 'wrong-mti' });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ code: 'unsupported-transport', path: 'fault.fault' });
+    // A scope that names what this gateway does not serve would never fire: refused with the spot.
+    const typo = await post({ fault: 'rate-limit', scope: { operation: ['authorise'] } });
+    expect(typo.status).toBe(400);
+    expect(await typo.json()).toMatchObject({
+      code: 'invalid-scope',
+      path: 'fault.scope.operation[0]',
+      message: expect.stringMatching(
+        /^fault\.scope\.operation\[0\]: this gateway serves no operation "authorise" \(did you mean "authorize"\?\); it serves /,
+      ),
+    });
+    const patch = await post({ fault: 'rate-limit', scope: { method: ['PATCH'] } });
+    expect(patch.status).toBe(400);
+    expect(((await patch.json()) as { message: string }).message).toMatch(
+      /: this gateway serves no method "PATCH"; it serves (GET|POST)/,
+    );
+    expect((await post({ fault: 'rate-limit', id: 'by-op', scope: { operation: ['capture'] } })).status).toBe(
+      201,
+    );
+    await fetch(`${admin.url}/faults/by-op`, { method: 'DELETE' });
     const ok = await post({ fault: 'rate-limit', id: 'slow-down' });
     expect(ok.status).toBe(201);
     expect((await call(g, 'POST', '/v1/payment_intents', { body: nimbusBody('2023-10-16') })).status).toBe(
