@@ -775,6 +775,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
   }
 
   /** No route matched: a retired or unknown API version's path, or no such resource. */
+  const versionShaped = versionSegmentPattern(version.apis.map((a) => a.prefix));
+
   function unrouted(
     req: FastifyRequest,
     method: string,
@@ -796,14 +798,19 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
     }
     const other = version.known.find((a) => path === a.prefix || path.startsWith(`${a.prefix}/`));
     const served = version.apis.map((a) => a.prefix).join(', ');
+    // A version segment shaped like the served ones (`/v5` beside `/v4`) names a version, unknown.
+    const unknown = other ? undefined : versionShaped.exec(path)?.[1];
     return {
       api: version.api,
-      early: other
-        ? {
-            kind: 'unsupported-version',
-            details: { message: `API ${other.version} is not served here (served: ${served})` },
-          }
-        : { kind: 'not-found', details: { message: `No such resource: ${method} ${path}` } },
+      early:
+        other || unknown
+          ? {
+              kind: 'unsupported-version',
+              details: {
+                message: `API ${other ? other.version : unknown} is not served here (served: ${served})`,
+              },
+            }
+          : { kind: 'not-found', details: { message: `No such resource: ${method} ${path}` } },
     };
   }
 
@@ -876,4 +883,17 @@ function isoTime(ms: number): string {
     lastIso = new Date(ms).toISOString();
   }
   return lastIso;
+}
+
+/** `/v4` → /^\/(v[0-9]+)(?:\/|$)/: the shape of a gateway's version segments, whatever the digits. */
+function versionSegmentPattern(prefixes: readonly string[]): RegExp {
+  const shapes = new Set(
+    prefixes.map((p) =>
+      p
+        .slice(1)
+        .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+        .replace(/[0-9]+/g, '[0-9]+'),
+    ),
+  );
+  return new RegExp(`^/(${[...shapes].join('|')})(?:/|$)`);
 }

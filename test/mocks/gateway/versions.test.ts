@@ -144,6 +144,12 @@ describe('path-versioned gateway (meridian-checkout)', () => {
     expect(g.journal.entries().find((e) => e.request?.http?.path === '/v3/payments')?.violations).toEqual([
       { path: '', rule: 'version', message: 'API v3 is not served here (served: /v4)' },
     ]);
+    // A version this gateway never had is a version all the same: the unsupported-version error.
+    const future = await meridian(g, 'POST', '/v5/payments', { body: meridianBody() });
+    expect(future.status).toBe(410);
+    expect(g.journal.entries().find((e) => e.request?.http?.path === '/v5/payments')?.violations).toEqual([
+      { path: '', rule: 'version', message: 'API v5 is not served here (served: /v4)' },
+    ]);
     const nowhere = await meridian(g, 'GET', '/v4/nowhere');
     expect(nowhere.status).toBe(404);
     expect(g.journal.entries().at(-1)?.violations).toEqual([
