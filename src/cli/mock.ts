@@ -291,7 +291,7 @@ export async function startMock(ref: string, opts: MockCommandOptions, logger: L
   }
 
   const [primary, backup] = hosts;
-  const mutual = 'terminalCertificate' in primary! && primary.terminalCertificate !== undefined;
+  const mutual = terminalCertificateOf(primary!) !== undefined;
   const tlsNote =
     primary!.certificate === undefined
       ? ''
@@ -337,7 +337,7 @@ function writeCertificate(host: MockHost, path: string): void {
 
 /** --terminal-cert-out: a certificate and key the host accepts from a terminal (mutual TLS). */
 function writeTerminalCertificate(host: MockHost, path: string): void {
-  const issued = 'terminalCertificate' in host ? host.terminalCertificate : undefined;
+  const issued = terminalCertificateOf(host);
   if (!issued) {
     throw new UsageError(
       `--terminal-cert-out: ${host.version.ref} does not ask terminals for certificates here (its version's tls has no clientCertificate: required)`,
@@ -345,6 +345,11 @@ function writeTerminalCertificate(host: MockHost, path: string): void {
   }
   // Owner-only: the file holds a private key, if only a test one.
   writePem('--terminal-cert-out', path, issued.cert + issued.key, 0o600);
+}
+
+/** The terminal certificate an ISO host requiring mutual TLS issued (a gateway has none). */
+function terminalCertificateOf(host: MockHost): IsoHost['terminalCertificate'] {
+  return 'terminalCertificate' in host ? host.terminalCertificate : undefined;
 }
 
 function writePem(option: string, path: string, pem: string, mode = 0o644): void {

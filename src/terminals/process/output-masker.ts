@@ -3,8 +3,8 @@ import {
   CARD_DATA_MASKS,
   type Dialect,
   type FieldValue,
-  looksLikePan,
   maskPan,
+  maskPansInText,
   maskValue,
 } from '../../protocols/iso8583/index.js';
 import { maskHeaders, maskJson } from '../../protocols/rest/mask.js';
@@ -43,11 +43,12 @@ export class OutputMasker {
         : `[hidden: ${secret.length} chars]`;
       out = out.split(secret).join(replacement);
     }
-    return out
+    out = out
       .replace(TRACK1, (_m, pan: string) => `B${maskPan(pan)}^[hidden]`)
-      .replace(TRACK, (_m, pan: string) => `${maskPan(pan)}=[hidden]`)
-      .replace(PAN_LIKE, (pan) => (anyDigits || looksLikePan(pan) ? maskPan(pan) : pan))
-      .replace(PIN_WORD, (_m, label: string) => `${label}[hidden]`);
+      .replace(TRACK, (_m, pan: string) => `${maskPan(pan)}=[hidden]`);
+    // A text element: the card-number scan reasons and the journals use.
+    out = anyDigits ? out.replace(PAN_LIKE, (pan) => maskPan(pan)) : maskPansInText(out);
+    return out.replace(PIN_WORD, (_m, label: string) => `${label}[hidden]`);
   }
 
   message(msg: WireRecordedMessage): RecordedMessage {
