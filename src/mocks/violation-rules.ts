@@ -15,6 +15,7 @@ export const ISO_VIOLATION_RULES = [
   'duplicate',
   'original',
   'batch',
+  'batch-upload',
   'unknown-message',
   'sign-on',
 ] as const;

@@ -566,6 +566,9 @@ function checkVersion(spec: HostVersionSpec, dialect: Dialect, fail: Fail): void
       fail('/keys/download', 'keys are issued at sign-on, but no message has kind sign-on');
   }
 
+  spec.duplicates?.key.forEach((k, i) => {
+    if (typeof k === 'object') checkSlice(k, `/duplicates/key/${i}`);
+  });
   const s = spec.settlement;
   if (s) {
     if (!kinds.has('settlement')) fail('/settlement', 'no message has kind settlement');
@@ -583,6 +586,11 @@ function checkVersion(spec: HostVersionSpec, dialect: Dialect, fail: Fail): void
         fail('/settlement/batchUpload/end/mti', `MTI ${s.batchUpload.end.mti} is not in messages`);
       }
       if (!kinds.has('batch-upload')) fail('/settlement/batchUpload', 'no message has kind batch-upload');
+      const record = s.batchUpload.record;
+      record?.match.forEach((m, i) => {
+        checkSlice(m.record, `/settlement/batchUpload/record/match/${i}/record`);
+      });
+      if (record?.amount) checkSlice(record.amount, '/settlement/batchUpload/record/amount');
     }
   }
 
@@ -637,11 +645,23 @@ function eachFieldRef(
   one(spec.originalData, 'field', '/originalData');
   match(spec.originalData?.match, '/originalData/match');
   one(spec.keys?.download, 'field', '/keys/download');
-  list(spec.duplicates?.key, '/duplicates/key');
+  const dupKey = spec.duplicates?.key;
+  dupKey?.forEach((k, i) => {
+    const at = `/duplicates/key/${i}`;
+    if (typeof k === 'object') one(k, 'field', at);
+    else visit(at, k, (v) => (dupKey[i] = v));
+  });
   for (const [part, slice] of Object.entries(spec.settlement?.totals ?? {})) {
     one(slice, 'field', `/settlement/totals/${part}`);
   }
   one(spec.settlement?.result?.at, 'field', '/settlement/result/at');
+  const record = spec.settlement?.batchUpload?.record;
+  const recordAt = '/settlement/batchUpload/record';
+  record?.match.forEach((m, i) => {
+    one(m.record, 'field', `${recordAt}/match/${i}/record`);
+    one(m, 'original', `${recordAt}/match/${i}`);
+  });
+  one(record?.amount, 'field', `${recordAt}/amount`);
 }
 
 /** Visits every message rule and variant of a version, with its JSON pointer. */
@@ -665,6 +685,8 @@ function eachCondition(spec: HostVersionSpec, visit: (pointer: string, condition
   });
   const end = spec.settlement?.batchUpload?.end.when;
   if (end) visit('/settlement/batchUpload/end/when', end);
+  const credit = spec.settlement?.batchUpload?.record?.credit;
+  if (credit) visit('/settlement/batchUpload/record/credit', credit);
 }
 
 /** "60.1" exists when DE60 exists and has a subfield 1; any tag of a TLV field exists. */

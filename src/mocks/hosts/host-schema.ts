@@ -278,10 +278,21 @@ export const OriginalDataSchema = T.Object(
   },
 );
 
+const Slice = T.Object(
+  {
+    field: FieldRef,
+    offset: T.Optional(T.Integer({ minimum: 0 })),
+    digits: T.Optional(T.Integer({ minimum: 1 })),
+  },
+  { ...Closed, description: 'a whole field, or digits [offset, offset+digits) of it' },
+);
+export type Slice = Static<typeof Slice>;
+
 export const DuplicatesSchema = T.Object(
   {
     windowSeconds: T.Integer({ minimum: 0 }),
-    key: T.Array(FieldRef, { minItems: 1, uniqueItems: true }),
+    // A slice keys on part of a field: the date of a 1993 DE12 (YYMMDDhhmmss) is its first 6 digits.
+    key: T.Array(T.Union([FieldRef, Slice]), { minItems: 1, uniqueItems: true }),
     kinds: T.Array(MessageKindSchema, { minItems: 1, uniqueItems: true }),
   },
   { ...Closed, description: 'same key within the window -> duplicate' },
@@ -349,16 +360,6 @@ export const AnswersSchema = T.Object(
   },
 );
 
-const Slice = T.Object(
-  {
-    field: FieldRef,
-    offset: T.Optional(T.Integer({ minimum: 0 })),
-    digits: T.Optional(T.Integer({ minimum: 1 })),
-  },
-  { ...Closed, description: 'a whole field, or digits [offset, offset+digits) of it' },
-);
-export type Slice = Static<typeof Slice>;
-
 export const SettlementSchema = T.Object(
   {
     totals: T.Object(
@@ -385,6 +386,21 @@ export const SettlementSchema = T.Object(
         {
           end: T.Object({ mti: Mti, when: T.Optional(ConditionSchema) }, Closed),
           outcome: OutcomeSchema,
+          record: T.Optional(
+            T.Object(
+              {
+                match: T.Array(T.Object({ record: Slice, original: FieldRef }, Closed), { minItems: 1 }),
+                amount: T.Optional(Slice),
+                credit: T.Optional(ConditionSchema),
+              },
+              {
+                ...Closed,
+                description:
+                  'how an upload record names the transaction it reports (its part -> the original element) and ' +
+                  'where its amount is: the host then settles what the terminal uploaded, not what it booked',
+              },
+            ),
+          ),
         },
         { ...Closed, description: 'the message that closes an upload, and how the host answers it' },
       ),

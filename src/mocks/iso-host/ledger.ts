@@ -28,6 +28,11 @@ export class LedgerEntry {
   settled: boolean;
   /** Set when a reversal or void cancelled it. */
   declare cancelledBy?: number;
+  /**
+   * Approved here, but missing from the terminal's batch upload: the batch closed without it (the
+   * terminal's batch is what settles), so it is never settled.
+   */
+  declare notUploaded?: boolean;
   declare batch?: string;
   at: number;
   #request: IsoMessage | undefined;
@@ -81,6 +86,8 @@ export interface TerminalState {
   /** Set by an unbalanced settlement whose version waits for a batch upload. */
   awaitingUpload: boolean;
   uploaded: IsoMessage[];
+  /** The batch upload has ended (a CUP 0320 with 60.3 = 202); the settlement that follows closes it. */
+  uploadEnded: boolean;
 }
 
 export interface LedgerOptions {
@@ -134,7 +141,7 @@ export class Ledger {
   terminal(id: string): TerminalState {
     let state = this.terminals.get(id);
     if (!state) {
-      state = { signedOn: false, workingKeys: {}, awaitingUpload: false, uploaded: [] };
+      state = { signedOn: false, workingKeys: {}, awaitingUpload: false, uploaded: [], uploadEnded: false };
       this.terminals.set(id, state);
     }
     return state;

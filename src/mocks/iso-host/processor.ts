@@ -140,14 +140,17 @@ export function processRequest(ctx: HostContext, request: IsoMessage, bodyBytes:
     // Joined, not concatenated: the window keeps the key, and a concatenation stays a rope of
     // parts (196 bytes per remembered key against 124 flat).
     const parts = [terminalId];
-    for (let i = 0; i < dup.key.length; i++) parts.push(String(getField(request, dup.key[i]!) ?? ''));
+    for (let i = 0; i < dup.key.length; i++) {
+      const k = dup.key[i]!;
+      parts.push(String((typeof k === 'string' ? getField(request, k) : readSlice(request, k)) ?? ''));
+    }
     const key = parts.join('|');
     const windowMs = dup.windowSeconds * 1000 * ctx.timeScale;
     if (ledger.duplicates.seen(key, windowMs, ctx.elapsedMs())) {
       const v = {
-        path: dup.key.join('+'),
+        path: dup.key.map(keyPath).join('+'),
         rule: 'duplicate',
-        message: `same ${dup.key.map((p) => `DE${p}`).join(', ')} within ${dup.windowSeconds} s`,
+        message: `same ${dup.key.map((k) => `DE${keyName(k)}`).join(', ')} within ${dup.windowSeconds} s`,
       };
       return signed(refusal(ctx, rule, request, now, 'duplicate', [v], kind), signs);
     }
@@ -161,7 +164,8 @@ export function processRequest(ctx: HostContext, request: IsoMessage, bodyBytes:
   const findings: Violation[] = [];
   if (rule.original) {
     original = findOriginal(version, rule, request, terminalId, ledger);
-    if (!original && rule.original === 'required' && kind !== 'reversal-repeat') {
+    // A repeat (0401/1421) is held to the same original as the reversal it repeats.
+    if (!original && rule.original === 'required') {
       outcome = 'original-not-found';
       const paths = Object.keys(rule.originalMatch ?? {});
       findings.push({
@@ -376,20 +380,26 @@ function findOriginal(
   if (!match) return undefined;
   return ledger.find((e) => {
     if (e.terminal !== terminal) return false;
-    // Elements the host assigned (RRN, auth code) identify an exchange only in its response: in a
-    // refund's or completion's request the same element names another exchange.
-    let assigned: string[] | undefined;
     return Object.entries(match).every(([mine, theirs]) => {
       const want = getField(request, mine);
       if (typeof want !== 'string') return false;
       if (theirs === 'mti') return e.request.mti === want;
-      assigned ??= version.ruleFor(e.request)?.returns ?? [];
-      const got = assigned.includes(theirs.split('.')[0]!)
-        ? getField(e.response, theirs)
-        : (getField(e.request, theirs) ?? getField(e.response, theirs));
-      return typeof got === 'string' && got === want;
+      return originalValue(version, e, theirs) === want;
     });
   });
+}
+
+/**
+ * An element of a booked exchange as a later message names it. Elements the host assigned (RRN,
+ * auth code) identify an exchange only in its response: in a refund's or completion's request the
+ * same element names another exchange.
+ */
+function originalValue(version: HostVersion, e: LedgerEntry, path: string): string | undefined {
+  const assigned = version.ruleFor(e.request)?.returns ?? [];
+  const got = assigned.includes(path.split('.')[0]!)
+    ? getField(e.response, path)
+    : (getField(e.request, path) ?? getField(e.response, path));
+  return typeof got === 'string' ? got : undefined;
 }
 
 /** Sign-on: the terminal may transact; CUP-style hosts also download working keys under the TMK. */
@@ -475,47 +485,72 @@ function settle(
   }
   const open = ctx.ledger
     .list(terminalId)
-    .filter((e) => e.approved && e.cancelledBy === undefined && !e.settled);
+    .filter((e) => e.approved && e.cancelledBy === undefined && !e.settled && !e.notUploaded);
+  // After a batch upload the terminal's batch is what settles: the transactions its records name
+  // (when the version says how records name them), not everything the host booked.
+  const end = s.batchUpload?.end;
+  const endsUpload =
+    state.awaitingUpload &&
+    end &&
+    request.mti === end.mti &&
+    (!end.when || conditionHolds(end.when, request));
+  const afterUpload = endsUpload || state.uploadEnded;
+  const record = s.batchUpload?.record;
+  const upload = afterUpload && record ? uploadedOf(ctx, state.uploaded, open, findings) : undefined;
+  const counted = upload ? upload.entries : open;
   const close = () => {
-    for (const e of open) e.settled = true;
+    for (const e of counted) e.settled = true;
+    for (const e of open) {
+      if (counted.includes(e)) continue;
+      e.notUploaded = true;
+      findings.push({
+        path: 'batch-upload',
+        rule: 'batch-upload',
+        message: `the host approved STAN ${String(getField(e.request, '11'))} (${e.amountMinor} minor units), which the batch upload left out: not settled`,
+      });
+    }
     state.uploaded = [];
+    state.awaitingUpload = false;
+    state.uploadEnded = false;
     // The next batch starts, as the terminal's does after a settlement.
     if (batchField && state.batch !== undefined && /^[0-9]+$/.test(state.batch)) {
       const next = (Number(state.batch) + 1) % 10 ** state.batch.length || 1;
       state.batch = String(next).padStart(state.batch.length, '0');
     }
   };
-  // A settlement that ends a batch upload (a 1987 host's 0500 with DE3 96) closes the batch.
-  const end = s.batchUpload?.end;
-  if (
-    state.awaitingUpload &&
-    end &&
-    request.mti === end.mti &&
-    (!end.when || conditionHolds(end.when, request))
-  ) {
-    state.awaitingUpload = false;
+  // Without a record layout the host cannot tell what was uploaded: the upload closes the batch.
+  if (afterUpload && !record) {
     close();
-    return s.batchUpload!.outcome;
+    return endsUpload ? s.batchUpload!.outcome : 'approved';
   }
   const sum = (kinds: readonly MessageKind[]) => {
-    const xs = open.filter((e) => kinds.includes(e.kind));
+    const xs = counted.filter((e) => kinds.includes(e.kind));
     return { count: xs.length, amount: xs.reduce((n, e) => n + e.amountMinor, 0) };
   };
-  const debit = sum(s.debitKinds);
-  const credit = sum(s.creditKinds);
+  // After an upload the records are the terminal's batch, and its totals are theirs.
+  const debit = upload ? upload.debit : sum(s.debitKinds);
+  const credit = upload ? upload.credit : sum(s.creditKinds);
   const claimed = (slice: Slice) => Number(readSlice(request, slice) ?? Number.NaN);
-  const uploadDone = !state.awaitingUpload && state.uploaded.length > 0;
   const balanced =
-    uploadDone ||
-    (claimed(s.totals['debit-count']) === debit.count &&
-      claimed(s.totals['debit-amount']) === debit.amount &&
-      claimed(s.totals['credit-count']) === credit.count &&
-      claimed(s.totals['credit-amount']) === credit.amount);
+    claimed(s.totals['debit-count']) === debit.count &&
+    claimed(s.totals['debit-amount']) === debit.amount &&
+    claimed(s.totals['credit-count']) === credit.count &&
+    claimed(s.totals['credit-amount']) === credit.amount;
   if (s.result) writeSlice(request, extra, s.result.at, balanced ? s.result.balanced : s.result.unbalanced);
   if (balanced) {
     close();
-    return 'approved';
+    return endsUpload ? s.batchUpload!.outcome : 'approved';
   }
+  if (afterUpload) {
+    findings.push({
+      path: 'batch-upload',
+      rule: 'batch-upload',
+      message: `the totals claimed (debits ${claimed(s.totals['debit-count'])} for ${claimed(s.totals['debit-amount'])}, credits ${claimed(s.totals['credit-count'])} for ${claimed(s.totals['credit-amount'])}) are not those of the records uploaded (debits ${debit.count} for ${debit.amount}, credits ${credit.count} for ${credit.amount})`,
+    });
+  }
+  // Out of balance (again): the terminal uploads its batch afresh, when the version wants one.
+  state.uploaded = [];
+  state.uploadEnded = false;
   state.awaitingUpload = s.unbalanced.expects === 'batch-upload';
   return s.unbalanced.outcome;
 }
@@ -523,19 +558,91 @@ function settle(
 function upload(ctx: HostContext, request: IsoMessage, terminalId: string): Outcome {
   const s = ctx.version.spec.settlement;
   const state = ctx.ledger.terminal(terminalId);
-  state.uploaded.push(request);
   const end = s?.batchUpload?.end;
+  // The message that ends the upload (a CUP 0320 with 60.3 = 202) is no record.
   if (end && request.mti === end.mti && (!end.when || conditionHolds(end.when, request))) {
     state.awaitingUpload = false;
+    state.uploadEnded = true;
     return s.batchUpload!.outcome;
   }
+  state.uploaded.push(request);
   return 'approved';
+}
+
+/** What a batch upload says: the open transactions its records name, and the batch's totals. */
+interface Uploaded {
+  entries: LedgerEntry[];
+  debit: { count: number; amount: number };
+  credit: { count: number; amount: number };
+}
+
+/**
+ * The terminal's batch as its upload records tell it: the batch is what settles, so its totals are
+ * the records' (a record's own amount; a credit when the layout says so), and the host's open
+ * transactions they name are settled with it. A record that names none of them, names one twice or
+ * at another amount than the host approved is a finding.
+ */
+function uploadedOf(
+  ctx: HostContext,
+  records: readonly IsoMessage[],
+  open: readonly LedgerEntry[],
+  findings: Violation[],
+): Uploaded {
+  const layout = ctx.version.spec.settlement!.batchUpload!.record!;
+  const found = new Set<LedgerEntry>();
+  const out: Uploaded = { entries: [], debit: { count: 0, amount: 0 }, credit: { count: 0, amount: 0 } };
+  const finding = (message: string) => findings.push({ path: 'batch-upload', rule: 'batch-upload', message });
+  for (const r of records) {
+    const names = layout.match.map((m) => readSlice(r, m.record));
+    const said = layout.match.map((m, i) => `DE${keyName(m.record)} ${names[i] ?? '(none)'}`).join(', ');
+    const entry = open.find((e) =>
+      layout.match.every(
+        (m, i) => names[i] !== undefined && originalValue(ctx.version, e, m.original) === names[i],
+      ),
+    );
+    if (entry && found.has(entry)) {
+      finding(`upload record ${said} repeats a transaction uploaded already`);
+      continue;
+    }
+    const amount = layout.amount
+      ? Number(readSlice(r, layout.amount) ?? Number.NaN)
+      : (entry?.amountMinor ?? 0);
+    const side = layout.credit && conditionHolds(layout.credit, r) ? out.credit : out.debit;
+    side.count++;
+    side.amount += amount;
+    if (!entry) {
+      finding(
+        `upload record ${said} names no transaction the host approved for this terminal: settled as the terminal's`,
+      );
+      continue;
+    }
+    found.add(entry);
+    if (amount !== entry.amountMinor)
+      finding(`upload record ${said} says ${amount} minor units, the host approved ${entry.amountMinor}`);
+  }
+  out.entries = open.filter((e) => found.has(e));
+  return out;
+}
+
+/** A duplicate key part as a path: the field a slice is of. */
+function keyPath(k: string | Slice): string {
+  return typeof k === 'string' ? k : k.field;
+}
+
+/** A slice as a message says it: `12`, or `12[0..6]` for digits 0–5 of DE12. */
+function keyName(k: string | Slice): string {
+  if (typeof k === 'string') return k;
+  const from = k.offset ?? 0;
+  if (k.digits === undefined && from === 0) return k.field;
+  return `${k.field}[${from}..${k.digits === undefined ? '' : from + k.digits}]`;
 }
 
 function readSlice(msg: IsoMessage, slice: Slice): string | undefined {
   const v = getField(msg, slice.field);
   if (typeof v !== 'string') return undefined;
-  return slice.offset === undefined ? v : v.slice(slice.offset, slice.offset + (slice.digits ?? v.length));
+  if (slice.offset === undefined && slice.digits === undefined) return v;
+  const from = slice.offset ?? 0;
+  return v.slice(from, from + (slice.digits ?? v.length));
 }
 
 /** Writes a value at a slice of a field the response carries (e.g. CUP DE48 position 30: balanced). */

@@ -27,7 +27,9 @@ function namedFields(spec: unknown): { pointer: string; path: string }[] {
         pointer.endsWith('/duplicates/key')
       ) {
         node.forEach((v, i) => {
-          out.push({ pointer: `${pointer}/${i}`, path: String(v) });
+          // A duplicate key part may be a slice of a field.
+          const path = typeof v === 'object' && v !== null ? (v as { field: string }).field : String(v);
+          out.push({ pointer: `${pointer}/${i}`, path });
         });
       } else {
         node.forEach((v, i) => {
@@ -40,7 +42,10 @@ function namedFields(spec: unknown): { pointer: string; path: string }[] {
     for (const [k, v] of Object.entries(node)) {
       const at = `${pointer}/${k}`;
       if (k === 'field' && typeof v === 'string') out.push({ pointer: at, path: v });
-      else if (k === 'when' || k === 'originalMatch' || k === 'match') {
+      // A batch upload record's part names the original's element.
+      else if (k === 'original' && pointer.includes('/batchUpload/record/match/'))
+        out.push({ pointer: at, path: String(v) });
+      else if (k === 'when' || k === 'originalMatch' || (k === 'match' && !Array.isArray(v))) {
         for (const [p, orig] of Object.entries(v as object)) {
           out.push({ pointer: `${at}/${p}`, path: p });
           if (k !== 'when' && orig !== 'mti') out.push({ pointer: `${at}/${p}`, path: String(orig) });
@@ -226,7 +231,7 @@ describe('ruleFor', () => {
     expect(reversal.responseCodes.declined).toBe('100');
     expect(v.ruleFor(msg('1804', { '24': '801' }))!.responseMti).toBe('1814');
     const chip = v.ruleFor(msg('1200', { '3': '000000', '24': '200', '22': 'A1010151134C' }))!;
-    expect(chip.conditional.map((c) => c.note)).toEqual(['chip card']);
+    expect(chip.conditional.map((c) => c.note)).toEqual(['chip card, contact or contactless']);
   });
 
   it('derives response MTIs: function + 1, repeat bit cleared', () => {

@@ -207,13 +207,95 @@ describe('harbor-bank@2019.4 (ISO 8583:1987 ASCII)', () => {
     const upload = t.build('0320', { 2: VISA.pan, 3: '000000', 4: '000000002500', 37: sale.fields['37']! });
     const uploaded = await t.exchange(c, upload);
     expect([uploaded.mti, code(uploaded)]).toEqual(['0330', '00']);
-    const closed = await t.exchange(c, settlement(t, '960000', { debits: [2, 5000], credits: [0, 0] }));
+    // The closing 0500 must total what was uploaded (one sale of 25.00), not what was claimed before.
+    const claimedAgain = await t.exchange(c, settlement(t, '960000', { debits: [2, 5000], credits: [0, 0] }));
+    expect(code(claimedAgain)).toBe('95');
+    expect(exchanges(h).at(-1)!.violations).toEqual([
+      expect.objectContaining({
+        rule: 'batch-upload',
+        message: expect.stringMatching(/not those of the records uploaded \(debits 1 for 2500/),
+      }),
+    ]);
+    expect(h.ledger.list()[0]!.settled).toBe(false);
+    await t.exchange(c, upload);
+    const closed = await t.exchange(c, settlement(t, '960000', { debits: [1, 2500], credits: [0, 0] }));
     expect(code(closed)).toBe('00');
     expect(h.ledger.list()[0]!.settled).toBe(true);
     // The next batch is empty: zero totals balance.
     expect(code(await t.exchange(c, settlement(t, '920000', { debits: [0, 0], credits: [0, 0] })))).toBe(
       '00',
     );
+  });
+
+  it("after a batch upload the terminal's records settle: a sale it left out is journaled, never settled", async () => {
+    const h = await host('harbor-bank@2019.4');
+    const { t, c } = await session(h);
+    const sale = (amount: string) =>
+      t.exchange(c, t.build('0200', { 3: '000000', 4: amount }, { read: visa }));
+    const kept = await sale('000000002500');
+    const misread = await sale('000000001500');
+    await sale('000000000700');
+    expect(code(await t.exchange(c, settlement(t, '920000', { debits: [1, 2500], credits: [0, 0] })))).toBe(
+      '95',
+    );
+    const record = (rrn: unknown, amount: string) =>
+      t.exchange(c, t.build('0320', { 2: VISA.pan, 3: '000000', 4: amount, 37: rrn as string }));
+    await record(kept.fields['37'], '000000002500');
+    // A record naming no transaction of this terminal, one uploaded twice, one at another amount.
+    await record('999999999999', '000000000100');
+    await record(kept.fields['37'], '000000002500');
+    await record(misread.fields['37'], '000000009900');
+    // The closing totals are the upload's: 3 records, 25.00 + 1.00 + 99.00.
+    expect(code(await t.exchange(c, settlement(t, '960000', { debits: [2, 2600], credits: [0, 0] })))).toBe(
+      '95',
+    );
+    await record(kept.fields['37'], '000000002500');
+    await record('999999999999', '000000000100');
+    await record(misread.fields['37'], '000000009900');
+    const closed = await t.exchange(c, settlement(t, '960000', { debits: [3, 12500], credits: [0, 0] }));
+    expect(code(closed)).toBe('00');
+    expect(
+      exchanges(h)
+        .at(-1)!
+        .violations.map((v) => v.message),
+    ).toEqual([
+      "upload record DE37 999999999999 names no transaction the host approved for this terminal: settled as the terminal's",
+      `upload record DE37 ${misread.fields['37']} says 9900 minor units, the host approved 1500`,
+      expect.stringMatching(
+        /^the host approved STAN \d{6} \(700 minor units\), which the batch upload left out: not settled$/,
+      ),
+    ]);
+    expect(h.ledger.list().map((e) => [e.settled, e.notUploaded ?? false])).toEqual([
+      [true, false],
+      [true, false],
+      [false, true],
+    ]);
+    // The next batch does not count the left-out sale either.
+    expect(code(await t.exchange(c, settlement(t, '920000', { debits: [0, 0], credits: [0, 0] })))).toBe(
+      '00',
+    );
+  });
+
+  it('a batch upload that repeats a record is told so', async () => {
+    const h = await host('harbor-bank@2019.4');
+    const { t, c } = await session(h);
+    const kept = await t.exchange(c, t.build('0200', { 3: '000000', 4: '000000002500' }, { read: visa }));
+    expect(code(await t.exchange(c, settlement(t, '920000', { debits: [0, 0], credits: [0, 0] })))).toBe(
+      '95',
+    );
+    for (let i = 0; i < 2; i++)
+      await t.exchange(
+        c,
+        t.build('0320', { 2: VISA.pan, 3: '000000', 4: '000000002500', 37: kept.fields['37']! }),
+      );
+    expect(code(await t.exchange(c, settlement(t, '960000', { debits: [1, 2500], credits: [0, 0] })))).toBe(
+      '00',
+    );
+    expect(
+      exchanges(h)
+        .at(-1)!
+        .violations.map((v) => v.message),
+    ).toEqual([`upload record DE37 ${kept.fields['37']} repeats a transaction uploaded already`]);
   });
 
   it('settlement totals are per terminal: each terminal balances with its own sales', async () => {
@@ -305,7 +387,7 @@ describe('harbor-bank@2025.1 (ISO 8583:1993 binary, X9.19 MAC required, response
     expect(h.ledger.list()[0]!.cancelledBy).toBeDefined();
   });
 
-  it('1420 with DE24 400 and DE25 4021 reverses the sale found by DE56 (400); 1421 repeats; unknown gets 914', async () => {
+  it('1420 with DE24 400 and DE25 4021 reverses the sale found by DE56 (400); 1421 repeats; unknown gets 914, repeated or not', async () => {
     const h = await host('harbor-bank@2025.1');
     const { t, c } = await session(h);
     const sale = t.build('1200', { 3: '000000', 4: '000000002500', 24: '200' }, { read: visa });
@@ -326,6 +408,7 @@ describe('harbor-bank@2025.1 (ISO 8583:1993 binary, X9.19 MAC required, response
     expect(code(await t.exchange(c, reversal('1421')))).toBe('400');
     const unknown = { ...sale, fields: { ...sale.fields, 11: '424242' } };
     expect(code(await t.exchange(c, reversal('1420', unknown)))).toBe('914');
+    expect(code(await t.exchange(c, reversal('1421', unknown)))).toBe('914');
   });
 
   it('1500 reconciliation, MAC in DE128 after the totals: 500 in balance, 501 out of balance', async () => {
@@ -567,11 +650,18 @@ describe('lotus-acquirer@2021.2 (CUP-style)', () => {
     const unbalanced = await t.exchange(c, settle(9900, 2));
     expect([unbalanced.mti, code(unbalanced)]).toEqual(['0510', '00']);
     expect((unbalanced.fields['48'] as string)[30]).toBe('2');
-    const record = t.build('0320', { 48: totals(2500, 1), 60: de60(t, '00', '201') });
+    // A record's DE48: "01", the sale's STAN, its amount.
+    const record = t.build('0320', { 48: `01${sale.fields['11']}${n(2500, 12)}`, 60: de60(t, '00', '201') });
     expect([(await t.exchange(c, record)).mti]).toEqual(['0330']);
-    const end = await t.exchange(c, t.build('0320', { 48: totals(2500, 1), 60: de60(t, '00', '202') }));
+    const end = await t.exchange(c, t.build('0320', { 48: '0001', 60: de60(t, '00', '202') }));
     expect(code(end)).toBe('00');
-    const settled = await t.exchange(c, settle(9900, 2));
+    // What settles now is what was uploaded: the old claim is still out of balance.
+    const stillWrong = await t.exchange(c, settle(9900, 2));
+    expect((stillWrong.fields['48'] as string)[30]).toBe('2');
+    expect(h.ledger.list()[0]!.settled).toBe(false);
+    await t.exchange(c, record);
+    await t.exchange(c, t.build('0320', { 48: '0001', 60: de60(t, '00', '202') }));
+    const settled = await t.exchange(c, settle(2500, 1));
     expect((settled.fields['48'] as string)[30]).toBe('1');
     expect(h.ledger.list()[0]!.settled).toBe(true);
     // The host moved to the next batch: settling the old batch again is a batch mismatch (77).

@@ -116,6 +116,27 @@ describe('field rules', () => {
     expect(exchanges(upgraded).at(-1)!.violations[0]!.message).toContain('chip card needs ICC data (2024)');
   });
 
+  it('harbor 2025.1 wants the EMV data of a contactless chip card (DE22 position 7 M) as of a contact one', async () => {
+    const h = await host('harbor-bank@2025.1');
+    const { t, c } = await session(h);
+    const chip = sale93(t);
+    const pos = String(chip.fields['22']);
+    // The test terminal fills what a rule wants (DE23, DE55): take them out again, then sign.
+    const tapped = t.build('1200', {
+      ...without(chip, '64').fields,
+      11: '000777',
+      22: `${pos.slice(0, 6)}M${pos.slice(7)}`,
+    });
+    expect(tapped.fields['55']).toBeDefined();
+    expect(code(await t.exchange(c, t.sign(without(tapped, '23', '55', '64'))))).toBe('904');
+    expect(
+      exchanges(h)
+        .at(-1)!
+        .violations.map((v) => v.path),
+    ).toEqual(['23', '55']);
+    expect(code(await t.exchange(c, tapped))).toBe('000');
+  });
+
   it('a 1987 message sent to the 1993 host is an unknown message (902)', async () => {
     const h = await host('harbor-bank@2025.1');
     const { t, c } = await session(h);
@@ -299,6 +320,36 @@ describe('duplicates', () => {
     );
     expect(nextBatch.fields['11']).toBe(sale.fields['11']);
     expect(code(await t.exchange(c, nextBatch))).toBe('00');
+  });
+
+  it('harbor 2025.1 keys on the date of DE12 (YYMMDD), not its time: the same STAN a minute later is a duplicate', async () => {
+    const h = await host('harbor-bank@2025.1');
+    const { t, c } = await session(h);
+    const sale = sale93(t);
+    expect(code(await t.exchange(c, sale))).toBe('000');
+    const date = String(sale.fields['12']).slice(0, 6);
+    const later = t.build(
+      '1200',
+      { ...without(sale, '64').fields, 12: `${date}235959` },
+      { read: { card: VISA } },
+    );
+    expect(later.fields['11']).toBe(sale.fields['11']);
+    const again = await t.exchange(c, later);
+    expect(code(again)).toBe('913');
+    expect(exchanges(h)[1]!.violations).toEqual([
+      expect.objectContaining({
+        path: '41+11+12',
+        rule: 'duplicate',
+        message: 'same DE41, DE11, DE12[0..6] within 300 s',
+      }),
+    ]);
+    // Another day, same STAN: a new transaction.
+    const tomorrow = t.build(
+      '1200',
+      { ...without(sale, '64').fields, 12: '991231120000' },
+      { read: { card: VISA } },
+    );
+    expect(code(await t.exchange(c, tomorrow))).toBe('000');
   });
 });
 
