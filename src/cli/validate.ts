@@ -6,7 +6,8 @@ import type { Command } from 'commander';
 import { DataFileError } from '../data/data-file-error.js';
 import { loadDataFile } from '../data/load-data-file.js';
 import { FLEET_FILE, FleetFileSchema, unknownFleetBuilds } from '../matrix/fleet.js';
-import { GATE_FILE, gatePolicyProblems } from '../matrix/gate-policy.js';
+import { GATE_FILE, type GatePolicy, gatePolicyProblems } from '../matrix/gate-policy.js';
+import { unmatchedSelectors } from '../matrix/gate-selectors.js';
 import { planCells } from '../matrix/planner.js';
 import { CONFIG_FILE, loadRunConfig } from '../matrix/run-config.js';
 import { builtinCardsFile, builtinHostsDir, loadCards, loadHosts } from '../mocks/hosts/host-loader.js';
@@ -136,6 +137,19 @@ export function validateWorkspace(workspace = '.', configFile?: string): Validat
     const data = attempt(() => loadDataFile(gateFile, T.Unknown()), problems, gateFile);
     const found = data === undefined ? [] : gatePolicyProblems(gateFile, data);
     problems.push(...found);
+    // Selectors naming nothing of the catalogue: a typo would gate nothing, and pass.
+    if (found.length === 0 && data !== undefined && firmware && hosts) {
+      const all = [...hosts.list(), ...hosts.gateways()];
+      const scenarios = suites.list().flatMap((x) => x.scenarios);
+      const universe = {
+        builds: firmware.list().map((b) => b.id),
+        hostVersions: all.flatMap((h) => h.versions.map((v) => `${h.id}@${v.version}`)),
+        scenarios: suites.list().flatMap((x) => x.scenarios.map((sc) => `${x.id}/${sc.id}`)),
+        tags: [...new Set(scenarios.flatMap((sc) => sc.tags))],
+      };
+      for (const u of unmatchedSelectors(data as GatePolicy, universe))
+        problems.push(new DataFileError(gateFile, u.pointer, `${u.message} in the catalogue`));
+    }
     const named = (data as { fleet?: unknown } | undefined)?.fleet;
     if (found.length === 0 && typeof named === 'string') {
       const file = resolve(dirname(gateFile), named);

@@ -11,6 +11,7 @@ import {
   formatPercent,
 } from './fleet-impact.js';
 import type { GatePolicy, GateRule, GateRuleKind } from './gate-policy.js';
+import { hostMatcher, type UnmatchedSelector, unmatchedSelectors } from './gate-selectors.js';
 
 export const GATE_FORMAT = 'paymatrix-gate/1';
 
@@ -41,6 +42,7 @@ export type GateReason =
   | (RuleRef & { kind: 'build-not-run'; build: string })
   | (RuleRef & { kind: 'target-not-run'; target: string })
   | (RuleRef & { kind: 'no-baseline' })
+  | (RuleRef & { kind: 'selects-nothing'; field: UnmatchedSelector['field']; entry: string })
   | (RuleRef & {
       kind: 'terminals-affected';
       /** `host@version` */
@@ -86,7 +88,39 @@ export interface GateInput {
  * policy asks for something it was not given (a fleet for `builds: fleet`).
  */
 export function evaluateGate(input: GateInput): GateVerdict {
-  const rules = input.policy.rules.map((rule, index) => evaluateRule(rule, index, input));
+  const unmatched = unmatchedSelectors(input.policy, universeOf(input));
+  const rules = input.policy.rules.map((rule, index) => {
+    const result = evaluateRule(rule, index, input);
+    if (rule.rule === 'complete') return result;
+    // A selector naming nothing of the run checked nothing: never a pass (a typo would be a GO).
+    const usesTargets = rule.hosts === undefined || rule.hosts === 'targets';
+    const own = unmatched.filter(
+      (u) =>
+        (u.rule === index || (u.rule === undefined && usesTargets)) &&
+        // must-pass names a missing build or host version itself (build-not-run, target-not-run).
+        !(
+          rule.rule === 'must-pass' &&
+          (u.field !== 'builds' || !picomatch.scan(u.entry).isGlob) &&
+          u.field !== 'suites' &&
+          u.field !== 'tags'
+        ),
+    );
+    if (own.length === 0) return result;
+    const reasons: GateReason[] = own.map((u) => ({
+      kind: 'selects-nothing',
+      field: u.field,
+      entry: u.entry,
+      rule: index,
+      ruleName: result.name,
+      message: `${u.message} in this run`,
+    }));
+    return {
+      ...result,
+      outcome: 'fail' as const,
+      summary: `${result.summary}; ${own.length} selector ${own.length === 1 ? 'entry selects' : 'entries select'} nothing`,
+      reasons: [...reasons, ...result.reasons],
+    };
+  });
   return {
     format: GATE_FORMAT,
     verdict: rules.some((r) => r.outcome === 'fail') ? 'no-go' : 'go',
@@ -255,6 +289,27 @@ function evaluateRule(rule: GateRule, index: number, input: GateInput): GateRule
   }
 }
 
+/** What the run's cells (played or planned) offer a policy's selectors. */
+function universeOf(input: GateInput): Parameters<typeof unmatchedSelectors>[1] {
+  const cells = [
+    ...input.results.map((r) => ({
+      build: r.firmware,
+      hv: `${r.host}@${r.version}`,
+      scenario: `${r.suite}/${r.scenario}`,
+    })),
+    ...(input.missing ?? []).map((key) => {
+      const c = parseKey(key);
+      return { build: c.build, hv: `${c.host}@${c.version}`, scenario: c.scenario };
+    }),
+  ];
+  return {
+    builds: [...new Set(cells.map((c) => c.build))],
+    hostVersions: [...new Set(cells.map((c) => c.hv))],
+    scenarios: [...new Set(cells.map((c) => c.scenario))],
+    tags: [...new Set(input.results.flatMap((r) => r.tags))],
+  };
+}
+
 function missingReason(key: string, ref: (m: string) => RuleRef): GateReason {
   const cell = parseKey(key);
   return { kind: 'missing-result', key, ...cell, ...ref(`${key}: planned but has no result`) };
@@ -372,14 +427,4 @@ function selector(rule: Exclude<GateRule, { rule: 'complete' }>, index: number, 
     },
     fleet: needFleet,
   };
-}
-
-/** `host@version` and `host@2025.*` match the pair; a bare `host` (or glob) matches every version. */
-function hostMatcher(pattern: string): (host: string, version: string) => boolean {
-  if (pattern.includes('@')) {
-    const m = picomatch(pattern);
-    return (host, version) => m(`${host}@${version}`);
-  }
-  const m = picomatch(pattern);
-  return (host) => m(host);
 }

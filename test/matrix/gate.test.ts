@@ -100,7 +100,7 @@ describe('must-pass', () => {
     ]);
     expect(gate([{ rule: 'must-pass', hosts: ['bank@1*'] }]).verdict).toBe('go');
     expect(gate([{ rule: 'must-pass', hosts: ['ban?'], suites: ['core/tip'] }]).reasons).toHaveLength(1);
-    expect(gate([{ rule: 'must-pass', suites: ['network'] }]).verdict).toBe('go');
+    expect(gate([{ rule: 'must-pass', suites: ['core/sale'] }]).reasons).toHaveLength(2);
   });
 
   it('a fleet build or target host version that was not played is a no-go: nothing shows it works', () => {
@@ -238,6 +238,44 @@ describe('no-errors', () => {
       why: 'sale on bank@2: error',
     });
     expect(gate([{ rule: 'no-errors', builds: 'fleet' }]).verdict).toBe('go');
+  });
+});
+
+describe('selectors that select nothing', () => {
+  it('a typo in a selector is a no-go naming the entry and what it likely meant, never a GO on 0 cells', () => {
+    const v = gate(
+      [
+        { rule: 'no-regressions', hosts: ['bank@3'] },
+        { rule: 'no-errors', builds: ['lab-l'], suites: ['netwrok'] },
+        { rule: 'must-pass', builds: ['neww-*'], tags: ['critcal'] },
+      ],
+      { baseline: results },
+    );
+    expect(v.verdict).toBe('no-go');
+    expect(v.reasons.filter((r) => r.kind === 'selects-nothing').map((r) => r.message)).toEqual([
+      'hosts entry "bank@3" matches no host version (did you mean "bank@1"?) in this run',
+      'builds entry "lab-l" matches no build (did you mean "lab-1"?) in this run',
+      'suites entry "netwrok" matches no suite or scenario in this run',
+      'builds entry "neww-*" matches no build (did you mean "new-1"?) in this run',
+      'tags entry "critcal" matches no scenario tag (did you mean "critical"?) in this run',
+    ]);
+    expect(v.rules.map((r) => r.outcome)).toEqual(['fail', 'fail', 'fail']);
+    expect(v.rules[1]!.summary).toMatch(/; 2 selector entries select nothing$/);
+  });
+
+  it("a typo in the policy's targets fails every rule that gates the targets", () => {
+    const v = gate(
+      [
+        { rule: 'no-errors', builds: 'fleet' },
+        { rule: 'no-regressions', hosts: 'all' },
+      ],
+      {
+        targets: ['bnak@2'],
+        baseline: results,
+      },
+    );
+    expect(v.rules.map((r) => r.outcome)).toEqual(['fail', 'pass']);
+    expect(v.reasons[0]).toMatchObject({ kind: 'selects-nothing', field: 'targets', entry: 'bnak@2' });
   });
 });
 

@@ -66,6 +66,9 @@ export interface HandshakeEvents {
  * Runs the server side of the TLS handshake on an accepted TCP connection. A terminal that says
  * nothing has `timeoutMs` (0: no limit) to start, as an idle connection would.
  */
+/** Transport errors during a handshake: the peer went away, TLS had nothing to say about it. */
+const HANG_UPS = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
+
 export function acceptTls(raw: Socket, tls: HostTls, timeoutMs: number, on: HandshakeEvents): void {
   const socket = new TLSSocket(raw, {
     isServer: true,
@@ -87,7 +90,11 @@ export function acceptTls(raw: Socket, tls: HostTls, timeoutMs: number, on: Hand
     if (done) return; // after the handshake the host treats errors as a plain connection's
     done = true;
     clearTimeout(timer);
-    on.failed(handshakeFailure(err, tls.minVersion), 'refused');
+    // A reset is the terminal giving up (its connect timeout), not the host refusing it: an
+    // event, never a violation.
+    if (HANG_UPS.has(err.code ?? ''))
+      on.failed(`the terminal hung up during the handshake (${err.code})`, 'abandoned');
+    else on.failed(handshakeFailure(err, tls.minVersion), 'refused');
     socket.destroy();
   });
   raw.once('close', () => {

@@ -136,6 +136,22 @@ describe('ISO 8583 over TLS', () => {
     await stillServes(h);
   });
 
+  it('a terminal that resets the connection mid-handshake (its connect timeout) gave up: an event, no tls violation', async () => {
+    const h = await host(tlsVersion());
+    const socket = tcpConnect(h.address.port, '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    // The start of a ClientHello record (a handshake, 255 bytes announced), then a reset.
+    socket.write(Buffer.from([0x16, 0x03, 0x01, 0x00, 0xff, 0x01]));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    socket.resetAndDestroy();
+    await eventually(() => h.journal.entries().some((e) => e.event?.kind === 'disconnected'));
+    expect(h.journal.entries().find((e) => e.event?.kind === 'disconnected')?.event?.detail).toBe(
+      'TLS handshake not completed: the terminal hung up during the handshake (ECONNRESET)',
+    );
+    expect(tlsFailures(h)).toEqual([]);
+    await stillServes(h);
+  });
+
   it('a terminal that opens a connection and never shakes hands is dropped after the idle timeout', async () => {
     const h = await host(tlsVersion());
     const socket = tcpConnect(h.address.port, '127.0.0.1');

@@ -13,6 +13,7 @@ import type {
   TransactionRequest,
   TransactionType,
 } from '../../terminal.js';
+import { scaledConnectTimeout } from '../connect-timeout.js';
 import type { ResolvedIsoProfile, ResolvedMessage, ResolvedProfile } from '../profile-loader.js';
 import type { MessageName } from '../profile-schema.js';
 import type { EngineOutcome, ProtocolEngine, TransactionContext } from '../protocol-engine.js';
@@ -90,7 +91,7 @@ export class IsoEngine implements ProtocolEngine {
       framing: this.dialect.framing!,
       primary,
       ...(backup && { backup }),
-      connectTimeoutMs: this.#scaled(p.timeouts.connectMs),
+      connectTimeoutMs: scaledConnectTimeout(p.timeouts.connectMs, this.#config?.timeScale ?? 1),
       retryDelayMs: this.#scaled(p.connection.retryDelayMs),
       attempts: p.connection.attempts,
       ...(p.failover && { failoverAfter: p.failover.afterFailedConnects }),

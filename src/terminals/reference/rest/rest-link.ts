@@ -7,6 +7,7 @@ import {
   GatewayClientError,
   type GatewayResponse,
 } from '../../../protocols/rest/gateway-client.js';
+import { scaledConnectTimeout } from '../connect-timeout.js';
 import type { TransactionContext } from '../protocol-engine.js';
 import { TerminalFault } from '../terminal-fault.js';
 
@@ -64,7 +65,7 @@ export class RestLink {
     // dispatcher that connects, so the CA goes here (the client reads `ca` only for its own Agent).
     this.#agent = new Agent({
       connect: {
-        timeout: Math.max(1, Math.round(o.connectTimeoutMs * o.timeScale)),
+        timeout: scaledConnectTimeout(o.connectTimeoutMs, o.timeScale),
         ...(o.ca !== undefined && { ca: o.ca }),
       },
       keepAliveTimeout: 4_000,
