@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Static, TSchema } from '@sinclair/typebox';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { parseDocument } from 'yaml';
+import { type Document, isPair, isScalar, parseDocument, visit } from 'yaml';
 import { closestWord } from './closest-word.js';
 import { DataFileError, type DataFileProblem } from './data-file-error.js';
 
@@ -28,9 +28,35 @@ export function parseDataText<S extends TSchema>(file: string, text: string, sch
     const where = e.linePos?.[0] ? ` (line ${e.linePos[0].line}, column ${e.linePos[0].col})` : '';
     throw new DataFileError(file, '', `invalid YAML${where}: ${e.message.split('\n')[0]}`);
   }
+  const lossy = lossyKey(doc, text);
+  if (lossy) throw new DataFileError(file, lossy.path, lossy.problem);
   const data: unknown = doc.toJS();
   validateData(file, data, schema);
   return data as Static<S>;
+}
+
+/**
+ * A mapping key YAML reads as something other than the text written: `2026.10:` is the number
+ * 2026.1 (and would silently replace a version "2026.1"), `0200:` the number 200. Keys become
+ * strings, so such a key would name something else than the file says.
+ */
+function lossyKey(doc: Document, text: string): { path: string; problem: string } | undefined {
+  let found: { path: string; problem: string } | undefined;
+  visit(doc, {
+    Pair(_key, pair, path) {
+      const k = pair.key;
+      if (!isScalar(k) || typeof k.value === 'string' || !k.range) return undefined;
+      const written = text.slice(k.range[0], k.range[1]).trim();
+      if (written === String(k.value)) return undefined;
+      const at = [...path.filter(isPair).map((p) => String((p.key as { value?: unknown })?.value)), written];
+      found = {
+        path: `/${at.map((x) => x.replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}`,
+        problem: `the key ${written} reads as ${typeof k.value} ${String(k.value)}: quote it ("${written}")`,
+      };
+      return visit.BREAK;
+    },
+  });
+  return found;
 }
 
 export function validateData(file: string, data: unknown, schema: TSchema): void {

@@ -1,14 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { type ProgressSink, silentProgress } from '../report/progress.js';
 import { removeReports, writeReports } from '../report/write-reports.js';
 import type { Matrix } from './aggregate.js';
 import type { Cell, CellResult } from './cell.js';
 import { ConfigError } from './config-error.js';
 import { type PlanCatalogue, planCells } from './planner.js';
-import { ResultStore } from './result-store.js';
-import { planHash, type RunManifest, type RunSettings, readManifest, writeManifest } from './run-manifest.js';
+import { RESULTS_FILE, ResultStore } from './result-store.js';
+import { lockRunFolder } from './run-lock.js';
+import {
+  MANIFEST_FILE,
+  planHash,
+  type RunManifest,
+  type RunSettings,
+  readManifest,
+  writeManifest,
+} from './run-manifest.js';
 import { type CellRunner, scheduleCells } from './scheduler.js';
 import { inShard } from './shard.js';
 
@@ -61,8 +69,24 @@ export interface RunMatrixResult {
 export async function runMatrix(options: RunMatrixOptions): Promise<RunMatrixResult> {
   const out = resolve(options.out);
   mkdirSync(out, { recursive: true });
+  const release = lockRunFolder(out);
+  try {
+    return await runLocked(options, out);
+  } finally {
+    release();
+  }
+}
+
+async function runLocked(options: RunMatrixOptions, out: string): Promise<RunMatrixResult> {
   const progress = options.progress ?? silentProgress;
   const earlier = options.resume ? readManifest(out) : undefined;
+  // Results without a manifest are no run to resume, and a new run would empty them: refuse.
+  if (options.resume && !earlier && hasResults(out)) {
+    throw new ConfigError(
+      `cannot resume ${out}: it holds ${RESULTS_FILE} but no ${MANIFEST_FILE}, so what it was a run of is unknown; ` +
+        'move the folder away (or run without --resume to start over in it)',
+    );
+  }
   const settings = earlier?.settings ?? options.settings;
 
   const plan = planCells(options.catalogue, {
@@ -134,5 +158,14 @@ export async function runMatrix(options: RunMatrixOptions): Promise<RunMatrixRes
     };
   } finally {
     store.close();
+  }
+}
+
+/** A non-empty results.jsonl in the folder. */
+function hasResults(dir: string): boolean {
+  try {
+    return statSync(join(dir, RESULTS_FILE)).size > 0;
+  } catch {
+    return false;
   }
 }

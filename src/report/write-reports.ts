@@ -2,9 +2,12 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildMatrix, type Matrix } from '../matrix/aggregate.js';
 import type { CellResult } from '../matrix/cell.js';
+import { GATE_VERDICT_FILE } from '../matrix/gate-run.js';
 import type { RunManifest } from '../matrix/run-manifest.js';
+import { HTML_FILE } from './html/render-html.js';
 import { renderJunit } from './junit-xml.js';
 import { renderMatrixJson } from './matrix-json.js';
+import { SUMMARY_FILE } from './summary-md.js';
 
 export const MATRIX_FILE = 'matrix.json';
 export const JUNIT_FILE = 'junit.xml';
@@ -20,7 +23,11 @@ export function writeReports(dir: string, results: readonly CellResult[], manife
   return matrix;
 }
 
-/** Removes reports of an earlier run, so a folder never shows reports that do not match its results. */
+/**
+ * Removes the reports of an earlier run (and its gate verdict), so a folder never shows reports or a
+ * verdict that do not match its results, even when the new run is cut short.
+ */
 export function removeReports(dir: string): void {
-  for (const f of [MATRIX_FILE, JUNIT_FILE]) rmSync(join(dir, f), { force: true });
+  for (const f of [MATRIX_FILE, JUNIT_FILE, SUMMARY_FILE, HTML_FILE, GATE_VERDICT_FILE])
+    rmSync(join(dir, f), { force: true });
 }

@@ -84,3 +84,17 @@ describe('data file errors', () => {
     ]);
   });
 });
+
+describe('keys YAML reads as other than written', () => {
+  it('an unquoted version 2026.10 (the number 2026.1) or MTI 0200 (200) is refused with its path', () => {
+    const parse = (text: string) => () => parseDataText('hosts.yaml', text, T.Unknown());
+    expect(parse('versions:\n  "2026.1": {a: 1}\n  2026.10: {a: 2}\n')).toThrow(
+      'hosts.yaml at /versions/2026.10: the key 2026.10 reads as number 2026.1: quote it ("2026.10")',
+    );
+    expect(parse('messages:\n  0200: { kind: sale }\n')).toThrow(
+      /at \/messages\/0200: the key 0200 reads as number 200/,
+    );
+    // Keys that read as written are fine, numbers included.
+    expect(parse('messages:\n  41: x\n  "0200": y\n')()).toEqual({ messages: { 41: 'x', '0200': 'y' } });
+  });
+});

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -181,5 +181,77 @@ describe('runMatrix', () => {
     expect(r.results.length).toBeGreaterThan(0);
     expect(r.results.length).toBeLessThan(allKeys.length);
     expect(readManifest(out)!.plan.cells).toEqual(allKeys);
+  });
+
+  it('--resume refuses a folder that holds results but no manifest, and leaves them alone', async () => {
+    const out = tempDir('pm-nomanifest-');
+    writeFileSync(join(out, 'results.jsonl'), '{"key":"someone else\'s"}\n');
+    await expect(
+      runMatrix({
+        catalogue: fakeCatalogue(),
+        runner: fakeRunner(),
+        out,
+        settings,
+        concurrency: 2,
+        resume: true,
+      }),
+    ).rejects.toThrow(/cannot resume .*: it holds results.jsonl but no manifest.json/);
+    expect(lines(out)).toHaveLength(1);
+  });
+
+  it("a new run in a folder removes the earlier run's reports and gate verdict before its first cell", async () => {
+    const out = tempDir('pm-stale-');
+    for (const f of ['summary.md', 'index.html', 'gate.json', 'matrix.json'])
+      writeFileSync(join(out, f), 'old');
+    let seen: string[] = [];
+    const inner = fakeRunner();
+    await runMatrix({
+      catalogue: fakeCatalogue(),
+      runner: (c, o) => {
+        seen = ['summary.md', 'index.html', 'gate.json', 'matrix.json'].filter((f) =>
+          existsSync(join(out, f)),
+        );
+        return inner(c, o);
+      },
+      out,
+      settings: { ...settings, firmware: ['iso-basic'] },
+      concurrency: 1,
+    });
+    expect(seen).toEqual([]);
+  });
+
+  it('two runs writing one folder at once: the second is refused while the first holds it', async () => {
+    const out = tempDir('pm-lock-');
+    let release: () => void = () => {};
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    const inner = fakeRunner();
+    const first = runMatrix({
+      catalogue: fakeCatalogue(),
+      runner: async (c, o) => {
+        await held;
+        return inner(c, o);
+      },
+      out,
+      settings,
+      concurrency: 2,
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    await expect(
+      runMatrix({ catalogue: fakeCatalogue(), runner: fakeRunner(), out, settings, concurrency: 2 }),
+    ).rejects.toThrow(/is being written by another paymatrix run/);
+    release();
+    expect((await first).results).toHaveLength(allKeys.length);
+    expect(existsSync(join(out, '.paymatrix.lock'))).toBe(false);
+    // Released: the folder can be run again.
+    await runMatrix({
+      catalogue: fakeCatalogue(),
+      runner: fakeRunner(),
+      out,
+      settings,
+      concurrency: 2,
+      resume: true,
+    });
   });
 });

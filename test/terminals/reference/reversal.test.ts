@@ -131,6 +131,18 @@ describe('CUP reversals (lotus-acquirer)', () => {
     expect(seen(h)).toEqual(['0800 sign-on', '0200 sale', '0400 reversal']);
     expect(field(h, '0400', '39')).toBe('A0');
   });
+
+  it('a build that never reverses declines the untrusted answer: a finding about the firmware, not an error', async () => {
+    const h = await host('lotus-acquirer@2021.2', {
+      faults: [{ fault: 'bad-mac', scope: { mti: ['0200'], nth: [1] } }],
+    });
+    const noReversal = build('test-lotus', { defects: ['no-reversal-on-timeout'] });
+    const { terminal: t } = await play(noReversal, h);
+    const o = await t.run({ type: 'sale', amount: 2500, card: UNIONPAY() });
+    expect([o.status, o.error]).toEqual(['declined', undefined]);
+    expect(o.detail).toBe('answer 00 with a MAC that does not verify: no reversal');
+    expect(seen(h)).toEqual(['0800 sign-on', '0200 sale']);
+  });
 });
 
 describe('a reversal survives what happens after the request left', () => {

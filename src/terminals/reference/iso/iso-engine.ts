@@ -277,12 +277,13 @@ export class IsoEngine implements ProtocolEngine {
       };
     }
     const why = r.kind === 'bad-mac' ? `answer ${r.code} with a MAC that does not verify` : r.detail;
+    // An answer the terminal cannot trust is no approval: declined on its side (a host's finding,
+    // never a harness error), whether or not a reversal follows.
     if (!reversible)
       return {
-        status: r.kind === 'bad-mac' ? 'error' : 'timed-out',
+        status: r.kind === 'bad-mac' ? 'declined' : 'timed-out',
         detail: `${why}: no reversal`,
         reference,
-        ...(r.kind === 'bad-mac' && { error: { code: 'bad-response-mac', message: why } }),
       };
     this.state.reversal!.reason = r.kind === 'bad-mac' ? 'mac-error' : 'timeout';
     tx.emit('reversal-queued', `${type} STAN ${stanOf(msg)}: ${why}: reversal queued`);
@@ -297,14 +298,11 @@ export class IsoEngine implements ProtocolEngine {
           reference,
         };
     }
-    return r.kind === 'bad-mac'
-      ? {
-          status: 'error',
-          detail: `${why}: reversal queued`,
-          reference,
-          error: { code: 'bad-response-mac', message: why },
-        }
-      : { status: 'timed-out', detail: `${why}: reversal queued`, reference };
+    return {
+      status: r.kind === 'bad-mac' ? 'declined' : 'timed-out',
+      detail: `${why}: reversal queued`,
+      reference,
+    };
   }
 
   /** An advice (completion, CUP refund): queued for forwarding, then forwarded at once when possible. */
@@ -732,11 +730,7 @@ export class IsoEngine implements ProtocolEngine {
 
   #noAnswer(r: Exclude<Exchanged, { kind: 'answer' }>, what: string): EngineOutcome {
     if (r.kind === 'bad-mac')
-      return {
-        status: 'error',
-        detail: `${what}: answer with a MAC that does not verify`,
-        error: { code: 'bad-response-mac', message: `${what} answer MAC` },
-      };
+      return { status: 'declined', detail: `${what}: answer with a MAC that does not verify` };
     return {
       status: 'timed-out',
       detail: r.kind === 'unreachable' ? `host unreachable: ${r.detail}` : r.detail,
