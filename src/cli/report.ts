@@ -37,11 +37,16 @@ export function registerReport(program: Command): void {
 export function reportCommand(dir: string, opts: ReportCommandOptions): number {
   const r = reportRun(dir, opts);
   process.stdout.write(renderMatrixTable(r.matrix));
+  const run = readRunFolder(r.dir);
   if (r.fleet) {
-    const run = readRunFolder(r.dir);
     for (const h of fleetImpact(run.results, r.fleet).hosts)
       if (h.terminals > 0) process.stdout.write(`${describeHostImpact(h)}\n`);
   }
+  if (run.missing.length > 0)
+    process.stderr.write(
+      `incomplete: ${run.missing.length} planned cell(s) have no result (the run was cut short: run --resume; ` +
+        'or a shard is missing: merge every shard); the table shows only what was played\n',
+    );
   for (const note of r.notes) process.stderr.write(`note: ${note}\n`);
   const shown = r.files.map((f) => relative(process.cwd(), f) || f).join(', ');
   process.stderr.write(`wrote ${shown} (index.html ${(r.htmlBytes / 1024).toFixed(0)} KiB)\n`);

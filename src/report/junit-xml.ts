@@ -7,14 +7,18 @@ import type { Reason } from '../matrix/cell.js';
  * shape Jenkins, GitLab and GitHub reporters read. fail → <failure>, error → <error>, n/a → <skipped>,
  * flaky → a passed case whose <system-out> says it failed once. Reason text is already masked.
  */
-export function renderJunit(matrix: Matrix, options: { name?: string; timestamp?: string } = {}): string {
+export function renderJunit(
+  matrix: Matrix,
+  options: { name?: string; timestamp?: string; missing?: readonly string[] } = {},
+): string {
   const { counts } = matrix;
-  const total = matrix.cells.reduce((n, c) => n + c.scenarios.length, 0);
+  const missing = options.missing ?? [];
+  const total = matrix.cells.reduce((n, c) => n + c.scenarios.length, 0) + missing.length;
   const root = create({ version: '1.0', encoding: 'UTF-8' }).ele('testsuites', {
     name: options.name ?? 'paymatrix',
     tests: total,
     failures: counts.fail,
-    errors: counts.error,
+    errors: counts.error + missing.length,
     skipped: counts['n/a'],
     time: seconds(matrix.cells.flatMap((c) => c.scenarios)),
   });
@@ -53,8 +57,30 @@ export function renderJunit(matrix: Matrix, options: { name?: string; timestamp?
         tc.ele('system-out').txt(xmlText(`flaky (seed ${s.seed})\n${details(s.reasons)}`));
     }
   });
+  // Planned but not played: errors, so that a CI reading junit.xml never sees an incomplete run as green.
+  if (missing.length > 0) {
+    const suite = root.ele('testsuite', {
+      name: 'not played',
+      id: matrix.cells.length,
+      tests: missing.length,
+      failures: 0,
+      errors: missing.length,
+      skipped: 0,
+      time: '0.000',
+      ...(options.timestamp ? { timestamp: options.timestamp } : {}),
+    });
+    for (const key of missing) {
+      const [build = '', hv = '', scenario = ''] = key.split('|');
+      suite
+        .ele('testcase', { name: xmlText(scenario), classname: xmlText(`${build}.${hv}`), time: '0.000' })
+        .ele('error', { message: NOT_PLAYED, type: 'not-played' });
+    }
+  }
   return root.end({ prettyPrint: true });
 }
+
+const NOT_PLAYED =
+  'planned but not played: the run was cut short (run --resume) or a shard is missing (merge every shard)';
 
 export function suiteName(cell: Pick<MatrixCell, 'firmware' | 'host' | 'version'>): string {
   return `${cell.firmware} × ${cell.host}@${cell.version}`;

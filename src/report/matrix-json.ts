@@ -10,10 +10,16 @@ export interface MatrixJson {
   firmware: string[];
   hosts: string[];
   counts: Matrix['counts'];
+  /** Planned cells without a result (an interrupted run, a shard not merged): not played, so no verdict. */
+  missing: { count: number; cells: string[] };
   cells: Matrix['cells'];
 }
 
-export function renderMatrixJson(matrix: Matrix, manifest?: RunManifest): string {
+export function renderMatrixJson(
+  matrix: Matrix,
+  manifest?: RunManifest,
+  missing: readonly string[] = [],
+): string {
   const json: MatrixJson = {
     format: MATRIX_FORMAT,
     run: manifest
@@ -27,6 +33,7 @@ export function renderMatrixJson(matrix: Matrix, manifest?: RunManifest): string
     firmware: matrix.firmware,
     hosts: matrix.hostVersions,
     counts: matrix.counts,
+    missing: { count: missing.length, cells: [...missing] },
     cells: matrix.cells,
   };
   return `${JSON.stringify(json, null, 2)}\n`;

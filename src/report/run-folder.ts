@@ -32,8 +32,15 @@ export function readRunFolder(dir: string): RunFolder {
     .map((r, i) => ({ r, at: position.get(r.key) ?? order.length + i }))
     .sort((a, b) => a.at - b.at)
     .map(({ r }) => r);
-  // A shard's manifest holds the whole plan: only its own slice can be missing from it.
-  const mine = inShard(order, (k) => k, manifest?.settings.shard ?? undefined);
-  const missing = mine.filter((k) => !byKey.has(k));
+  const missing = missingCells(byKey, manifest);
   return { dir: abs, ...(manifest ? { manifest } : {}), results: sorted, missing };
+}
+
+/** The planned cell keys of a run folder without a result (a shard's manifest holds the whole plan: only its own slice counts). */
+export function missingCells(
+  played: { has(key: string): boolean },
+  manifest: RunManifest | undefined,
+): string[] {
+  const mine = inShard(manifest?.plan.cells ?? [], (k) => k, manifest?.settings.shard ?? undefined);
+  return mine.filter((k) => !played.has(k));
 }

@@ -7,6 +7,7 @@ import type { RunManifest } from '../matrix/run-manifest.js';
 import { HTML_FILE } from './html/render-html.js';
 import { renderJunit } from './junit-xml.js';
 import { renderMatrixJson } from './matrix-json.js';
+import { missingCells } from './run-folder.js';
 import { SUMMARY_FILE } from './summary-md.js';
 
 export const MATRIX_FILE = 'matrix.json';
@@ -15,10 +16,12 @@ export const JUNIT_FILE = 'junit.xml';
 /** Writes matrix.json and junit.xml of a run folder from its results; returns the matrix. */
 export function writeReports(dir: string, results: readonly CellResult[], manifest?: RunManifest): Matrix {
   const matrix = buildMatrix(results, manifest?.plan.cells);
-  writeFileSync(join(dir, MATRIX_FILE), renderMatrixJson(matrix, manifest));
+  // Planned cells without a result: an interrupted run, a shard not merged. Never shown as n/a.
+  const missing = missingCells(new Set(results.map((r) => r.key)), manifest);
+  writeFileSync(join(dir, MATRIX_FILE), renderMatrixJson(matrix, manifest, missing));
   writeFileSync(
     join(dir, JUNIT_FILE),
-    renderJunit(matrix, { timestamp: new Date().toISOString().slice(0, 19) }),
+    renderJunit(matrix, { timestamp: new Date().toISOString().slice(0, 19), missing }),
   );
   return matrix;
 }

@@ -181,6 +181,33 @@ describe('runMatrix', () => {
     expect(r.results.length).toBeGreaterThan(0);
     expect(r.results.length).toBeLessThan(allKeys.length);
     expect(readManifest(out)!.plan.cells).toEqual(allKeys);
+    // The other shards' cells are not this folder's to play: nothing is missing from it.
+    expect(JSON.parse(readFileSync(join(out, 'matrix.json'), 'utf8')).missing).toEqual({
+      count: 0,
+      cells: [],
+    });
+  });
+
+  it('an interrupted run lists the planned cells it did not play in matrix.json', async () => {
+    const out = tempDir('pm-cut-');
+    const stop = new AbortController();
+    const inner = fakeRunner();
+    const r = await runMatrix({
+      catalogue: fakeCatalogue(),
+      runner: async (c, o) => {
+        const result = await inner(c, o);
+        stop.abort();
+        return result;
+      },
+      out,
+      settings,
+      concurrency: 1,
+      signal: stop.signal,
+    });
+    expect(r.interrupted).toBe(true);
+    const missing = JSON.parse(readFileSync(join(out, 'matrix.json'), 'utf8')).missing;
+    expect(missing.count).toBe(allKeys.length - r.results.length);
+    expect(missing.cells).toEqual(allKeys.filter((k) => !r.results.some((x) => x.key === k)));
   });
 
   it('--resume refuses a folder that holds results but no manifest, and leaves them alone', async () => {

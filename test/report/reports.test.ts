@@ -142,3 +142,19 @@ describe('junit.xml', () => {
     ]);
   });
 });
+
+describe('planned cells without a result', () => {
+  it('junit.xml counts them as errors in a "not played" suite, so an incomplete run is never green', () => {
+    const missing = ['fw-b|bank@1|core/sale', 'fw-b|bank@1|core/refund'];
+    const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(
+      renderJunit(buildMatrix(results), { missing }),
+    );
+    expect(doc.testsuites).toMatchObject({ tests: '10', errors: '3' });
+    const notPlayed = doc.testsuites.testsuite.find((s: { name: string }) => s.name === 'not played');
+    expect(notPlayed).toMatchObject({ tests: '2', errors: '2' });
+    expect(
+      notPlayed.testcase.map((t: { classname: string; name: string }) => `${t.classname} ${t.name}`),
+    ).toEqual(['fw-b.bank@1 core/sale', 'fw-b.bank@1 core/refund']);
+    expect(notPlayed.testcase[0].error.message).toMatch(/^planned but not played: the run was cut short/);
+  });
+});
