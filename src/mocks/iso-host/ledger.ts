@@ -33,6 +33,8 @@ export class LedgerEntry {
    * terminal's batch is what settles), so it is never settled.
    */
   declare notUploaded?: boolean;
+  /** Refunded of it so far (refunds that named it), in minor units. */
+  declare refundedMinor?: number;
   declare batch?: string;
   at: number;
   #request: IsoMessage | undefined;

@@ -174,6 +174,11 @@ export function processRequest(ctx: HostContext, request: IsoMessage, bodyBytes:
         message: `no earlier exchange of terminal ${terminalId} matches ${paths.map((p) => `DE${p}`).join(', ')}`,
       });
     }
+    const refused = original && againstOriginal(kind, request, original);
+    if (refused) {
+      outcome = refused.outcome;
+      findings.push({ path: '4', rule: 'original', message: refused.message });
+    }
   }
 
   if (outcome === 'approved') {
@@ -223,6 +228,9 @@ export function processRequest(ctx: HostContext, request: IsoMessage, bodyBytes:
     }
   }
 
+  // What was refunded of a sale so far: a later refund may take only the rest.
+  if (kind === 'refund' && original && outcome === 'approved')
+    original.refundedMinor = (original.refundedMinor ?? 0) + amountOf(request);
   const response = respond(ctx, rule, request, outcome, extra, now);
   let booked: LedgerEntry | undefined;
   if (!UNBOOKED_KINDS.has(kind)) {
@@ -400,6 +408,56 @@ function originalValue(version: HostVersion, e: LedgerEntry, path: string): stri
     ? getField(e.response, path)
     : (getField(e.request, path) ?? getField(e.response, path));
   return typeof got === 'string' ? got : undefined;
+}
+
+/**
+ * What a message that names its original may not do to it, as an issuer refuses it: void it twice,
+ * void or reverse another amount than it was for, refund a cancelled one or more than is left of it.
+ * A reversal of one reversed already is approved (a repeat whose first answer was lost); a partial
+ * reversal (DE30, original amounts) may carry another amount.
+ */
+function againstOriginal(
+  kind: MessageKind,
+  request: IsoMessage,
+  original: LedgerEntry,
+): { outcome: Outcome; message: string } | undefined {
+  const v = request.fields['4'];
+  const amount = typeof v === 'string' && /^[0-9]+$/.test(v) ? Number(v) : undefined;
+  const what = `${original.kind} STAN ${String(getField(original.request, '11') ?? '?')} (${original.amountMinor} minor units)`;
+  const otherAmount = amount !== undefined && amount !== original.amountMinor;
+  switch (kind) {
+    case 'void':
+    case 'pre-auth-void':
+    case 'completion-void':
+      if (original.cancelledBy !== undefined)
+        return {
+          outcome: 'invalid-transaction',
+          message: `the ${kind} names ${what}, voided or reversed already`,
+        };
+      if (otherAmount) return { outcome: 'invalid-amount', message: `the ${kind} is for ${amount}, ${what}` };
+      return undefined;
+    case 'reversal':
+    case 'reversal-repeat':
+      if (otherAmount && request.fields['30'] === undefined)
+        return { outcome: 'invalid-amount', message: `the ${kind} is for ${amount}, ${what}` };
+      return undefined;
+    case 'refund': {
+      if (original.cancelledBy !== undefined)
+        return {
+          outcome: 'invalid-transaction',
+          message: `the refund names ${what}, voided or reversed: nothing to refund`,
+        };
+      const left = original.amountMinor - (original.refundedMinor ?? 0);
+      if (amount !== undefined && amount > left)
+        return {
+          outcome: 'invalid-amount',
+          message: `the refund of ${amount} is more than the ${left} left of ${what}`,
+        };
+      return undefined;
+    }
+    default:
+      return undefined;
+  }
 }
 
 /** Sign-on: the terminal may transact; CUP-style hosts also download working keys under the TMK. */

@@ -15,6 +15,7 @@ interface Sale {
   rrn: string;
   amount: number;
   cancelled: boolean;
+  refunded: number;
 }
 interface Model {
   sales: Sale[];
@@ -38,7 +39,13 @@ class SaleCmd implements fc.AsyncCommand<Model, Real> {
     const request = t.build('0200', { 3: '000000', 4: n(this.amount, 12) }, { read: visa });
     const r = await t.exchange(c, request);
     expect([r.mti, code(r)]).toEqual(['0210', '00']);
-    m.sales.push({ request, rrn: String(r.fields['37']), amount: this.amount, cancelled: false });
+    m.sales.push({
+      request,
+      rrn: String(r.fields['37']),
+      amount: this.amount,
+      cancelled: false,
+      refunded: 0,
+    });
   }
   toString = () => `sale ${this.amount}`;
 }
@@ -47,12 +54,16 @@ class RefundCmd implements fc.AsyncCommand<Model, Real> {
   constructor(readonly amount: number) {}
   check = (m: Readonly<Model>) => m.sales.length > 0;
   async run(m: Model, { t, c }: Real) {
-    const rrn = m.sales.at(-1)!.rrn;
+    const sale = m.sales.at(-1)!;
     const r = await t.exchange(
       c,
-      t.build('0200', { 3: '200000', 4: n(this.amount, 12), 37: rrn }, { read: visa }),
+      t.build('0200', { 3: '200000', 4: n(this.amount, 12), 37: sale.rrn }, { read: visa }),
     );
-    expect([r.mti, code(r)]).toEqual(['0210', '00']);
+    // The issuer refuses a refund of a cancelled sale (12) and one above what is left of it (13).
+    const expected = sale.cancelled ? '12' : this.amount > sale.amount - sale.refunded ? '13' : '00';
+    expect([r.mti, code(r)]).toEqual(['0210', expected]);
+    if (expected !== '00') return;
+    sale.refunded += this.amount;
     m.refunds.push(this.amount);
   }
   toString = () => `refund ${this.amount}`;

@@ -141,6 +141,44 @@ describe('harbor-bank@2019.4 (ISO 8583:1987 ASCII)', () => {
     ]);
   });
 
+  it('a void, reversal or refund is held to its original: voided twice 12, another amount 13, more refunded than left 13', async () => {
+    const h = await host('harbor-bank@2019.4');
+    const { t, c } = await session(h);
+    const sale = async (amount: string) =>
+      t.exchange(c, t.build('0200', { 3: '000000', 4: amount }, { read: visa }));
+    const first = await sale('000000002500');
+    const rrn = first.fields['37'] as string;
+    const op = (pc: string, amount: string, r = rrn) =>
+      t.build('0200', { 3: pc, 4: amount, 37: r }, { read: visa });
+    const answers = [];
+    for (const m of [
+      op('200000', '000000002000'), // refund 20.00 of 25.00: 00
+      op('200000', '000000000600'), // 6.00 more: only 5.00 left, 13
+      op('020000', '000000009900'), // void at another amount: 13
+      op('020000', '000000002500'), // void: 00
+      op('020000', '000000002500'), // voided already: 12
+      op('200000', '000000000100'), // refund of a voided sale: 12
+    ])
+      answers.push(code(await t.exchange(c, m)));
+    expect(answers).toEqual(['00', '13', '13', '00', '12', '12']);
+    expect(exchanges(h).at(-1)!.violations).toEqual([
+      expect.objectContaining({
+        rule: 'original',
+        message: expect.stringMatching(
+          /^the refund names sale STAN \d{6} \(2500 minor units\), voided or reversed: nothing to refund$/,
+        ),
+      }),
+    ]);
+    // A reversal for another amount than its sale's: 13; for the right one: 00, and again 00 (a repeat).
+    const second = t.build('0200', { 3: '000000', 4: '000000000300' }, { read: visa });
+    await t.exchange(c, second);
+    const reversal = (amount: string) =>
+      t.build('0400', { 3: '000000', 4: amount, 90: de90(second) }, { read: visa });
+    expect(code(await t.exchange(c, reversal('000000000900')))).toBe('13');
+    expect(code(await t.exchange(c, reversal('000000000300')))).toBe('00');
+    expect(code(await t.exchange(c, reversal('000000000300')))).toBe('00');
+  });
+
   it('0220 offline-sale advice is answered 0230 00 and booked', async () => {
     const h = await host('harbor-bank@2019.4');
     const { t, c } = await session(h);
