@@ -21,6 +21,7 @@ import {
   workspaceApis,
 } from '../../protocols/rest/api-loader.js';
 import { type GatewayVersion, resolveGatewayVersion } from '../gateway/gateway-version.js';
+import { checkTimeZone } from '../iso-host/local-clock.js';
 import {
   type Condition,
   type HostFile,
@@ -559,6 +560,13 @@ function checkVersion(spec: HostVersionSpec, dialect: Dialect, fail: Fail): void
     });
   }
   if (spec.pin) needKey(spec.pin.key, '/pin/key', [8, 16, 24]);
+  if (spec.timeZone !== undefined) {
+    try {
+      checkTimeZone(spec.timeZone);
+    } catch {
+      fail('/timeZone', `unknown time zone "${spec.timeZone}" (an IANA zone, e.g. Asia/Shanghai or UTC)`);
+    }
+  }
   if (spec.keys?.download) {
     needKey('tmk', '/keys/download', [8, 16, 24]);
     for (const role of issued) needKey(role, '/keys/download/order', [8, 16, 24]);

@@ -422,6 +422,13 @@ export const HostVersionSchema = T.Object(
     dialect: T.String({ description: 'id of a dialect in protocols/iso8583' }),
     framing: T.Optional(T.Partial(FramingSchema)),
     signOnRequired: T.Boolean(),
+    timeZone: T.Optional(
+      T.String({
+        minLength: 1,
+        description:
+          "IANA zone of the host's local time (DE12/DE13 and expiry), e.g. Asia/Shanghai; default UTC",
+      }),
+    ),
     batch: T.Optional(
       T.Object(
         { field: FieldRef },

@@ -17,6 +17,7 @@ import { conditionHolds, responseMtiOf } from '../hosts/host-loader.js';
 import type { MessageKind, Outcome, Slice } from '../hosts/host-schema.js';
 import { amountOf, authorize } from './authorize.js';
 import type { Ledger, LedgerEntry } from './ledger.js';
+import { type Clock, localClock } from './local-clock.js';
 import { ruleViolations } from './rules.js';
 
 export interface HostContext {
@@ -215,7 +216,7 @@ export function processRequest(ctx: HostContext, request: IsoMessage, bodyBytes:
             ...(pinRule && {
               pin: { field: pinRule.field, format: pinRule.format, ...(pinKey && { keyHex: pinKey }) },
             }),
-            todayYymm: yymm(now),
+            todayYymm: yymm(localClock(now, spec.timeZone)),
             debits: DEBITS.has(kind),
           });
           outcome = decision.outcome;
@@ -302,7 +303,7 @@ export function respond(
   fields['39'] = codes[outcome] ?? codes['system-error'];
   if (outcome === 'approved' && rule && rule.returns.length > 0) {
     const ref = ledger.nextReference();
-    const clock = clockAt(now);
+    const clock = localClock(now, version.spec.timeZone);
     for (const path of rule.returns) {
       const spec = dialect.field(Number(path));
       const value = spec && generated(path, ref, clock, spec.length);
@@ -328,36 +329,6 @@ function echoIds(version: HostVersion, rule: EffectiveRule | undefined): string[
     echoCache.set(paths, ids);
   }
   return ids;
-}
-
-interface Clock {
-  yyyy: string;
-  yy: string;
-  mmdd: string;
-  hhmmss: string;
-}
-
-// The clock's digits change once a second: a busy host reuses them instead of formatting per answer.
-let clockSecond = Number.NaN;
-let clockCache: Clock | undefined;
-function clockAt(now: Date): Clock {
-  const second = Math.floor(now.getTime() / 1000);
-  if (second !== clockSecond || !clockCache) {
-    clockCache = clockParts(now);
-    clockSecond = second;
-  }
-  return clockCache;
-}
-
-function clockParts(now: Date): Clock {
-  const p = (n: number) => String(n).padStart(2, '0');
-  const yyyy = String(now.getUTCFullYear());
-  return {
-    yyyy,
-    yy: yyyy.slice(-2),
-    mmdd: p(now.getUTCMonth() + 1) + p(now.getUTCDate()),
-    hhmmss: p(now.getUTCHours()) + p(now.getUTCMinutes()) + p(now.getUTCSeconds()),
-  };
 }
 
 /** Values the host assigns in its answers: local time and date, RRN, authorisation code. */
@@ -739,6 +710,7 @@ function text(msg: IsoMessage, path: string): string | undefined {
   return typeof v === 'string' ? v.trimEnd() : undefined;
 }
 
-function yymm(d: Date): string {
-  return String(d.getUTCFullYear() % 100).padStart(2, '0') + String(d.getUTCMonth() + 1).padStart(2, '0');
+/** Today as YYMM on the host's clock, for expiry checks. */
+function yymm(c: Clock): string {
+  return c.yy + c.mmdd.slice(0, 2);
 }

@@ -316,6 +316,14 @@ describe('bad host files name the file, the JSON path and the problem', () => {
     expect(e.problem).toMatch(/^unknown dialect "iso8583-2003" \(known: cup-pos, iso8583-1987-ascii/);
   });
 
+  it('an unknown time zone', () => {
+    const e = loadError(hostFile({ '1.0': { ...minimal, timeZone: 'Asia/Beijing' } }));
+    expect([e.path, e.problem]).toEqual([
+      '/versions/1.0/timeZone',
+      'unknown time zone "Asia/Beijing" (an IANA zone, e.g. Asia/Shanghai or UTC)',
+    ]);
+  });
+
   it('a field the dialect does not have', () => {
     // DE90 does not exist in the 1993 dialect (original data moved to DE56).
     const v = { ...minimal, dialect: 'iso8583-1993-binary', responseCodes: codes93 };

@@ -474,6 +474,18 @@ describe('harbor-bank@2025.1 (ISO 8583:1993 binary, X9.19 MAC required, response
 });
 
 describe('lotus-acquirer@2021.2 (CUP-style)', () => {
+  it('answers on Beijing time: the sign-on sets the terminal clock to local time (DE12/DE13), not UTC', async () => {
+    // NOW is 2026-03-14 10:20:30 UTC: 18:20:30 in Beijing; harbor-bank keeps UTC.
+    const h = await host('lotus-acquirer@2021.2');
+    const { t, c } = await session(h);
+    const answer = await signOn(t, c);
+    expect([answer.fields['12'], answer.fields['13']]).toEqual(['182030', '0314']);
+    const late = await host('lotus-acquirer@2021.2', { now: () => new Date('2026-03-14T20:00:00Z') });
+    const s2 = await session(late);
+    const next = await signOn(s2.t, s2.c);
+    expect([next.fields['12'], next.fields['13']]).toEqual(['040000', '0315']);
+  });
+
   it('0800 sign-on downloads PIK and MAK under the TMK with check values, and answers the batch', async () => {
     const h = await host('lotus-acquirer@2021.2');
     const { t, c } = await session(h);
