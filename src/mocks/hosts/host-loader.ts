@@ -570,6 +570,12 @@ function checkVersion(spec: HostVersionSpec, dialect: Dialect, fail: Fail): void
   if (spec.keys?.download) {
     needKey('tmk', '/keys/download', [8, 16, 24]);
     for (const role of issued) needKey(role, '/keys/download/order', [8, 16, 24]);
+    // Each mode's keys too: a mode that promises a TDK the version does not have would issue none.
+    for (const [value, mode] of Object.entries(spec.keys.download.modes?.values ?? {})) {
+      for (const role of mode.order ?? []) {
+        if (!issued.has(role)) needKey(role, `/keys/download/modes/values/${value}/order`, [8, 16, 24]);
+      }
+    }
     if (!kinds.has('sign-on'))
       fail('/keys/download', 'keys are issued at sign-on, but no message has kind sign-on');
   }
@@ -653,6 +659,7 @@ function eachFieldRef(
   one(spec.originalData, 'field', '/originalData');
   match(spec.originalData?.match, '/originalData/match');
   one(spec.keys?.download, 'field', '/keys/download');
+  one(spec.keys?.download?.modes, 'field', '/keys/download/modes');
   const dupKey = spec.duplicates?.key;
   dupKey?.forEach((k, i) => {
     const at = `/duplicates/key/${i}`;

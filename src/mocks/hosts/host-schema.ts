@@ -234,6 +234,31 @@ export const KeysSchema = T.Object(
             description: 'working keys in the block, each encrypted under the TMK and followed by its KCV',
           }),
           checkValueBytes: T.Integer({ minimum: 0, maximum: 8 }),
+          modes: T.Optional(
+            T.Object(
+              {
+                field: FieldRef,
+                values: T.Record(
+                  T.String({ minLength: 1 }),
+                  T.Object(
+                    {
+                      order: T.Optional(T.Array(KeyRoleSchema, { minItems: 1, uniqueItems: true })),
+                      single: T.Optional(
+                        T.Boolean({ description: 'single-length keys: the first 8 bytes of each' }),
+                      ),
+                    },
+                    Closed,
+                  ),
+                  { minProperties: 1 },
+                ),
+              },
+              {
+                ...Closed,
+                description:
+                  "what the sign-on asks for (e.g. CUP DE60.3: 001 single-length, 003 double, 004 with a TDK) -> the keys it gets; another value gets the download's own order",
+              },
+            ),
+          ),
         },
         { ...Closed, description: 'sign-on answers with the working keys (CUP key download)' },
       ),

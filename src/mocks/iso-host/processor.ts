@@ -449,10 +449,14 @@ function signOn(ctx: HostContext, request: IsoMessage, terminalId: string): Reco
   if (!download) return out;
   const keys = version.keysFor(terminalId);
   const tmk = Buffer.from(keys.tmk ?? '', 'hex');
+  // The keys the terminal asked for (CUP DE60.3): which ones, and single or double length.
+  const asked = getField(request, download.modes?.field ?? '');
+  const mode = typeof asked === 'string' ? download.modes?.values[asked] : undefined;
   const parts: Buffer[] = [];
-  for (const role of download.order) {
-    const hex = keys[role];
-    if (!hex || tmk.length === 0) continue;
+  for (const role of mode?.order ?? download.order) {
+    const full = keys[role];
+    if (!full || tmk.length === 0) continue;
+    const hex = mode?.single ? full.slice(0, 16) : full;
     const key = Buffer.from(hex, 'hex');
     state.workingKeys[role] = hex;
     const wrapped = tmk.length === 8 ? encryptBlocks(tmk, key) : tdesEncryptEcb(tmk, key);

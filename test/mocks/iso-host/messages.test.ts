@@ -517,6 +517,35 @@ describe('lotus-acquirer@2021.2 (CUP-style)', () => {
     expect(t.verifyMac(answer)).toBe(true);
   });
 
+  it('DE60.3 says which keys: 001 single-length PIK and MAK (which then work), 004 a data key (TDK) too', async () => {
+    const h = await host('lotus-acquirer@2021.2');
+    const { t, c } = await session(h);
+    const tmk = Buffer.from(t.keys.tmk!, 'hex');
+    const single = await t.exchange(c, t.build('0800', { 60: { 1: '00', 2: '000001', 3: '001' } }));
+    // [PIK under TMK (8) | KCV (4) | MAK under TMK (8) | KCV (4)]
+    const block = Buffer.from(single.fields['62'] as string, 'hex');
+    expect(block.length).toBe(24);
+    const pik = tdesDecryptEcb(tmk, block.subarray(0, 8));
+    const mak = tdesDecryptEcb(tmk, block.subarray(12, 20));
+    expect(pik.toString('hex').toUpperCase()).toBe('6A7B8C9D0E1F2031');
+    expect(keyCheckValue(mak, 4)).toEqual(block.subarray(20, 24));
+    t.keys.pik = pik.toString('hex').toUpperCase();
+    t.keys.mak = mak.toString('hex').toUpperCase();
+    const sale = t.build(
+      '0200',
+      { 3: '000000', 4: '000000002500', 25: '00', 60: de60(t, '22') },
+      { read: unionpay },
+    );
+    c.write(t.frame(sale));
+    const answer = await c.next();
+    expect(code(answer.message!)).toBe('00');
+    expect(t.verifyMac(answer)).toBe(true);
+    const withTdk = await t.exchange(c, t.build('0800', { 60: { 1: '00', 2: '000001', 3: '004' } }));
+    const three = Buffer.from(withTdk.fields['62'] as string, 'hex');
+    expect(three.length).toBe(60);
+    expect(three.subarray(56, 60).toString('hex').toUpperCase()).toBe('819DB114');
+  });
+
   it('a terminal with its own TMK gets its own working keys', async () => {
     const h = await host('lotus-acquirer@2021.2');
     const { t, c } = await session(h, 'LT000002');
