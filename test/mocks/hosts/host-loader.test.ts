@@ -153,7 +153,11 @@ describe('the sample world', () => {
       expect(all.has(k), k).toBe(true);
     }
     const lotus = world.get('lotus-acquirer@2021.2');
-    expect(lotus.spec.keys?.download).toMatchObject({ field: '62', order: ['pik', 'mak'], checkValueBytes: 4 });
+    expect(lotus.spec.keys?.download).toMatchObject({
+      field: '62',
+      order: ['pik', 'mak'],
+      checkValueBytes: 4,
+    });
     expect(Object.keys(lotus.spec.keys?.download?.modes?.values ?? {})).toEqual(['001', '003', '004']);
     expect(lotus.spec.settlement?.batchUpload?.end).toEqual({ mti: '0320', when: { '60.3': '202' } });
     expect(world.get('harbor-bank@2019.4').spec.originalData?.field).toBe('90');
