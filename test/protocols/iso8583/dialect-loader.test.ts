@@ -154,3 +154,35 @@ describe('card data stays masked in a dialect that forgets to say so', () => {
     expect(err.path).toBe('/fields/2/mask');
   });
 });
+
+describe('the 1993 field set', () => {
+  it('has the 1993 reconciliation elements, not the 1987 ones: a 1500 with them round-trips', () => {
+    const d93 = loadDialects().get('iso8583-1993-binary');
+    const d87 = loadDialects().get('iso8583-1987-binary');
+    const forms = (d: typeof d93) =>
+      [66, 71, 82, 85].map((id) => `${d.field(id)!.name}: ${d.field(id)!.length}`);
+    expect(forms(d87)).toEqual([
+      'Settlement code: 1',
+      'Message number: 4',
+      'Credits, processing fee amount: 12',
+      'Debits, transaction fee amount: 12',
+    ]);
+    expect(forms(d93)).toEqual([
+      'Amounts, original fees: 204',
+      'Message number: 8',
+      'Inquiries, reversal number: 10',
+      'Fee collections, number: 10',
+    ]);
+    const msg = {
+      mti: '1500',
+      fields: {
+        '24': '500',
+        '71': '00000042',
+        '82': '0000000003',
+        '85': '0000000001',
+        '66': 'D000000000100840',
+      },
+    };
+    expect(d93.unpack(d93.pack(msg))).toEqual(msg);
+  });
+});
