@@ -110,6 +110,23 @@ export async function runCommand(opts: RunCommandOptions): Promise<number> {
   const out = resolve(opts.out ?? config.out ?? RUN_DEFAULTS.out);
   // A bad policy is told now, not after every cell was played.
   if (opts.gate) loadGatePolicy(opts.gate);
+  // A resumed run plays with its own settings (manifest.json): say so when others were given.
+  if (opts.resume) {
+    const given = (
+      [
+        ['--firmware', opts.firmware],
+        ['--hosts', opts.hosts],
+        ['--suite', opts.suite],
+        ['--seed', opts.seed],
+        ['--time-scale', opts.timeScale],
+        ['--shard', opts.shard],
+      ] as const
+    ).flatMap(([flag, v]) => (v === undefined ? [] : [flag]));
+    if (given.length > 0)
+      process.stderr.write(
+        `note: --resume finishes the run with its own settings (manifest.json); ${given.join(', ')} not used\n`,
+      );
+  }
   const { catalogue, runner, warmUp } = openWorkspace(workspace);
 
   const controller = new AbortController();

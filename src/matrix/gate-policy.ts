@@ -125,8 +125,10 @@ const EnvelopeSchema = T.Object(
 
 /** Checks policy data read from `file`; errors name the file, the JSON path and the problem. */
 export function validateGatePolicy(file: string, data: unknown): GatePolicy {
-  const [first] = gatePolicyProblems(file, data);
-  if (first) throw first;
+  // Every problem at once, one line each: a bad policy is fixed in one round, not one per try.
+  const all = gatePolicyProblems(file, data).flatMap((e) => e.problems);
+  const [first, ...more] = all;
+  if (first) throw new DataFileError(file, first.path, first.problem, more);
   return data as GatePolicy;
 }
 

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { baselineCoverageNote } from '../report/compare.js';
-import { type RunFolder, readRunFolder } from '../report/run-folder.js';
+import { type RunFolder, readBaseline, readRunFolder } from '../report/run-folder.js';
 import { writeSummaryMd } from '../report/summary-md.js';
 import { type Fleet, findWorkspaceFleet, loadFleet } from './fleet.js';
 import { type FleetImpact, fleetImpact } from './fleet-impact.js';
@@ -48,7 +48,7 @@ export function gateRun(
     : typeof policy === 'object'
       ? policy
       : DEFAULT_POLICY;
-  const baseline = baselineDir !== undefined ? readRunFolder(baselineDir) : undefined;
+  const baseline = baselineDir !== undefined ? readBaseline(baselineDir) : undefined;
   const fleet = resolveFleet(run, rules, policyFile, options.fleet);
   const verdict = evaluateGate({
     policy: rules,

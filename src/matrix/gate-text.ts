@@ -8,9 +8,11 @@ import type { GateReport } from './gate-run.js';
 export function renderGateText(report: GateReport, options: { reasonsPerRule?: number } = {}): string {
   const limit = options.reasonsPerRule ?? 10;
   const failed = report.rules.filter((r) => r.outcome === 'fail').length;
+  const skipped = report.rules.filter((r) => r.outcome === 'skip').length;
+  const held = report.rules.length - failed - skipped;
   const lines = [
     report.verdict === 'go'
-      ? `gate: GO — ${report.rules.length} rule${report.rules.length === 1 ? '' : 's'} hold`
+      ? `gate: GO — ${held} rule${held === 1 ? '' : 's'} hold${skipped ? `, ${skipped} skipped` : ''}`
       : `gate: NO GO — ${failed} of ${report.rules.length} rules broken`,
   ];
   const context = [

@@ -68,7 +68,14 @@ export interface RunMatrixResult {
  */
 export async function runMatrix(options: RunMatrixOptions): Promise<RunMatrixResult> {
   const out = resolve(options.out);
-  mkdirSync(out, { recursive: true });
+  try {
+    mkdirSync(out, { recursive: true });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' || code === 'ENOTDIR')
+      throw new ConfigError(`${out} is a file: --out names a folder`);
+    throw err;
+  }
   const release = lockRunFolder(out);
   try {
     return await runLocked(options, out);

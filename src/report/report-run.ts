@@ -1,14 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Matrix } from '../matrix/aggregate.js';
-import { ConfigError } from '../matrix/config-error.js';
 import type { Fleet } from '../matrix/fleet.js';
 import { resolveFleet } from '../matrix/gate-run.js';
 import { baselineCoverageNote } from './compare.js';
 import { catalogueMeta, loadCatalogueMeta, type MetaSources } from './html/catalogue-meta.js';
 import { HTML_FILE, renderHtml } from './html/render-html.js';
 import { buildReportData } from './html/report-data.js';
-import { type RunFolder, readRunFolder } from './run-folder.js';
+import { type RunFolder, readBaseline, readRunFolder } from './run-folder.js';
 import { SUMMARY_FILE, writeSummaryMd } from './summary-md.js';
 import { JUNIT_FILE, MATRIX_FILE, writeReports } from './write-reports.js';
 
@@ -83,11 +82,3 @@ export function writeHtmlAndSummary(
 }
 
 /** The --baseline run, named as such when it cannot be read (the run itself may be fine). */
-function readBaseline(dir: string): RunFolder {
-  try {
-    return readRunFolder(dir);
-  } catch (err) {
-    if (err instanceof ConfigError) throw new ConfigError(`baseline: ${err.message}`);
-    throw err;
-  }
-}

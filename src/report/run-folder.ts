@@ -44,3 +44,13 @@ export function missingCells(
   const mine = inShard(manifest?.plan.cells ?? [], (k) => k, manifest?.settings.shard ?? undefined);
   return mine.filter((k) => !played.has(k));
 }
+
+/** A run folder read as a baseline: its errors say it is the baseline that is missing or broken. */
+export function readBaseline(dir: string): RunFolder {
+  try {
+    return readRunFolder(dir);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new ConfigError(`baseline: ${err.message}`);
+    throw err;
+  }
+}

@@ -119,6 +119,9 @@ describe('paymatrix run', () => {
       writeFileSync(join(a, 'results.jsonl'), `${kept.join('\n')}\n${lines[10]!.slice(0, 40)}`);
       const resumed = cli(['run', '--resume', '--out', a, '--firmware', 'ignored-on-resume']);
       expect(resumed.err).toContain('resuming: 10 cells already done, 14 to play');
+      expect(resumed.err).toContain(
+        'note: --resume finishes the run with its own settings (manifest.json); --firmware not used',
+      );
       expect(resumed.code).toBe(0);
       const after = results(a);
       expect(after).toHaveLength(24);

@@ -210,6 +210,14 @@ describe('runMatrix', () => {
     expect(missing.cells).toEqual(allKeys.filter((k) => !r.results.some((x) => x.key === k)));
   });
 
+  it('an --out that is a file is a configuration error naming it', async () => {
+    const file = join(tempDir('pm-file-'), 'report');
+    writeFileSync(file, '');
+    await expect(
+      runMatrix({ catalogue: fakeCatalogue(), runner: fakeRunner(), out: file, settings, concurrency: 1 }),
+    ).rejects.toThrow(`${file} is a file: --out names a folder`);
+  });
+
   it('--resume refuses a folder that holds results but no manifest, and leaves them alone', async () => {
     const out = tempDir('pm-nomanifest-');
     writeFileSync(join(out, 'results.jsonl'), '{"key":"someone else\'s"}\n');
