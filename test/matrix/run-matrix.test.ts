@@ -25,6 +25,16 @@ const settings: RunSettings = {
   shard: null,
 };
 const allKeys = planCells(fakeCatalogue()).map((p) => p.cell.key);
+/** `run --resume` of the fake catalogue in `out`. */
+const resumeIn = (out: string) =>
+  runMatrix({
+    catalogue: fakeCatalogue(),
+    runner: fakeRunner(),
+    out,
+    settings,
+    concurrency: 2,
+    resume: true,
+  });
 const lines = (dir: string) =>
   existsSync(join(dir, 'results.jsonl'))
     ? readFileSync(join(dir, 'results.jsonl'), 'utf8').split('\n').filter(Boolean)
@@ -221,16 +231,9 @@ describe('runMatrix', () => {
   it('--resume refuses a folder that holds results but no manifest, and leaves them alone', async () => {
     const out = tempDir('pm-nomanifest-');
     writeFileSync(join(out, 'results.jsonl'), '{"key":"someone else\'s"}\n');
-    await expect(
-      runMatrix({
-        catalogue: fakeCatalogue(),
-        runner: fakeRunner(),
-        out,
-        settings,
-        concurrency: 2,
-        resume: true,
-      }),
-    ).rejects.toThrow(/cannot resume .*: it holds results.jsonl but no manifest.json/);
+    await expect(resumeIn(out)).rejects.toThrow(
+      /cannot resume .*: it holds results.jsonl but no manifest.json/,
+    );
     expect(lines(out)).toHaveLength(1);
   });
 
@@ -280,13 +283,6 @@ describe('runMatrix', () => {
     expect((await first).results).toHaveLength(allKeys.length);
     expect(existsSync(join(out, '.paymatrix.lock'))).toBe(false);
     // Released: the folder can be run again.
-    await runMatrix({
-      catalogue: fakeCatalogue(),
-      runner: fakeRunner(),
-      out,
-      settings,
-      concurrency: 2,
-      resume: true,
-    });
+    await resumeIn(out);
   });
 });

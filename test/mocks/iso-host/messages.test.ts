@@ -4,6 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { keyCheckValue, tdesDecryptEcb } from '../../../src/protocols/iso8583/index.js';
+import type { IsoConnection } from '../../support/iso-terminal.js';
 import {
   code,
   connect,
@@ -473,6 +474,19 @@ describe('harbor-bank@2025.1 (ISO 8583:1993 binary, X9.19 MAC required, response
   });
 });
 
+/** A MAC'd CUP sale with the terminal's current keys: approved, and the answer's MAC verifies. */
+async function expectSignedSale(t: ReturnType<typeof terminal>, c: IsoConnection): Promise<void> {
+  const sale = t.build(
+    '0200',
+    { 3: '000000', 4: '000000002500', 25: '00', 60: de60(t, '22') },
+    { read: unionpay },
+  );
+  c.write(t.frame(sale));
+  const answer = await c.next();
+  expect(code(answer.message!)).toBe('00');
+  expect(t.verifyMac(answer)).toBe(true);
+}
+
 describe('lotus-acquirer@2021.2 (CUP-style)', () => {
   it('answers on Beijing time: the sign-on sets the terminal clock to local time (DE12/DE13), not UTC', async () => {
     // NOW is 2026-03-14 10:20:30 UTC: 18:20:30 in Beijing; harbor-bank keeps UTC.
@@ -506,15 +520,7 @@ describe('lotus-acquirer@2021.2 (CUP-style)', () => {
       mak: { key: mak.toString('hex').toUpperCase(), kcv: '9EB32690' },
     });
     // The downloaded MAK works: a MAC'd sale verifies, and so does the signed answer.
-    const sale = t.build(
-      '0200',
-      { 3: '000000', 4: '000000002500', 25: '00', 60: de60(t, '22') },
-      { read: unionpay },
-    );
-    c.write(t.frame(sale));
-    const answer = await c.next();
-    expect(code(answer.message!)).toBe('00');
-    expect(t.verifyMac(answer)).toBe(true);
+    await expectSignedSale(t, c);
   });
 
   it('DE60.3 says which keys: 001 single-length PIK and MAK (which then work), 004 a data key (TDK) too', async () => {
@@ -531,15 +537,7 @@ describe('lotus-acquirer@2021.2 (CUP-style)', () => {
     expect(keyCheckValue(mak, 4)).toEqual(block.subarray(20, 24));
     t.keys.pik = pik.toString('hex').toUpperCase();
     t.keys.mak = mak.toString('hex').toUpperCase();
-    const sale = t.build(
-      '0200',
-      { 3: '000000', 4: '000000002500', 25: '00', 60: de60(t, '22') },
-      { read: unionpay },
-    );
-    c.write(t.frame(sale));
-    const answer = await c.next();
-    expect(code(answer.message!)).toBe('00');
-    expect(t.verifyMac(answer)).toBe(true);
+    await expectSignedSale(t, c);
     const withTdk = await t.exchange(c, t.build('0800', { 60: { 1: '00', 2: '000001', 3: '004' } }));
     const three = Buffer.from(withTdk.fields['62'] as string, 'hex');
     expect(three.length).toBe(60);
