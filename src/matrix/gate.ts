@@ -42,7 +42,7 @@ export type GateReason =
   | (RuleRef & { kind: 'build-not-run'; build: string })
   | (RuleRef & { kind: 'target-not-run'; target: string })
   | (RuleRef & { kind: 'no-baseline' })
-  | (RuleRef & { kind: 'selects-nothing'; field: UnmatchedSelector['field']; entry: string })
+  | (RuleRef & { kind: 'selects-nothing'; field: UnmatchedSelector['field'] | 'selection'; entry: string })
   | (RuleRef & {
       kind: 'terminals-affected';
       /** `host@version` */
@@ -105,6 +105,24 @@ export function evaluateGate(input: GateInput): GateVerdict {
           u.field !== 'tags'
         ),
     );
+    // Each entry selects something, but not together (a build that never meets the target host).
+    if (own.length === 0 && selectsNothing(rule, index, input)) {
+      const nothing: GateReason = {
+        kind: 'selects-nothing',
+        field: 'selection',
+        entry: result.name,
+        rule: index,
+        ruleName: result.name,
+        message:
+          'the rule selects no cell of this run: its builds, hosts, suites and tags have none in common',
+      };
+      return {
+        ...result,
+        outcome: 'fail' as const,
+        summary: `${result.summary}; the rule selects nothing`,
+        reasons: [nothing, ...result.reasons],
+      };
+    }
     if (own.length === 0) return result;
     const reasons: GateReason[] = own.map((u) => ({
       kind: 'selects-nothing',
@@ -287,6 +305,17 @@ function evaluateRule(rule: GateRule, index: number, input: GateInput): GateRule
       );
     }
   }
+}
+
+/** No result and no planned cell of the run is selected by the rule. */
+function selectsNothing(
+  rule: Exclude<GateRule, { rule: 'complete' }>,
+  index: number,
+  input: GateInput,
+): boolean {
+  if (rule.rule === 'max-terminals-affected' && rule.builds === 'fleet' && !input.fleet) return false;
+  const select = selector(rule, index, input);
+  return !input.results.some(select.result) && !(input.missing ?? []).some(select.missingKey);
 }
 
 /** What the run's cells (played or planned) offer a policy's selectors. */

@@ -6,6 +6,7 @@ import type { Matrix } from './aggregate.js';
 import type { CellResult, CellStatus } from './cell.js';
 import { ConfigError } from './config-error.js';
 import { RESULTS_FILE, readResults } from './result-store.js';
+import { lockRunFolder } from './run-lock.js';
 import { type RunManifest, readManifest, writeManifest } from './run-manifest.js';
 
 export interface MergeConflict {
@@ -89,8 +90,15 @@ export function mergeRuns(dirs: readonly string[], out: string): MergeResult {
   };
   const target = resolve(out);
   mkdirSync(target, { recursive: true });
-  writeFileSync(join(target, RESULTS_FILE), results.map((r) => `${JSON.stringify(r)}\n`).join(''));
-  writeManifest(target, manifest);
-  const matrix = writeReports(target, results, manifest);
+  // A run writing there would interleave its lines with these: the folder is taken, or refused.
+  const release = lockRunFolder(target);
+  let matrix: ReturnType<typeof writeReports>;
+  try {
+    writeFileSync(join(target, RESULTS_FILE), results.map((r) => `${JSON.stringify(r)}\n`).join(''));
+    writeManifest(target, manifest);
+    matrix = writeReports(target, results, manifest);
+  } finally {
+    release();
+  }
   return { manifest, results, matrix, duplicates, conflicts: [...conflicts.values()], missing };
 }

@@ -55,8 +55,18 @@ function alive(h: Holder): boolean {
   if (h.host !== hostname()) return true;
   try {
     process.kill(h.pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  return !zombie(h.pid);
+}
+
+/** A killed process its parent has not reaped yet still answers signal 0 (Linux: state Z in /proc). */
+function zombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+  } catch {
+    return false;
   }
 }

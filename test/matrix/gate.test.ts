@@ -263,6 +263,19 @@ describe('selectors that select nothing', () => {
     expect(v.rules[1]!.summary).toMatch(/; 2 selector entries select nothing$/);
   });
 
+  it('entries that each match something but have no cell in common fail the rule too', () => {
+    const v = gate([{ rule: 'no-errors', builds: ['lab-1'], hosts: ['bank@1'] }]);
+    expect(v.verdict).toBe('no-go');
+    expect(v.reasons).toEqual([
+      expect.objectContaining({
+        kind: 'selects-nothing',
+        field: 'selection',
+        message:
+          'the rule selects no cell of this run: its builds, hosts, suites and tags have none in common',
+      }),
+    ]);
+  });
+
   it("a typo in the policy's targets fails every rule that gates the targets", () => {
     const v = gate(
       [

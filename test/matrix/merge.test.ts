@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CellResult } from '../../src/matrix/cell.js';
@@ -60,6 +61,17 @@ describe('mergeRuns', () => {
     expect(readFileSync(join(out, 'results.jsonl'), 'utf8').trim().split('\n')).toHaveLength(
       whole.results.length,
     );
+  });
+
+  it('refuses a folder a live run is writing (its lock), and leaves no lock of its own', async () => {
+    const dirs = await shards(2);
+    const out = tempDir('pm-merge-locked-');
+    const lock = join(out, '.paymatrix.lock');
+    writeFileSync(lock, `${JSON.stringify({ pid: process.pid, host: hostname(), since: 'now' })}\n`);
+    expect(() => mergeRuns(dirs, out)).toThrow(/is being written by another paymatrix run \(pid \d+/);
+    unlinkSync(lock);
+    mergeRuns(dirs, out);
+    expect(existsSync(lock)).toBe(false);
   });
 
   it('reports missing cells, duplicates and conflicts', async () => {

@@ -17,6 +17,7 @@ import {
   workspaceHosts,
 } from '../hosts/host-loader.js';
 import { Journal } from '../journal.js';
+import { listenAgain } from '../listen-again.js';
 import { type TlsCredentials, testCertificate } from '../test-certificate.js';
 import { TurnBatch } from '../turn-batch.js';
 import { type AnswerHeaders, answerHeaders, type ErrorDetails, errorAnswer, TextAnswer } from './answers.js';
@@ -827,13 +828,27 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
     sync = sync.then(async () => {
       if (!faults.listening && server.listening) server.close();
       else if (faults.listening && !server.listening && !delays.stopped) {
-        await new Promise<void>((resolve, reject) => {
-          server.once('error', reject);
-          server.listen(port, bind, () => {
-            server.off('error', reject);
-            resolve();
-          });
-        });
+        await listenAgain(
+          () =>
+            new Promise<void>((resolve, reject) => {
+              server.once('error', reject);
+              server.listen(port, bind, () => {
+                server.off('error', reject);
+                resolve();
+              });
+            }),
+          {
+            stopped: () => delays.stopped,
+            failed: (err) =>
+              record({
+                connection: 0,
+                event: {
+                  kind: 'fault',
+                  detail: `host-down ended, but the gateway could not listen on port ${port} again (${err.message}): it stays down`,
+                },
+              }),
+          },
+        );
       }
     });
   });

@@ -405,6 +405,12 @@ function againstOriginal(
           outcome: 'invalid-transaction',
           message: `the ${kind} names ${what}, voided or reversed already`,
         };
+      // Refunded (in part) already: voiding it too would pay the cardholder back twice.
+      if ((original.refundedMinor ?? 0) > 0)
+        return {
+          outcome: 'invalid-transaction',
+          message: `the ${kind} names ${what}, of which ${original.refundedMinor} was refunded already`,
+        };
       if (otherAmount) return { outcome: 'invalid-amount', message: `the ${kind} is for ${amount}, ${what}` };
       return undefined;
     case 'reversal':
@@ -531,10 +537,16 @@ function settle(
   const record = s.batchUpload?.record;
   const upload = afterUpload && record ? uploadedOf(ctx, state.uploaded, open, findings) : undefined;
   const counted = upload ? upload.entries : open;
+  // What a batch upload reports: the debits and credits. Voids, reversals and the like are no records.
+  const money = new Set<MessageKind>([...s.debitKinds, ...s.creditKinds]);
   const close = () => {
     for (const e of counted) e.settled = true;
     for (const e of open) {
       if (counted.includes(e)) continue;
+      if (!upload || !money.has(e.kind)) {
+        e.settled = true;
+        continue;
+      }
       e.notUploaded = true;
       findings.push({
         path: 'batch-upload',
@@ -621,7 +633,8 @@ function uploadedOf(
   open: readonly LedgerEntry[],
   findings: Violation[],
 ): Uploaded {
-  const layout = ctx.version.spec.settlement!.batchUpload!.record!;
+  const settlement = ctx.version.spec.settlement!;
+  const layout = settlement.batchUpload!.record!;
   const found = new Set<LedgerEntry>();
   const out: Uploaded = { entries: [], debit: { count: 0, amount: 0 }, credit: { count: 0, amount: 0 } };
   const finding = (message: string) => findings.push({ path: 'batch-upload', rule: 'batch-upload', message });
@@ -640,9 +653,16 @@ function uploadedOf(
     const amount = layout.amount
       ? Number(readSlice(r, layout.amount) ?? Number.NaN)
       : (entry?.amountMinor ?? 0);
-    const side = layout.credit && conditionHolds(layout.credit, r) ? out.credit : out.debit;
+    // A record's side: its transaction's, when the host booked it; else what the record says.
+    const saysCredit = layout.credit ? conditionHolds(layout.credit, r) : undefined;
+    const credit = entry ? settlement.creditKinds.includes(entry.kind) : saysCredit === true;
+    const side = credit ? out.credit : out.debit;
     side.count++;
     side.amount += amount;
+    if (entry && saysCredit !== undefined && saysCredit !== credit)
+      finding(
+        `upload record ${said} reports a ${saysCredit ? 'credit' : 'debit'}, the host booked a ${entry.kind}`,
+      );
     if (!entry) {
       finding(
         `upload record ${said} names no transaction the host approved for this terminal: settled as the terminal's`,

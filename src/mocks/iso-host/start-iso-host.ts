@@ -26,6 +26,7 @@ import {
 } from '../hosts/host-loader.js';
 import type { Outcome } from '../hosts/host-schema.js';
 import { Journal } from '../journal.js';
+import { listenAgain } from '../listen-again.js';
 import type { TlsCredentials } from '../test-certificate.js';
 import { TurnBatch } from '../turn-batch.js';
 import { acceptTls, hostTls, looksLikeTlsHello } from './host-tls.js';
@@ -731,8 +732,24 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
     sync = sync.then(async () => {
       if (!faults.listening && server.listening) server.close();
       else if (faults.listening && !server.listening) {
-        server = createServer(onConnection);
-        await listen(server, port, bind);
+        await listenAgain(
+          () => {
+            server = createServer(onConnection);
+            return listen(server, port, bind);
+          },
+          {
+            stopped: () => delays.stopped,
+            failed: (err) =>
+              log(0, {
+                event: {
+                  kind: 'fault',
+                  detail: `host-down ended, but the host could not listen on port ${port} again (${err.message}): it stays down`,
+                },
+                violations: [],
+                faults: [],
+              }),
+          },
+        );
       }
     });
   });

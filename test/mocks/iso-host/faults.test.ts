@@ -2,6 +2,7 @@
 // through host.faults), as a terminal sees it on the wire; scoped by MTI, processing code and
 // occurrence; seeded; and named in the journal.
 
+import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { IsoHost } from '../../../src/mocks/iso-host/start-iso-host.js';
 import type { IsoMessage } from '../../../src/protocols/iso8583/index.js';
@@ -216,6 +217,36 @@ describe('host-down', () => {
     expect(code(await t.exchange(back, sale(t)))).toBe('00');
     back.close();
     c.close();
+  });
+
+  it('a port taken by another process while the host was down: it tries again, comes back, never crashes', async () => {
+    const h = await host('harbor-bank@2019.4', { faults: [{ fault: 'host-down', id: 'outage' }] });
+    const t = terminal(h);
+    const port = h.address.port;
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(port, '127.0.0.1', resolve));
+    h.faults.remove('outage');
+    // The host retries while the port is taken; once it is free again, it listens on it.
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    await new Promise<void>((resolve) => squatter.close(() => resolve()));
+    const c = await connectWhenUp(t, port);
+    expect(code(await t.exchange(c, sale(t)))).toBe('00');
+    c.close();
+  });
+
+  it('a port taken for good: the journal says the host stays down', async () => {
+    const h = await host('harbor-bank@2019.4', { faults: [{ fault: 'host-down', id: 'outage' }] });
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(h.address.port, '127.0.0.1', resolve));
+    try {
+      h.faults.remove('outage');
+      await eventually(() => h.journal.entries().some((e) => e.event?.kind === 'fault'), 5000);
+      expect(h.journal.entries().find((e) => e.event?.kind === 'fault')?.event?.detail).toMatch(
+        /^host-down ended, but the host could not listen on port \d+ again \(listen EADDRINUSE.*\): it stays down$/,
+      );
+    } finally {
+      await new Promise<void>((resolve) => squatter.close(() => resolve()));
+    }
   });
 
   it('reset with firstN 2: the first two connections are dropped, the third is served', async () => {

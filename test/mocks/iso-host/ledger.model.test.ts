@@ -86,8 +86,10 @@ class CancelCmd implements fc.AsyncCommand<Model, Real> {
             c,
             t.build('0400', { 3: '000000', 4: amount4, 90: de90(sale.request) }, { read: visa }),
           );
-    expect([r.mti, code(r)]).toEqual([this.how === 'void' ? '0210' : '0410', '00']);
-    sale.cancelled = true;
+    // A sale refunded in part cannot be voided too (12); a reversal still takes it back.
+    const refused = this.how === 'void' && sale.refunded > 0;
+    expect([r.mti, code(r)]).toEqual([this.how === 'void' ? '0210' : '0410', refused ? '12' : '00']);
+    if (!refused) sale.cancelled = true;
   }
   toString = () => `${this.how} #${this.at}`;
 }

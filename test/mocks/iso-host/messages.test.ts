@@ -131,13 +131,21 @@ describe('harbor-bank@2019.4 (ISO 8583:1987 ASCII)', () => {
     const refund = t.build('0200', { 3: '200000', 4: '000000000500', 37: rrn }, { read: visa });
     expect(code(await t.exchange(c, refund))).toBe('00');
     const voidIt = (r: string) => t.build('0200', { 3: '020000', 4: '000000002500', 37: r }, { read: visa });
-    expect(code(await t.exchange(c, voidIt(rrn)))).toBe('00');
+    // The void names the sale whose answer carried that RRN, not the refund that quoted it: refused,
+    // as that sale was refunded in part.
+    expect(code(await t.exchange(c, voidIt(rrn)))).toBe('12');
+    expect(exchanges(h).at(-1)!.violations[0]!.message).toMatch(
+      /^the void names sale STAN \d{6} \(2500 minor units\), of which 500 was refunded already$/,
+    );
     expect(code(await t.exchange(c, voidIt('000000999999')))).toBe('25');
-    // The void cancels the sale whose answer carried that RRN, not the refund that quoted it.
+    const other = await t.exchange(c, t.build('0200', { 3: '000000', 4: '000000002500' }, { read: visa }));
+    expect(code(await t.exchange(c, voidIt(other.fields['37'] as string)))).toBe('00');
     expect(h.ledger.list().map((e) => [e.kind, e.cancelledBy !== undefined])).toEqual([
-      ['sale', true],
+      ['sale', false],
       ['refund', false],
       ['void', false],
+      ['void', false],
+      ['sale', true],
       ['void', false],
     ]);
   });
@@ -152,21 +160,23 @@ describe('harbor-bank@2019.4 (ISO 8583:1987 ASCII)', () => {
     const op = (pc: string, amount: string, r = rrn) =>
       t.build('0200', { 3: pc, 4: amount, 37: r }, { read: visa });
     const answers = [];
+    const rrn2 = (await sale('000000003000')).fields['37'] as string;
     for (const m of [
       op('200000', '000000002000'), // refund 20.00 of 25.00: 00
       op('200000', '000000000600'), // 6.00 more: only 5.00 left, 13
-      op('020000', '000000009900'), // void at another amount: 13
-      op('020000', '000000002500'), // void: 00
-      op('020000', '000000002500'), // voided already: 12
-      op('200000', '000000000100'), // refund of a voided sale: 12
+      op('020000', '000000002500'), // void of a sale refunded in part: 12
+      op('020000', '000000009900', rrn2), // void at another amount: 13
+      op('020000', '000000003000', rrn2), // void: 00
+      op('020000', '000000003000', rrn2), // voided already: 12
+      op('200000', '000000000100', rrn2), // refund of a voided sale: 12
     ])
       answers.push(code(await t.exchange(c, m)));
-    expect(answers).toEqual(['00', '13', '13', '00', '12', '12']);
+    expect(answers).toEqual(['00', '13', '12', '13', '00', '12', '12']);
     expect(exchanges(h).at(-1)!.violations).toEqual([
       expect.objectContaining({
         rule: 'original',
         message: expect.stringMatching(
-          /^the refund names sale STAN \d{6} \(2500 minor units\), voided or reversed: nothing to refund$/,
+          /^the refund names sale STAN \d{6} \(3000 minor units\), voided or reversed: nothing to refund$/,
         ),
       }),
     ]);
@@ -313,6 +323,26 @@ describe('harbor-bank@2019.4 (ISO 8583:1987 ASCII)', () => {
     expect(code(await t.exchange(c, settlement(t, '920000', { debits: [0, 0], credits: [0, 0] })))).toBe(
       '00',
     );
+  });
+
+  it('a batch upload leaves voids and reversals alone: only sales and refunds are records', async () => {
+    const h = await host('harbor-bank@2019.4');
+    const { t, c } = await session(h);
+    const kept = await t.exchange(c, t.build('0200', { 3: '000000', 4: '000000001000' }, { read: visa }));
+    const voided = await t.exchange(c, t.build('0200', { 3: '000000', 4: '000000000700' }, { read: visa }));
+    const v = t.build('0200', { 3: '020000', 4: '000000000700', 37: voided.fields['37']! }, { read: visa });
+    expect(code(await t.exchange(c, v))).toBe('00');
+    expect(code(await t.exchange(c, settlement(t, '920000', { debits: [0, 0], credits: [0, 0] })))).toBe(
+      '95',
+    );
+    await t.exchange(
+      c,
+      t.build('0320', { 2: VISA.pan, 3: '000000', 4: '000000001000', 37: kept.fields['37']! }),
+    );
+    expect(code(await t.exchange(c, settlement(t, '960000', { debits: [1, 1000], credits: [0, 0] })))).toBe(
+      '00',
+    );
+    expect(exchanges(h).at(-1)!.violations).toEqual([]);
   });
 
   it('a batch upload that repeats a record is told so', async () => {
@@ -686,6 +716,22 @@ describe('lotus-acquirer@2021.2 (CUP-style)', () => {
     );
     expect(code(await t.exchange(c, offline))).toBe('00');
     expect(h.ledger.list().map((e) => e.kind)).toEqual(['sale', 'refund', 'advice']);
+    // Batch upload: each record on the side of the transaction it names (the refund a credit).
+    const totals = (debits: [number, number], credits: [number, number]) =>
+      `${n(debits[1], 12)}${n(debits[0], 3)}${n(credits[1], 12)}${n(credits[0], 3)}0`;
+    const settle = (d: [number, number], cr: [number, number]) =>
+      t.exchange(c, t.build('0500', { 48: totals(d, cr), 49: '156', 60: de60(t, '00', '201') }));
+    expect(((await settle([0, 0], [0, 0])).fields['48'] as string)[30]).toBe('2');
+    for (const [stan, amount] of [
+      [sale.fields['11'], 2500],
+      [refund.fields['11'], 1000],
+      [offline.fields['11'], 800],
+    ] as const)
+      await t.exchange(c, t.build('0320', { 48: `01${stan}${n(amount, 12)}`, 60: de60(t, '00', '201') }));
+    await t.exchange(c, t.build('0320', { 48: '0003', 60: de60(t, '00', '202') }));
+    const closed = await settle([2, 3300], [1, 1000]);
+    expect((closed.fields['48'] as string)[30]).toBe('1');
+    expect(exchanges(h).at(-1)!.violations).toEqual([]);
   });
 
   it('0400 reversal repeats the sale STAN and batch (DE11 + DE60.2) with DE39 98', async () => {
