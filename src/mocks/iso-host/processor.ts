@@ -201,7 +201,10 @@ export function processRequest(ctx: HostContext, request: IsoMessage, bodyBytes:
       case 'void':
       case 'pre-auth-void':
       case 'completion-void':
-        if (original && original.cancelledBy === undefined) original.cancelledBy = ledger.nextReference();
+        // A partial reversal (DE30, original amounts) leaves the transaction at DE4, the amount that stands.
+        if (original && isPartial(request)) original.amountMinor = amountOf(request);
+        else if (original && original.cancelledBy === undefined)
+          original.cancelledBy = ledger.nextReference();
         break;
       default:
         if (!NO_CARD_KINDS.has(kind) && kind !== 'advice' && kind !== 'completion') {
@@ -414,10 +417,26 @@ function againstOriginal(
       if (otherAmount) return { outcome: 'invalid-amount', message: `the ${kind} is for ${amount}, ${what}` };
       return undefined;
     case 'reversal':
-    case 'reversal-repeat':
-      if (otherAmount && request.fields['30'] === undefined)
-        return { outcome: 'invalid-amount', message: `the ${kind} is for ${amount}, ${what}` };
+    case 'reversal-repeat': {
+      if (!isPartial(request)) {
+        if (otherAmount)
+          return { outcome: 'invalid-amount', message: `the ${kind} is for ${amount}, ${what}` };
+        return undefined;
+      }
+      // Partial: DE30 starts with the original amount, DE4 is what stands, never more.
+      const said = Number(String(request.fields['30']).slice(0, 12));
+      if (said !== original.amountMinor)
+        return {
+          outcome: 'invalid-amount',
+          message: `the partial ${kind} says the original was ${said} (DE30), ${what}`,
+        };
+      if (amount !== undefined && amount > original.amountMinor)
+        return {
+          outcome: 'invalid-amount',
+          message: `the partial ${kind} leaves ${amount}, more than ${what}`,
+        };
       return undefined;
+    }
     case 'refund': {
       if (original.cancelledBy !== undefined)
         return {
@@ -435,6 +454,11 @@ function againstOriginal(
     default:
       return undefined;
   }
+}
+
+/** A partial reversal: it carries the original amounts (DE30, ISO 8583:1993) and DE4 is what stands. */
+function isPartial(request: IsoMessage): boolean {
+  return typeof request.fields['30'] === 'string';
 }
 
 /** Sign-on: the terminal may transact; CUP-style hosts also download working keys under the TMK. */

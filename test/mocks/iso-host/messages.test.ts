@@ -480,6 +480,40 @@ describe('harbor-bank@2025.1 (ISO 8583:1993 binary, X9.19 MAC required, response
     expect(code(await t.exchange(c, reversal('1421', unknown)))).toBe('914');
   });
 
+  it('a partial reversal (DE24 401, DE30 original amounts) leaves the sale at DE4, bounded by the original', async () => {
+    const h = await host('harbor-bank@2025.1');
+    const { t, c } = await session(h);
+    const sale = t.build('1200', { 3: '000000', 4: '000000005000', 24: '200' }, { read: visa });
+    expect(code(await t.exchange(c, sale))).toBe('000');
+    const partial = (stands: number, original: number) =>
+      t.build(
+        '1420',
+        {
+          3: '000000',
+          4: n(stands, 12),
+          24: '401',
+          25: '4021',
+          30: `${n(original, 12)}${n(original, 12)}`,
+          56: de56(sale),
+        },
+        { read: visa },
+      );
+    expect(code(await t.exchange(c, partial(9000, 5000)))).toBe('110'); // more than the sale
+    expect(code(await t.exchange(c, partial(3000, 4000)))).toBe('110'); // DE30 is not the sale's amount
+    expect(code(await t.exchange(c, partial(3000, 5000)))).toBe('400');
+    const booked = h.ledger.list()[0]!;
+    expect([booked.amountMinor, booked.cancelledBy]).toEqual([3000, undefined]);
+    // The reconciliation counts what stands: one debit of 30.00.
+    const reconcile = t.build('1500', {
+      24: '500',
+      74: n(0, 10),
+      76: n(1, 10),
+      86: n(0, 16),
+      88: n(3000, 16),
+    });
+    expect(code(await t.exchange(c, reconcile))).toBe('500');
+  });
+
   it('1500 reconciliation, MAC in DE128 after the totals: 500 in balance, 501 out of balance', async () => {
     const h = await host('harbor-bank@2025.1');
     const { t, c } = await session(h);
