@@ -89,56 +89,11 @@ export interface GateInput {
  */
 export function evaluateGate(input: GateInput): GateVerdict {
   const unmatched = unmatchedSelectors(input.policy, universeOf(input));
-  const rules = input.policy.rules.map((rule, index) => {
-    const result = evaluateRule(rule, index, input);
-    if (rule.rule === 'complete') return result;
-    // A selector naming nothing of the run checked nothing: never a pass (a typo would be a GO).
-    const usesTargets = rule.hosts === undefined || rule.hosts === 'targets';
-    const own = unmatched.filter(
-      (u) =>
-        (u.rule === index || (u.rule === undefined && usesTargets)) &&
-        // must-pass names a missing build or host version itself (build-not-run, target-not-run).
-        !(
-          rule.rule === 'must-pass' &&
-          (u.field !== 'builds' || !picomatch.scan(u.entry).isGlob) &&
-          u.field !== 'suites' &&
-          u.field !== 'tags'
-        ),
-    );
-    // Each entry selects something, but not together (a build that never meets the target host).
-    if (own.length === 0 && selectsNothing(rule, index, input)) {
-      const nothing: GateReason = {
-        kind: 'selects-nothing',
-        field: 'selection',
-        entry: result.name,
-        rule: index,
-        ruleName: result.name,
-        message:
-          'the rule selects no cell of this run: its builds, hosts, suites and tags have none in common',
-      };
-      return {
-        ...result,
-        outcome: 'fail' as const,
-        summary: `${result.summary}; the rule selects nothing`,
-        reasons: [nothing, ...result.reasons],
-      };
-    }
-    if (own.length === 0) return result;
-    const reasons: GateReason[] = own.map((u) => ({
-      kind: 'selects-nothing',
-      field: u.field,
-      entry: u.entry,
-      rule: index,
-      ruleName: result.name,
-      message: `${u.message} in this run`,
-    }));
-    return {
-      ...result,
-      outcome: 'fail' as const,
-      summary: `${result.summary}; ${own.length} selector ${own.length === 1 ? 'entry selects' : 'entries select'} nothing`,
-      reasons: [...reasons, ...result.reasons],
-    };
-  });
+  const rules = input.policy.rules.map((rule, index) =>
+    rule.rule === 'complete'
+      ? evaluateRule(rule, index, input)
+      : checkSelection(evaluateRule(rule, index, input), rule, index, input, unmatched),
+  );
   return {
     format: GATE_FORMAT,
     verdict: rules.some((r) => r.outcome === 'fail') ? 'no-go' : 'go',
@@ -305,6 +260,58 @@ function evaluateRule(rule: GateRule, index: number, input: GateInput): GateRule
       );
     }
   }
+}
+
+/**
+ * A rule whose selection checked nothing is never a pass (a typo would be a GO): each selector entry
+ * that names nothing of the run, or entries that each name something but have no cell in common.
+ */
+function checkSelection(
+  result: GateRuleResult,
+  rule: Exclude<GateRule, { rule: 'complete' }>,
+  index: number,
+  input: GateInput,
+  unmatched: readonly UnmatchedSelector[],
+): GateRuleResult {
+  const usesTargets = rule.hosts === undefined || rule.hosts === 'targets';
+  // must-pass names a missing build or host version itself (build-not-run, target-not-run).
+  const toldAlready = (u: UnmatchedSelector) =>
+    rule.rule === 'must-pass' &&
+    (u.field === 'targets' ||
+      u.field === 'hosts' ||
+      (u.field === 'builds' && !picomatch.scan(u.entry).isGlob));
+  const own = unmatched.filter(
+    (u) => (u.rule === index || (u.rule === undefined && usesTargets)) && !toldAlready(u),
+  );
+  const ref = { rule: index, ruleName: result.name };
+  const reasons: GateReason[] = own.map((u) => ({
+    kind: 'selects-nothing',
+    field: u.field,
+    entry: u.entry,
+    ...ref,
+    message: `${u.message} in this run`,
+  }));
+  const named = result.reasons.some((r) => r.kind === 'build-not-run' || r.kind === 'target-not-run');
+  if (reasons.length === 0 && !named && selectsNothing(rule, index, input)) {
+    reasons.push({
+      kind: 'selects-nothing',
+      field: 'selection',
+      entry: result.name,
+      ...ref,
+      message: 'the rule selects no cell of this run: its builds, hosts, suites and tags have none in common',
+    });
+  }
+  if (reasons.length === 0) return result;
+  const what =
+    reasons[0]!.kind === 'selects-nothing' && reasons[0]!.field === 'selection'
+      ? 'the rule selects nothing'
+      : `${reasons.length} selector ${reasons.length === 1 ? 'entry selects' : 'entries select'} nothing`;
+  return {
+    ...result,
+    outcome: 'fail',
+    summary: `${result.summary}; ${what}`,
+    reasons: [...reasons, ...result.reasons],
+  };
 }
 
 /** No result and no planned cell of the run is selected by the rule. */
