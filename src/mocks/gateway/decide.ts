@@ -1,4 +1,5 @@
 import type { CardBook, TestCard } from '../hosts/card-book.js';
+import { expired } from '../hosts/card-expiry.js';
 import type { MessageKind, Outcome } from '../hosts/host-schema.js';
 
 export interface CardDecision {
@@ -11,7 +12,7 @@ export interface CardDecision {
 export interface CardDecisionInput {
   cards: CardBook;
   pan: string | undefined;
-  /** YYMM from the request; the card book's expiry when the request has none. */
+  /** YYMM from the request, if it carries one (the card book's expiry is checked too). */
   expiry: string | undefined;
   amount: number;
   /** Which card-book triggers apply: sale (captured at once), authorization, refund. */
@@ -32,8 +33,8 @@ export function decideCard(input: CardDecisionInput): CardDecision {
   const card = input.pan ? cards.byPan(input.pan) : undefined;
   if (!card) return { outcome: cards.checks['unknown-card'], delayMs: 0 };
   if (card.status !== 'active') return { outcome: cards.checks[card.status], delayMs: 0, card };
-  const expiry = input.expiry ?? card.expiry;
-  if (expiry < input.todayYymm) return { outcome: cards.checks.expired, delayMs: 0, card };
+  if (expired(card.expiry, input.expiry, input.todayYymm))
+    return { outcome: cards.checks.expired, delayMs: 0, card };
   const trigger = cards.triggerFor(card, input.amount, input.kind);
   if (trigger) return { outcome: trigger.outcome, delayMs: trigger.delayMs ?? 0, card };
   if (input.debits && input.amount > card.balanceMinor) {

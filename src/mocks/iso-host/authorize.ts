@@ -1,4 +1,5 @@
 import type { IsoMessage } from '../../protocols/iso8583/index.js';
+import { expired } from '../hosts/card-expiry.js';
 import type { CardBook, TestCard } from '../hosts/host-loader.js';
 import type { MessageKind, Outcome } from '../hosts/host-schema.js';
 import { pinFromBlock } from './pin-block.js';
@@ -65,8 +66,8 @@ export function authorize(input: AuthorizeInput): Decision {
   const card = pan ? cards.byPan(pan) : undefined;
   if (!card) return { outcome: cards.checks['unknown-card'], delayMs: 0 };
   if (card.status !== 'active') return { outcome: cards.checks[card.status], delayMs: 0, card };
-  const effectiveExpiry = expiry ?? card.expiry;
-  if (effectiveExpiry < input.todayYymm) return { outcome: cards.checks.expired, delayMs: 0, card };
+  if (expired(card.expiry, expiry, input.todayYymm))
+    return { outcome: cards.checks.expired, delayMs: 0, card };
   const block = input.pin ? msg.fields[input.pin.field] : undefined;
   if (input.pin && typeof block === 'string' && input.pin.keyHex) {
     const pin = pinFromBlock(block, input.pin.keyHex, input.pin.format, card.pan);

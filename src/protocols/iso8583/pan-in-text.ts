@@ -16,10 +16,11 @@ const DIGITS = /[0-9]{4}/;
 // Track 2 written out (`;4111111111111111=30122011234567890?`): the card number, then expiry,
 // service code and discretionary data (CVV among them), all of it card data.
 const TRACK2 = /(?<![0-9])([1-9][0-9]{12,18})[=D][0-9]{4,}[0-9A-Fa-f]*\??/g;
-// 13-19 digits on their own, the first not 0, or in groups of 2-6 split by one space or dash
-// (`4111 1111 1111 1111`, `3782-822463-10005`). Zero-padded amounts, dates and counters (DE4
-// "000000002500") are no card numbers, and one Luhn-valid by chance must not be masked in a reason.
-const RUNS = /(?<![0-9])[1-9](?:[0-9]{12,18}|[0-9]{1,5}(?:[ -][0-9]{2,6}){1,5})(?![0-9])/g;
+// 13-19 digits on their own, the first not 0, or in groups of 2-6 split by one space, dash or dot
+// (`4111 1111 1111 1111`, `3782-822463-10005`, `4111.1111.1111.1111`). Zero-padded amounts, dates
+// and counters (DE4 "000000002500") are no card numbers, and one Luhn-valid by chance must not be
+// masked in a reason.
+const RUNS = /(?<![0-9])[1-9](?:[0-9]{12,18}|[0-9]{1,5}(?:[ .-][0-9]{2,6}){1,5})(?![0-9])/g;
 
 /**
  * Card numbers inside free text — a reason quoting a scenario's expectation, a merchant name field
@@ -32,7 +33,7 @@ export function maskPansInText(text: string): string {
   return text
     .replace(TRACK2, (all, pan: string) => (looksLikePan(pan) ? `${maskPan(pan)}=[hidden]` : all))
     .replace(RUNS, (run) => {
-      const digits = run.replace(/[ -]/g, '');
+      const digits = run.replace(/[ .-]/g, '');
       return digits.length >= 13 && looksLikePan(digits) ? maskPan(digits) : run;
     });
 }

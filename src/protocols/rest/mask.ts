@@ -19,6 +19,8 @@ const SECRET_KEYS = new Set([
   'csc',
   'cvd',
   'securitycode',
+  'cardsecuritycode',
+  'cardverificationcode',
   'cardcode',
   'cardverificationvalue',
   'track1',

@@ -100,6 +100,8 @@ describe('payment lifecycle (nimbus-pay@2024-06-15)', () => {
     ['an amount ending in 51', { amount: 1051 }, 'insufficient_funds'],
     ['an amount ending in 05', { amount: 1005 }, 'do_not_honor'],
     ['an expired card (12/20)', { pan: VISA_EXPIRED, expYear: 2020 }, 'expired_card'],
+    // The issuer knows the card expired, whatever date the request gives (as Stripe's test card).
+    ['an expired card sent with a future date', { pan: VISA_EXPIRED, expYear: 2030 }, 'expired_card'],
     ['a card the issuer does not know', { pan: UNKNOWN_PAN }, 'incorrect_number'],
   ])('declines %s from the card book as a 402 card_error with the decline code', async (_what, p, code) => {
     const g = await gateway('nimbus-pay@2024-06-15');

@@ -16,6 +16,9 @@ describe('maskPansInText', () => {
       'card 400000******0002 or 411111******1111',
     );
     expect(maskPansInText(';4111111111111111=30122011234567890?')).toBe(';411111******1111=[hidden]');
+    expect(maskPansInText('ref 4111.1111.1111.1111')).toBe('ref 411111******1111');
+    // A version number or an amount with dots is no card number.
+    expect(maskPansInText('v 1.2.3, 1500.00 EUR')).toBe('v 1.2.3, 1500.00 EUR');
   });
 
   it('leaves numbers that are no card numbers: Luhn-invalid, zero-padded, too short or too long', () => {

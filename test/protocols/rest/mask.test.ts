@@ -13,6 +13,7 @@ describe('masking JSON bodies', () => {
         pinBlock: 'AB12',
         card_code: '999',
         'Security-Code': 7,
+        cardSecurityCode: '737',
       },
       numeric: 4111111111111111,
     };
@@ -25,6 +26,7 @@ describe('masking JSON bodies', () => {
       pinBlock: '[hidden: 4 chars]',
       card_code: '[hidden: 3 chars]',
       'Security-Code': '[hidden: 1 chars]',
+      cardSecurityCode: '[hidden: 3 chars]',
     });
     expect(masked.numeric).toBe('411111******1111');
     // A card number inside text is masked too; a number that fails the Luhn check is evidence, kept.
