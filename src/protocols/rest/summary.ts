@@ -1,4 +1,5 @@
 import type { ApiOperation } from './api-loader.js';
+import { formatMinor } from './minor-units.js';
 import { readPointer } from './template.js';
 
 /**
@@ -16,9 +17,9 @@ export function requestSummary(
   line += ` ${op.action ?? op.operationId}`;
   const amount = op.request.amount ? readPointer(body, op.request.amount) : undefined;
   if (typeof amount === 'number') {
-    line += ` ${(amount / 100).toFixed(2)}`;
     const currency = op.request.currency ? readPointer(body, op.request.currency) : undefined;
-    if (typeof currency === 'string') line += ` ${currency.toUpperCase()}`;
+    const code = typeof currency === 'string' ? currency.toUpperCase() : undefined;
+    line += ` ${formatMinor(amount, code)}${code ? ` ${code}` : ''}`;
   }
   return line;
 }

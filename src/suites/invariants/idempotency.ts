@@ -1,3 +1,4 @@
+import { formatMinor } from '../../protocols/rest/minor-units.js';
 import { summaryOf } from '../matchers/host-message.js';
 import type { Finding } from '../matchers/message-expectation.js';
 import type { CellObservation, ObservedPayment } from './invariant.js';
@@ -59,7 +60,7 @@ export function restIdempotency(obs: CellObservation): Finding[] {
     const step = obs.steps.find((s) => s.step.position === position)?.step;
     const list = payments.map(
       (p) =>
-        `${p.id} ${p.state} ${((p.state === 'authorized' ? p.amount : p.captured - p.refunded) / 100).toFixed(2)} ${p.currency}${p.instance === 'backup' ? ' on the backup' : ''}`,
+        `${p.id} ${p.state} ${formatMinor(p.state === 'authorized' ? p.amount : p.captured - p.refunded, p.currency)} ${p.currency}${p.instance === 'backup' ? ' on the backup' : ''}`,
     );
     out.push({
       message: `step ${step?.name ?? position + 1}: the gateway holds ${payments.length} live payments made during it (${list.join(', ')}): the cardholder is charged ${payments.length} times for one transaction`,
