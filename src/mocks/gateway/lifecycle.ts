@@ -85,7 +85,7 @@ export function runAction(ctx: LifecycleContext, req: ActionRequest): ActionResu
     case 'retrieve':
       return ok();
     case 'cancel': {
-      const r = planCancel(payment);
+      const r = planCancel(payment, api.binding.cancelDeclined ?? false);
       if (r) return refused(r);
       applyCancel(payment);
       return ok();

@@ -67,12 +67,16 @@ export function applyCapture(p: Payment, amount: number): void {
   p.state = 'captured';
 }
 
-/** Cancel (void): only before capture. A captured payment is refunded instead. */
-export function planCancel(p: Payment): Refusal | undefined {
-  if (p.state !== 'authorized') {
-    return { kind: 'invalid-state', message: 'only an authorized, uncaptured payment can be cancelled' };
-  }
-  return undefined;
+/**
+ * Cancel (void): only before capture, a captured payment is refunded instead; and a declined one where
+ * the version allows it (Stripe lets a client cancel an intent that still needs a payment method).
+ */
+export function planCancel(p: Payment, declinedToo = false): Refusal | undefined {
+  if (p.state === 'authorized' || (declinedToo && p.state === 'declined')) return undefined;
+  return {
+    kind: 'invalid-state',
+    message: `only an authorized${declinedToo ? ' or declined' : ''}, uncaptured payment can be cancelled`,
+  };
 }
 
 export function applyCancel(p: Payment): void {

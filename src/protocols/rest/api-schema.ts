@@ -98,6 +98,12 @@ export const ApiBindingSchema = T.Object(
     idempotencyHeader: HeaderName,
     idPrefix: T.String({ pattern: '^[A-Za-z0-9_]{0,8}$', description: 'payment ids start with it' }),
     currencyCase: T.Optional(Literals(['upper', 'lower'], { description: 'how {currency} is written' })),
+    cancelDeclined: T.Optional(
+      T.Boolean({
+        description:
+          'a declined payment can be cancelled too (Stripe: from requires_payment_method); default only authorized',
+      }),
+    ),
     statuses: T.Object(statuses, { ...Closed, description: 'payment state -> this version’s status value' }),
     declines: T.Object(
       {

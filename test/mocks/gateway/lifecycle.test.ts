@@ -109,12 +109,14 @@ describe('payment lifecycle (nimbus-pay@2024-06-15)', () => {
     expect(a.status).toBe(402);
     expect(a.json.error).toMatchObject({ type: 'card_error', code: 'card_declined', decline_code: code });
     expect(a.json.error.payment_intent.status).toBe('declined');
-    // The declined payment exists and can be read, but nothing can be done with it.
+    // The declined payment exists and can be read; it cannot be captured, but (as on Stripe) cancelled.
     const id = a.json.error.payment_intent.id as string;
     expect((await call(g, 'GET', `/v1/payment_intents/${id}`)).json.status).toBe('declined');
     expect((await post(g, `/v1/payment_intents/${id}/capture`)).json.error.code).toBe(
       'payment_intent_unexpected_state',
     );
+    const cancelled = await post(g, `/v1/payment_intents/${id}/cancel`);
+    expect([cancelled.status, cancelled.json.status]).toEqual([200, 'canceled']);
   });
 
   it('the card book can refuse a refund too (exactly 999.99 is above the test merchant’s refund limit)', async () => {
@@ -159,6 +161,9 @@ describe('payment lifecycle (meridian-checkout@v4)', () => {
       body: meridianBody({ pan: VISA_EXPIRED, expYear: 2020 }),
     });
     expect(expired.json).toMatchObject({ resultCode: 'Refused', refusalReason: 'Expired Card' });
+    // Meridian does not cancel a refused payment (only Nimbus lets a declined one be cancelled).
+    const cancelRefused = await meridian(g, 'POST', `/v4/payments/${nsf.json.pspReference}/cancels`, {});
+    expect([cancelRefused.status, cancelRefused.json.errorCode]).toEqual([422, '167']);
   });
 
   it('a capture or refund in another currency than the payment is refused, and moves nothing', async () => {
