@@ -144,7 +144,7 @@ export function validateWorkspace(workspace = '.', configFile?: string): Validat
       const universe = {
         builds: firmware.list().map((b) => b.id),
         hostVersions: all.flatMap((h) => h.versions.map((v) => `${h.id}@${v.version}`)),
-        scenarios: suites.list().flatMap((x) => x.scenarios.map((sc) => `${x.id}/${sc.id}`)),
+        scenarios: scenarios.map((sc) => `${sc.suite}/${sc.id}`),
         tags: [...new Set(scenarios.flatMap((sc) => sc.tags))],
       };
       for (const u of unmatchedSelectors(data as GatePolicy, universe))

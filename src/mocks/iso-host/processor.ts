@@ -362,22 +362,28 @@ function findOriginal(
   if (!match) return undefined;
   return ledger.find((e) => {
     if (e.terminal !== terminal) return false;
+    let assigned: readonly string[] | undefined; // once per entry, when a pair needs it
     return Object.entries(match).every(([mine, theirs]) => {
       const want = getField(request, mine);
       if (typeof want !== 'string') return false;
       if (theirs === 'mti') return e.request.mti === want;
-      return originalValue(version, e, theirs) === want;
+      assigned ??= assignedOf(version, e);
+      return originalValue(e, theirs, assigned) === want;
     });
   });
 }
 
+/** The elements the host assigned in a booked exchange's answer (its rule's `returns`). */
+function assignedOf(version: HostVersion, e: LedgerEntry): readonly string[] {
+  return version.ruleFor(e.request)?.returns ?? [];
+}
+
 /**
- * An element of a booked exchange as a later message names it. Elements the host assigned (RRN,
- * auth code) identify an exchange only in its response: in a refund's or completion's request the
- * same element names another exchange.
+ * An element of a booked exchange as a later message names it. Elements the host assigned
+ * (`assigned`: RRN, auth code) identify an exchange only in its response: in a refund's or
+ * completion's request the same element names another exchange.
  */
-function originalValue(version: HostVersion, e: LedgerEntry, path: string): string | undefined {
-  const assigned = version.ruleFor(e.request)?.returns ?? [];
+function originalValue(e: LedgerEntry, path: string, assigned: readonly string[]): string | undefined {
   const got = assigned.includes(path.split('.')[0]!)
     ? getField(e.response, path)
     : (getField(e.request, path) ?? getField(e.response, path));
@@ -660,6 +666,7 @@ function uploadedOf(
   const settlement = ctx.version.spec.settlement!;
   const layout = settlement.batchUpload!.record!;
   const found = new Set<LedgerEntry>();
+  const assigned = new Map(open.map((e) => [e, assignedOf(ctx.version, e)]));
   const out: Uploaded = { entries: [], debit: { count: 0, amount: 0 }, credit: { count: 0, amount: 0 } };
   const finding = (message: string) => findings.push({ path: 'batch-upload', rule: 'batch-upload', message });
   for (const r of records) {
@@ -667,7 +674,7 @@ function uploadedOf(
     const said = layout.match.map((m, i) => `DE${keyName(m.record)} ${names[i] ?? '(none)'}`).join(', ');
     const entry = open.find((e) =>
       layout.match.every(
-        (m, i) => names[i] !== undefined && originalValue(ctx.version, e, m.original) === names[i],
+        (m, i) => names[i] !== undefined && originalValue(e, m.original, assigned.get(e)!) === names[i],
       ),
     );
     if (entry && found.has(entry)) {
