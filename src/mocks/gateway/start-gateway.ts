@@ -605,13 +605,14 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
       const answer = new TextAnswer(a.status, a.headers, a.text, a.summary);
       return { answer, text: a.text, violations: NO_VIOLATIONS };
     }
-    if (b.kind !== 'new') {
-      const header = x.api.binding.idempotencyHeader;
-      const [kind, message] =
-        b.kind === 'mismatch'
-          ? (['idempotency-mismatch', 'the key was first used with other parameters'] as const)
-          : (['idempotency-in-flight', 'a request with this key is still running'] as const);
-      return fail(x, kind, {}, [{ path: `header ${header}`, rule: 'idempotency', message }]);
+    // A key reused with other parameters broke the idempotency rule. A retry of a request still
+    // running broke nothing: it is how a terminal should ask again after a timeout; the 409 only
+    // says "later".
+    if (b.kind === 'in-flight') return fail(x, 'idempotency-in-flight', {});
+    if (b.kind === 'mismatch') {
+      const path = `header ${x.api.binding.idempotencyHeader}`;
+      const message = 'the key was first used with other parameters';
+      return fail(x, 'idempotency-mismatch', {}, [{ path, rule: 'idempotency', message }]);
     }
     x.complete = b.complete;
     try {

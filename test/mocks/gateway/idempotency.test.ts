@@ -76,6 +76,9 @@ describe('store every first result, refuse other parameters, 409 in flight (nimb
     expect(g.payments.size).toBe(1);
     const after = await call(g, 'POST', '/v1/payment_intents', { body, headers });
     expect(after.headers['idempotent-replayed']).toBe('true');
+    // Asking again with the same key is what a client should do: the 409 is no broken rule.
+    const refused = g.journal.entries().find((e) => e.response?.http?.status === 409);
+    expect(refused?.violations).toEqual([]);
   });
 
   it('keys expire after the retention (time-scaled): the same key then makes a new payment', async () => {

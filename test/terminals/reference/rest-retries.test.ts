@@ -64,6 +64,31 @@ describe.each(WORLDS)('$build on $gateway', ({ gateway: ref, build: id }) => {
     expect(g.payments.size).toBe(1);
   });
 
+  it.each(['cut', 'html', 'empty'])(
+    'a 200 whose body is not JSON (%s): not taken for approved, asked again with the same key, one payment',
+    async (mode) => {
+      const g = await gateway(ref, {
+        faults: [
+          { fault: 'malformed-json', params: { mode }, scope: { operation: ['authorize'], nth: [1] } },
+        ],
+      });
+      const { terminal: t, events } = await play(build(id), g);
+      const o = await t.run({ type: 'sale', amount: 2500, card: card() });
+      expect(o.status, o.detail).toBe('approved');
+      expect(traffic(o)).toEqual([
+        'sent POST ' + g.version.api.operation('authorize')!.fullPath,
+        'received 200',
+        'sent POST ' + g.version.api.operation('authorize')!.fullPath,
+        'received 200',
+      ]);
+      expect(events.map((e) => e.detail).join('\n')).toMatch(/answered 200 with a body that is not JSON/);
+      const keys = authorizeKeys(g);
+      expect(keys[0]).toBe(keys[1]);
+      expect(g.payments.size).toBe(1);
+      expect(o.reference?.paymentId).toBe(g.payments.list()[0]!.id);
+    },
+  );
+
   it('429: waits Retry-After (time-scaled), then goes again', async () => {
     const g = await gateway(ref, {
       faults: [
@@ -87,6 +112,28 @@ describe.each(WORLDS)('$build on $gateway', ({ gateway: ref, build: id }) => {
     expect(o.messages[2]!.atMs - o.messages[1]!.atMs).toBeGreaterThanOrEqual(3000 * SCALE - 2);
     expect(events.map((e) => e.detail)).toContain('429: retrying after 3000 ms (attempt 1 of 3)');
     expect(g.payments.size).toBe(1);
+  });
+});
+
+describe('answers that cannot be read', () => {
+  it('a decline answered 200 (meridian) with its body cut: not approved; the retry reads the decline', async () => {
+    const g = await gateway('meridian-checkout@v4', {
+      faults: [{ fault: 'malformed-json', scope: { operation: ['authorize'], nth: [1] } }],
+    });
+    const { terminal: t } = await play(build('test-meridian-v4'), g);
+    const o = await t.run({ type: 'sale', amount: 1051, card: card() });
+    expect([o.status, o.responseCode]).toEqual(['declined', 'Not enough balance']);
+    expect(seen(g)).toEqual(['POST /v4/payments → 200', 'POST /v4/payments → 200']);
+  });
+
+  it('a decline answered 402 (nimbus) with an HTML body: a refusal all the same, not asked again', async () => {
+    const g = await gateway('nimbus-pay@2024-06-15', {
+      faults: [{ fault: 'malformed-json', params: { mode: 'html' }, scope: { operation: ['authorize'] } }],
+    });
+    const { terminal: t } = await play(build('test-nimbus-2024'), g);
+    const o = await t.run({ type: 'sale', amount: 1051, card: card() });
+    expect([o.status, o.responseCode]).toEqual(['declined', '402']);
+    expect(seen(g)).toEqual(['POST /v1/payment_intents → 402']);
   });
 });
 

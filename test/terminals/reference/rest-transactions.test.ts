@@ -3,16 +3,10 @@
 // messages each outcome carries (masked); what a REST build has no operation for.
 
 import { describe, expect, it } from 'vitest';
-import { build, card, gateway, header, play, requests, traffic, WORLDS } from './rest-world.js';
-
-/** Decline code of an amount ending in 51 (insufficient funds), in each API version's vocabulary. */
-const INSUFFICIENT: Record<string, string> = {
-  'nimbus-pay': 'insufficient_funds',
-  'meridian-checkout': 'Not enough balance',
-};
+import { build, card, gateway, header, INSUFFICIENT, play, requests, traffic, WORLDS } from './rest-world.js';
 
 describe.each(WORLDS)('$build on $gateway', ({ gateway: ref, build: id }) => {
-  it('echo, sale, void of the sale, pre-auth, partial completion, partial refund, void of a pre-auth', async () => {
+  it('echo, sale, void of the sale, pre-auth, partial completion, partial refund, void of what is left, void of a pre-auth', async () => {
     const g = await gateway(ref);
     const { terminal: t } = await play(build(id), g);
 
@@ -43,6 +37,11 @@ describe.each(WORLDS)('$build on $gateway', ({ gateway: ref, build: id }) => {
     expect(refund.status, refund.detail).toBe('approved');
     expect(g.payments.get(preId)).toMatchObject({ state: 'partially-refunded', refunded: 500 });
 
+    // A void of the pre-auth now refunds what is left of it: 20.00 captured less 5.00 refunded.
+    const rest = await t.run({ type: 'void', original: pre.reference });
+    expect(rest.status, rest.detail).toBe('approved');
+    expect(g.payments.get(preId)).toMatchObject({ state: 'refunded', captured: 2000, refunded: 2000 });
+
     const pre2 = await t.run({ type: 'pre-auth', amount: 1200, card: card() });
     const cancel = await t.run({ type: 'void', original: pre2.reference });
     expect(cancel.status, cancel.detail).toBe('approved');
@@ -55,6 +54,7 @@ describe.each(WORLDS)('$build on $gateway', ({ gateway: ref, build: id }) => {
       g.version.api.operation('refund')!.operationId,
       g.version.api.operation('authorize')!.operationId,
       g.version.api.operation('capture')!.operationId,
+      g.version.api.operation('refund')!.operationId,
       g.version.api.operation('refund')!.operationId,
       g.version.api.operation('authorize')!.operationId,
       g.version.api.operation('cancel')!.operationId,

@@ -36,6 +36,12 @@ export const KEYS: Record<string, string> = {
   'meridian-checkout': 'MC_TEST_KEY_7d1f0c2a9b',
 };
 
+/** Each gateway's word for insufficient funds (amounts ending in 51, mocks/cards.yaml). */
+export const INSUFFICIENT: Record<string, string> = {
+  'nimbus-pay': 'insufficient_funds',
+  'meridian-checkout': 'Not enough balance',
+};
+
 /** Each gateway version with the test build written for it. */
 export const WORLDS = [
   { gateway: 'nimbus-pay@2023-10-16', build: 'test-nimbus-2023' },

@@ -110,7 +110,14 @@ export class RestEngine implements ProtocolEngine {
     const type = request.type;
     const tx = this.#tx!;
     const original = request.original;
-    const amount = request.amount ?? (NEEDS_PAYMENT.has(type) ? original?.amount : undefined);
+    // A void of a payment the terminal saw captured is a refund (when the profile says how), of what
+    // is left of it: a completion may have captured less than the pre-auth, a refund taken some back.
+    const asRefund = given.whenCaptured !== undefined && this.state.captured(original?.paymentId);
+    const op = asRefund ? given.whenCaptured! : given;
+    const amount =
+      request.amount ??
+      (asRefund ? this.state.remaining(original?.paymentId) : undefined) ??
+      (NEEDS_PAYMENT.has(type) ? original?.amount : undefined);
     if (NEEDS_AMOUNT.has(type) && (amount === undefined || !Number.isInteger(amount) || amount <= 0))
       return {
         status: 'declined',
@@ -119,8 +126,6 @@ export class RestEngine implements ProtocolEngine {
     if (NEEDS_PAYMENT.has(type) && !original?.paymentId)
       return { status: 'declined', detail: `refused by the terminal: ${type} needs the original payment id` };
 
-    // A void of a payment the terminal saw captured is a refund (when the profile says how).
-    const op = given.whenCaptured && this.state.captured(original?.paymentId) ? given.whenCaptured : given;
     const inputs = this.#inputs({
       ...(amount !== undefined && { amount }),
       ...(request.card && { card: request.card }),
@@ -196,6 +201,13 @@ export class RestEngine implements ProtocolEngine {
     const ok = r.status >= 200 && r.status < 300;
     if (res.paymentId !== undefined && (ok || res.state === 'declined'))
       this.state.remember(res.paymentId, res.state);
+    if (ok && paymentId !== undefined && amount !== undefined && res.state !== 'declined') {
+      // A refund may answer with a refund resource, not the payment: the original names the payment.
+      const action = this.api.operation(op.operation)?.action;
+      if (action === 'refund') this.state.moved(paymentId, 'refunded', amount);
+      else if (action === 'capture' || (action === 'authorize' && res.state === 'captured'))
+        this.state.moved(paymentId, 'captured', amount);
+    }
     if (op.answeredStatuses) {
       const alive = op.answeredStatuses.includes(r.status);
       return {

@@ -117,9 +117,12 @@ export class RestLink {
             'log',
             `429: retrying after ${after ?? pause} ms (attempt ${attempt} of ${retry.maxAttempts})`,
           );
-        } else if (r.status >= 500 || r.status === 409) {
-          // 5xx: it may or may not have run; 409: the same key is still running. Ask again.
-          detail = `answered ${r.status}${r.result.errorCode ? ` ${r.result.errorCode}` : ''}`;
+        } else if (r.status >= 500 || r.status === 409 || unreadable(r)) {
+          // 5xx: it may or may not have run; 409: the same key is still running; a 2xx whose body
+          // cannot be read: it ran, but the terminal cannot tell how (nor the payment id). Ask again.
+          detail = unreadable(r)
+            ? `answered ${r.status} with a body that is not JSON (${r.parseError ?? 'empty'})`
+            : `answered ${r.status}${r.result.errorCode ? ` ${r.result.errorCode}` : ''}`;
           if (last || !this.o.retryUnknown) return { kind: 'unknown', detail, attempts: attempt };
           tx.emit(
             'log',
@@ -176,6 +179,15 @@ export class RestLink {
   close(): void {
     void this.#agent.destroy().catch(() => {});
   }
+}
+
+/**
+ * A success whose body is not JSON (or is empty where the operation answers with a body): the
+ * request ran, but neither its outcome nor its payment id can be read. A 4xx without a readable
+ * body is still a refusal: its status alone says the request was not taken.
+ */
+function unreadable(r: GatewayResponse): boolean {
+  return r.status >= 200 && r.status < 300 && (r.parseError !== undefined || r.text === '');
 }
 
 /** Retry-After as seconds or an HTTP date, in ms; undefined when absent or unreadable. */

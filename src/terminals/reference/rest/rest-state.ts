@@ -21,8 +21,17 @@ export interface PendingReversal {
   attempts: number;
 }
 
-/** Payments remembered (id → last known state), to choose void → refund for a captured one. */
+/** Payments remembered (id → what the terminal knows of it), to choose void → refund, and how much. */
 const REMEMBERED = 1000;
+
+/** A payment as the terminal knows it: the last state an answer gave, the money it moved itself. */
+interface KnownPayment {
+  state: PaymentState | undefined;
+  /** Minor units the terminal had captured (a sale, or a completion); undefined when unknown. */
+  captured: number | undefined;
+  /** Minor units it has refunded since. */
+  refunded: number;
+}
 
 /** What the REST transport keeps between transactions, until reset(). */
 export class RestTerminalState {
@@ -30,7 +39,7 @@ export class RestTerminalState {
   reversal: PendingReversal | undefined;
   /** The idempotency-key-reused defect: the first key, kept. */
   firstKey: string | undefined;
-  readonly #payments = new Map<string, PaymentState | undefined>();
+  readonly #payments = new Map<string, KnownPayment>();
 
   nextSequence(): number {
     this.sequence = this.sequence >= 999_999 ? 1 : this.sequence + 1;
@@ -38,15 +47,35 @@ export class RestTerminalState {
   }
 
   remember(paymentId: string, state: PaymentState | undefined): void {
+    const known = this.#payments.get(paymentId) ?? { state, captured: undefined, refunded: 0 };
+    known.state = state;
     this.#payments.delete(paymentId);
-    this.#payments.set(paymentId, state);
+    this.#payments.set(paymentId, known);
     if (this.#payments.size > REMEMBERED) this.#payments.delete(this.#payments.keys().next().value!);
+  }
+
+  /** Money the terminal moved on a payment, approved: captured (sale, completion) or refunded. */
+  moved(paymentId: string, kind: 'captured' | 'refunded', amount: number): void {
+    const known = this.#payments.get(paymentId);
+    if (!known) return;
+    if (kind === 'captured') known.captured = amount;
+    else known.refunded += amount;
   }
 
   /** Whether the terminal knows the payment as captured (or partly refunded). */
   captured(paymentId: string | undefined): boolean {
-    const state = paymentId === undefined ? undefined : this.#payments.get(paymentId);
+    const state = paymentId === undefined ? undefined : this.#payments.get(paymentId)?.state;
     return state === 'captured' || state === 'partially-refunded';
+  }
+
+  /**
+   * What is left to refund of a captured payment: what the terminal captured (a completion may have
+   * taken less than the pre-auth) less what it refunded since; undefined when it does not know.
+   */
+  remaining(paymentId: string | undefined): number | undefined {
+    const known = paymentId === undefined ? undefined : this.#payments.get(paymentId);
+    if (known?.captured === undefined) return undefined;
+    return Math.max(0, known.captured - known.refunded);
   }
 
   reset(): void {
