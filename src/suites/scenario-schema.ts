@@ -43,7 +43,12 @@ export const ENTRY_MODES = ['chip', 'magstripe', 'contactless', 'manual'] as con
 export const AMOUNT_ACTIONS = ['sale', 'refund', 'pre-auth', 'completion'] as const;
 export const PLAIN_ACTIONS = ['sign-on', 'echo', 'balance', 'settlement'] as const;
 export const HOST_ACTIONS = ['wait', 'host', 'fault', 'unfault'] as const;
-export const INVARIANT_IDS = ['response-correlation', 'stan-unique', 'no-violations'] as const;
+export const INVARIANT_IDS = [
+  'response-correlation',
+  'stan-unique',
+  'charge-reported',
+  'no-violations',
+] as const;
 export type InvariantId = (typeof INVARIANT_IDS)[number];
 /** `outcomes: approved` (every step) as the expanded form stores it. */
 export const EVERY_STEP = '*';
@@ -256,6 +261,7 @@ function build(short: boolean) {
           {
             'response-correlation': T.Optional(T.Boolean()),
             'stan-unique': T.Optional(T.Boolean()),
+            'charge-reported': T.Optional(T.Boolean()),
             'no-violations': T.Optional(T.Boolean()),
           },
           { ...Closed, description: 'false turns a built-in invariant off for this scenario' },

@@ -1,5 +1,5 @@
 // The REST sides of the built-in invariants, on synthetic gateway journals (no sockets): what
-// response-correlation and stan-unique check when the cell's host is a REST gateway.
+// response-correlation, stan-unique and charge-reported check when the cell's host is a REST gateway.
 
 import { describe, expect, it } from 'vitest';
 import type { Exchange, RecordedMessage } from '../../src/mocks/exchange.js';
@@ -127,6 +127,70 @@ describe('stan-unique on a REST gateway: idempotency keys', () => {
       post('/v1/payment_intents/pi_1/refund', 'c', {}),
     ]);
     expect(obs.messages.map((m) => m.kind)).toEqual(['sale', 'pre-auth', 'refund']);
+  });
+});
+
+describe('charge-reported on a REST gateway', () => {
+  const next: TransactionStep = { ...sale, index: 1, position: 1, name: 'sale-2', refs: ['sale-2'] };
+  const echo: TransactionStep = {
+    ...sale,
+    index: 1,
+    position: 1,
+    name: 'echo',
+    refs: ['echo'],
+    type: 'echo',
+  };
+  const played = (
+    first: TransactionOutcome,
+    then: TransactionStep | undefined,
+    payments: ObservedPayment[],
+  ): CellObservation => ({
+    ...observation([], { payments }),
+    steps: [
+      { step: sale, request: { type: 'sale', amount: 2500 }, outcome: first },
+      ...(then
+        ? [{ step: then, request: { type: then.type, amount: 1000 }, outcome: approved([]) } as ObservedStep]
+        : []),
+    ],
+  });
+  const timedOut: TransactionOutcome = {
+    status: 'timed-out',
+    detail: 'no answer',
+    messages: [],
+    durationMs: 1,
+  };
+  const named = (id: string): TransactionOutcome => ({ ...approved([]), reference: { paymentId: id } });
+
+  it('a payment the terminal reported approved, by its id, is fine', () => {
+    expect(judge('charge-reported', played(named('pi_1'), next, [payment('pi_1', 'captured')]))).toEqual([]);
+  });
+
+  it('a payment from a timed-out step, still live after the next sale, is a finding; reversed, it is not', () => {
+    expect(judge('charge-reported', played(timedOut, next, [payment('pi_1', 'captured')]))).toEqual([
+      'step sale: the gateway still holds pi_1 captured 25.00 USD made during it, after sale-2; the terminal reported timed-out: the cardholder is charged for a payment the terminal does not know of',
+    ]);
+    expect(judge('charge-reported', played(timedOut, next, [payment('pi_1', 'refunded')]))).toEqual([]);
+  });
+
+  it('no finding before the terminal had its chance: no later step, or only an echo', () => {
+    expect(judge('charge-reported', played(timedOut, undefined, [payment('pi_1', 'captured')]))).toEqual([]);
+    expect(judge('charge-reported', played(timedOut, echo, [payment('pi_1', 'captured')]))).toEqual([]);
+  });
+
+  it('an approval naming another payment leaves the unnamed one a finding (a retry without its key)', () => {
+    const both = [payment('pi_1', 'captured'), payment('pi_2', 'refunded')];
+    expect(judge('charge-reported', played(named('pi_2'), next, both))).toEqual([
+      'step sale: the gateway still holds pi_1 captured 25.00 USD made during it, after sale-2; the terminal approved pi_2, never naming this one: the cardholder is charged for a payment the terminal does not know of',
+    ]);
+  });
+
+  it('a driver that reports no payment id: its approved step is taken to know its payment', () => {
+    expect(judge('charge-reported', played(approved([]), next, [payment('pi_1', 'captured')]))).toEqual([]);
+  });
+
+  it('is silent on an ISO host', () => {
+    const { rest: _rest, ...iso } = played(timedOut, next, [payment('pi_1', 'captured')]);
+    expect(judge('charge-reported', iso)).toEqual([]);
   });
 });
 

@@ -31,8 +31,8 @@ describe('the built-in suites', () => {
       expect(s.tags.length, `${s.suite}/${s.id} has tags`).toBeGreaterThan(0);
     }
     expect(scenarios.filter((s) => s.tags.includes('critical')).length).toBeGreaterThanOrEqual(10);
-    // Scenarios that select host messages by kind (an ISO reading) are for ISO builds only; the REST
-    // ones select by method; the amount checks send nothing and are for both.
+    // Most scenarios read ISO elements and are for ISO builds only; the rest-* ones are REST only;
+    // a few (a decline, an expired card, the amounts the terminal refuses) are for both.
     const only = (family: string) =>
       scenarios.filter((s) => s.families.length === 1 && s.families[0] === family);
     expect(only('iso8583').length).toBeGreaterThanOrEqual(30);
@@ -127,6 +127,52 @@ describe('the sample fleet', () => {
       /rejected a connection: TLS handshake failed: the terminal presented no client certificate/,
     ],
   ];
+  // The REST builds: 1.8 unpinned and 1.9 pinned on Nimbus; 2.4 (v3, no keys) and 2.5 (v4, keys, no
+  // retries) on Meridian.
+  story.push(
+    ['osprey-s3-1.8', 'nimbus-pay@2024-06-15', 'core/sale-declined', 'fail', /return_url is required/],
+    ['osprey-s3-1.9', 'nimbus-pay@2024-06-15', 'core/rest-partial-capture', 'pass'],
+    ['osprey-s3-1.9', 'nimbus-pay@2024-06-15', 'network/rest-unreadable-answer', 'pass'],
+    ['osprey-s3-1.9', 'nimbus-pay@2023-10-16', 'network/rest-retry-while-processing', 'pass'],
+    [
+      'osprey-s3-1.9',
+      'nimbus-pay@2023-10-16',
+      'network/rest-rate-limit',
+      'fail',
+      /expected status approved, got declined \(refused by the gateway: 429 rate_limit/,
+    ],
+    ['osprey-s5-2.4', 'meridian-checkout@v3', 'network/rest-rate-limit', 'pass'],
+    [
+      'osprey-s5-2.4',
+      'meridian-checkout@v3',
+      'network/rest-unreadable-answer',
+      'fail',
+      /the gateway still holds MC\w+ captured 33.00 EUR made during it, after void; the terminal approved MC\w+, never naming this one/,
+    ],
+    [
+      'osprey-s5-2.4',
+      'meridian-checkout@v3',
+      'network/rest-retry-while-processing',
+      'fail',
+      /step sale-1: the gateway holds 3 live payments made during it/,
+    ],
+    ['osprey-s5-2.5', 'meridian-checkout@v4', 'core/rest-cancel-authorization', 'pass'],
+    ['osprey-s5-2.5', 'meridian-checkout@v4', 'network/rest-retry-while-processing', 'pass'],
+    [
+      'osprey-s5-2.5',
+      'meridian-checkout@v4',
+      'network/rest-unreadable-answer',
+      'fail',
+      /expected status approved, got timed-out \(answered 200 with a body that is not JSON/,
+    ],
+    [
+      'osprey-s5-2.5',
+      'meridian-checkout@v3',
+      'core/rest-cancel-authorization',
+      'fail',
+      /rejected POST \/v4\/payments: API v4 is not served here/,
+    ],
+  );
   it.each(story)('%s × %s × %s: %s', async (firmware, host, ref, status, reason) => {
     const result = await play(firmware, host, ref);
     const reasons = result.reasons.map((r) => r.message);

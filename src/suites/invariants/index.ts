@@ -1,3 +1,4 @@
+import { chargeReported } from './charge-reported.js';
 import type { Invariant } from './invariant.js';
 import { noViolations } from './no-violations.js';
 import { responseCorrelation } from './response-correlation.js';
@@ -14,4 +15,9 @@ export type {
 export { violationMatches } from './no-violations.js';
 
 /** Checked on every cell unless its scenario turns one off (`then.invariants`). */
-export const BUILTIN_INVARIANTS: readonly Invariant[] = [responseCorrelation, stanUnique, noViolations];
+export const BUILTIN_INVARIANTS: readonly Invariant[] = [
+  responseCorrelation,
+  stanUnique,
+  chargeReported,
+  noViolations,
+];

@@ -1,0 +1,69 @@
+import { formatMinor } from '../../protocols/rest/minor-units.js';
+import type { TransactionType } from '../../terminals/terminal.js';
+import type { Finding } from '../matchers/message-expectation.js';
+import type { Invariant, ObservedPayment } from './invariant.js';
+
+/** States in which a payment still holds the cardholder's money. */
+const LIVE = new Set<ObservedPayment['state']>(['authorized', 'captured', 'partially-refunded']);
+/** Steps before which a terminal delivers the reversal it owes (not an echo). */
+const DELIVERS_REVERSALS = new Set<TransactionType>([
+  'sale',
+  'pre-auth',
+  'completion',
+  'void',
+  'refund',
+  'balance',
+]);
+
+/**
+ * The cardholder is charged only for what the terminal knows it charged. Every payment the gateway
+ * still holds (authorized, captured, partly refunded) must be one the terminal reported approved,
+ * by its id: a payment from a step that ended declined, timed out or in error is money taken for a
+ * sale the customer was asked to pay again, and one the terminal never heard of (an approval it
+ * could not read, retried without its key) cannot be voided, refunded or settled by it. Only once
+ * the terminal had the chance to reverse it: it delivers an owed reversal before its next money
+ * transaction, so only a payment followed by one counts. REST gateways only: the gateway keeps the
+ * payment; an ISO host's reversal expectations are the scenario's (`timeout-reversal` …).
+ */
+export const chargeReported: Invariant = {
+  id: 'charge-reported',
+  description:
+    'REST: every payment left live at the gateway is one the terminal reported approved (by its id), once a later money transaction gave it the chance to reverse any other',
+  reasonKind: 'invariant',
+  check(obs) {
+    if (!obs.rest) return [];
+    const named = new Set<string>();
+    for (const s of obs.steps) {
+      const id = s.outcome?.status === 'approved' ? s.outcome.reference?.paymentId : undefined;
+      if (id !== undefined) named.add(id);
+    }
+    const out: Finding[] = [];
+    for (const p of obs.rest.payments) {
+      if (p.step === undefined || !LIVE.has(p.state) || named.has(p.id)) continue;
+      const played = obs.steps.find((s) => s.step.position === p.step);
+      const outcome = played?.outcome;
+      if (!played || !outcome) continue;
+      // A driver that reports no payment ids: its approved step's payment is taken as the one it
+      // knows (stan-unique counts a second one).
+      if (outcome.status === 'approved' && outcome.reference?.paymentId === undefined) continue;
+      const next = obs.steps.find(
+        (s) => s.step.position > p.step! && s.outcome !== undefined && DELIVERS_REVERSALS.has(s.request.type),
+      );
+      if (!next) continue;
+      const held = p.state === 'authorized' ? p.amount : p.captured - p.refunded;
+      const payment = `${p.id} ${p.state} ${formatMinor(held, p.currency)} ${p.currency}${p.instance === 'backup' ? ' on the backup' : ''}`;
+      const reported =
+        outcome.status === 'approved'
+          ? `approved ${outcome.reference!.paymentId}, never naming this one`
+          : `reported ${outcome.status}`;
+      out.push({
+        message: `step ${played.step.name}: the gateway still holds ${payment} made during it, after ${next.step.name}; the terminal ${reported}: the cardholder is charged for a payment the terminal does not know of`,
+        expected:
+          'every live payment reported approved by the terminal, or reversed before its next transaction',
+        actual: payment,
+        step: p.step,
+      });
+    }
+    return out;
+  },
+};
