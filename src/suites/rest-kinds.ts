@@ -2,7 +2,7 @@ import type { FaultSpec } from '../mocks/faults/index.js';
 import { getFault, listFaults } from '../mocks/faults/index.js';
 import type { GatewayVersion } from '../mocks/hosts/host-loader.js';
 import type { MessageKind } from '../mocks/hosts/host-schema.js';
-import type { ApiOperation } from '../protocols/rest/api-loader.js';
+import type { ApiOperation, ApiVersion } from '../protocols/rest/api-loader.js';
 import type { LifecycleAction } from '../protocols/rest/api-schema.js';
 import { readPointer } from '../protocols/rest/template.js';
 import type { HostMessage } from './matchers/host-message.js';
@@ -85,8 +85,12 @@ export function withRestKinds(messages: HostMessage[], version: GatewayVersion):
     for (const o of api.operations) if (!ops.has(o.operationId)) ops.set(o.operationId, o);
   return messages.map((msg) => {
     const http = msg.request?.http;
-    const op = http?.operation === undefined ? undefined : ops.get(http.operation);
-    if (!op?.action) return msg;
+    const api = http ? answeringApi(msg, version) : undefined;
+    const op =
+      http?.operation === undefined
+        ? undefined
+        : (api?.operations.find((o) => o.operationId === http.operation) ?? ops.get(http.operation));
+    if (!op?.action) return api ? { ...msg, api } : msg;
     let kind: MessageKind;
     if (op.action === 'authorize') {
       const capture = op.request.capture;
@@ -97,6 +101,23 @@ export function withRestKinds(messages: HostMessage[], version: GatewayVersion):
     } else {
       kind = KIND_OF_ACTION[op.action];
     }
-    return { ...msg, kind };
+    return { ...msg, kind, ...(api && { api }) };
   });
+}
+
+/**
+ * The API version a request was served by, as the gateway chose it: the version in the path, or the
+ * version header of the answer (else of the request), else the account default.
+ */
+function answeringApi(msg: HostMessage, version: GatewayVersion): ApiVersion | undefined {
+  const http = msg.request!.http!;
+  const path = http.path ?? '';
+  const header = version.api.versionHeader?.toLowerCase();
+  if (header === undefined) {
+    return version.known.find(
+      (a) => a.prefix !== '' && (path === a.prefix || path.startsWith(`${a.prefix}/`)),
+    );
+  }
+  const named = msg.response?.http?.headers?.[header] ?? http.headers?.[header];
+  return named === undefined ? version.api : version.known.find((a) => a.version === named.trim());
 }

@@ -1,10 +1,12 @@
 import { Agent, type Dispatcher, request } from 'undici';
 import type { RecordedMessage } from '../../mocks/exchange.js';
+import { type GatewayResult, readAnswer } from './answer-reader.js';
 import type { ApiOperation, ApiVersion } from './api-loader.js';
-import type { LifecycleAction, PaymentState } from './api-schema.js';
+import type { LifecycleAction } from './api-schema.js';
 import { maskHeaders, maskJson } from './mask.js';
 import { requestSummary } from './summary.js';
-import { readPointer } from './template.js';
+
+export type { GatewayResult } from './answer-reader.js';
 
 /**
  * A typed HTTP client for one API version of a payment gateway, built on undici: what the
@@ -49,21 +51,6 @@ export interface CallOptions {
   headers?: Record<string, string>;
   timeoutMs?: number;
   signal?: AbortSignal;
-}
-
-/** What an answer means, read through the API version's templates. */
-export interface GatewayResult {
-  /** The payment's id, when the answer carries the payment resource. */
-  paymentId?: string;
-  /** The status as the version writes it (`requires_capture`, `Authorised`). */
-  status?: string;
-  /** The same in the lifecycle's words (the first state the version writes that way). */
-  state?: PaymentState;
-  /** The decline code or refusal reason, when declined. */
-  declineCode?: string;
-  /** An error answer's code (`card_declined`, `137`). */
-  errorCode?: string;
-  errorMessage?: string;
 }
 
 export interface GatewayResponse {
@@ -130,8 +117,6 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
     : new Agent({ connect: options.ca ? { ca: options.ca } : {}, keepAliveTimeout: 4_000 });
   const dispatcher = options.dispatcher ?? own!;
   const secretHeaders = [...new Set(api.operations.flatMap((o) => o.security.flat().map((s) => s.header)))];
-  const statePairs = Object.entries(api.binding.statuses) as Array<[PaymentState, string]>;
-  const at = (name: string, template: 'payment' | 'error') => api[template].placeholders.get(name);
 
   async function call(name: string, opts: CallOptions = {}): Promise<GatewayResponse> {
     const op = api.operation(name);
@@ -182,7 +167,7 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
           parseError = (err as Error).message;
         }
       }
-      const result = interpret(op, res.statusCode, json);
+      const result = readAnswer(api, op, res.statusCode, json);
       const summary = [
         String(res.statusCode),
         result.errorCode ?? result.status,
@@ -238,42 +223,6 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
       else if (s.kind === 'basic') out.authorization = `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
       else out[s.header] = key;
     }
-    return out;
-  }
-
-  function interpret(op: ApiOperation, status: number, json: unknown): GatewayResult {
-    const read = (pointer: string | undefined) => {
-      const v = pointer === undefined ? undefined : readPointer(json, pointer);
-      return typeof v === 'string' || typeof v === 'number' ? String(v) : undefined;
-    };
-    const out: GatewayResult = {};
-    const ok = status >= 200 && status < 300;
-    const source = ok ? 'payment' : 'error';
-    if (ok) {
-      const id = read(at('id', 'payment'));
-      if (id !== undefined) out.paymentId = id;
-      const word = read(at('status', 'payment'));
-      if (word !== undefined) {
-        out.status = word;
-        const state = statePairs.find(([, w]) => w === word)?.[0];
-        if (state) out.state = state;
-      }
-    } else {
-      const code = read(at('code', 'error'));
-      if (code !== undefined) out.errorCode = code;
-      const message = read(at('message', 'error'));
-      if (message !== undefined) out.errorMessage = message;
-      // A payment embedded in the error (a decline) still names the payment.
-      const embedded = at('payment', 'error');
-      const paymentAt = at('id', 'payment');
-      if (embedded !== undefined && paymentAt !== undefined) {
-        const id = read(embedded + paymentAt);
-        if (id !== undefined) out.paymentId = id;
-      }
-      if (op.action === 'authorize' && code !== undefined) out.state = 'declined';
-    }
-    const decline = read(at('declineCode', source));
-    if (decline !== undefined) out.declineCode = decline;
     return out;
   }
 

@@ -2,6 +2,7 @@ import type { Exchange, RecordedMessage } from '../../mocks/exchange.js';
 import type { EffectiveRule, HostVersion } from '../../mocks/hosts/host-loader.js';
 import type { MessageKind } from '../../mocks/hosts/host-schema.js';
 import { type FieldValue, getField, type IsoMessage } from '../../protocols/iso8583/index.js';
+import type { ApiVersion } from '../../protocols/rest/api-loader.js';
 import type { HostInstanceName } from '../scenario.js';
 import { type FieldKey, readPointer } from './field-key.js';
 
@@ -20,6 +21,8 @@ export interface HostMessage {
   /** The host version's rule for the request; undefined for REST or a message it does not know. */
   rule?: EffectiveRule;
   kind?: MessageKind;
+  /** REST: the API version that served the request (its words read the answer). */
+  api?: ApiVersion;
   request?: MessageView;
   response?: MessageView;
   /** The host's answer left the host (a fault may have swallowed it). */

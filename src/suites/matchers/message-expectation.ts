@@ -1,6 +1,8 @@
+import { declineCodeOf } from '../../mocks/gateway/answers.js';
 import type { HostVersion } from '../../mocks/hosts/host-loader.js';
 import type { Outcome } from '../../mocks/hosts/host-schema.js';
 import { getField } from '../../protocols/iso8583/index.js';
+import { readAnswer } from '../../protocols/rest/answer-reader.js';
 import type { FieldMatcher, MessageExpectation } from '../scenario-schema.js';
 import { parseFieldKey } from './field-key.js';
 import { compileRegex, type EchoResolver, type EchoValue, matchField, showValue } from './field-matcher.js';
@@ -102,7 +104,11 @@ export function mismatches(spec: MessageSpec, msg: HostMessage, ctx: MatchContex
         actual: msg.responseSent ? 'sent' : msg.response ? 'not sent (a fault)' : 'none',
       });
     }
-    if (response.code !== undefined) {
+    if (response.code !== undefined && msg.api && msg.response?.http) {
+      const wanted = list(response.code)!;
+      const r = restCode(msg, wanted);
+      if (!r.ok) out.push({ what: 'response code', expected: r.expected, actual: r.actual });
+    } else if (response.code !== undefined) {
       const wanted = list(response.code)!;
       const codes = new Set(wanted.flatMap((o) => codeOf(msg, o, ctx.version) ?? []));
       const actual = msg.response?.iso ? getField(msg.response.iso, '39') : msg.response?.http?.status;
@@ -121,6 +127,30 @@ export function mismatches(spec: MessageSpec, msg: HostMessage, ctx: MatchContex
     if (response.fields) fields('response', response.fields);
   }
   return out;
+}
+
+/**
+ * A REST answer against outcomes, read through the API version that gave it: `approved` is a 2xx
+ * whose payment is not declined; another outcome is the version's decline code for it, whether the
+ * version answers a decline 402 (nimbus-pay) or 200 (meridian-checkout).
+ */
+function restCode(msg: HostMessage, wanted: Outcome[]): { ok: boolean; expected: string; actual: string } {
+  const api = msg.api!;
+  const http = msg.response!.http!;
+  const status = http.status ?? 0;
+  const op = api.operations.find((o) => o.operationId === msg.request?.http?.operation);
+  const r = readAnswer(api, op, status, http.body);
+  const matches = (w: Outcome) =>
+    w === 'approved'
+      ? status >= 200 && status < 300 && r.state !== 'declined' && r.declineCode === undefined
+      : r.declineCode !== undefined && r.declineCode === declineCodeOf(api, w);
+  const show = (w: Outcome) =>
+    w === 'approved' ? 'approved (a 2xx, not declined)' : `${w} (${declineCodeOf(api, w)})`;
+  return {
+    ok: wanted.some(matches),
+    expected: wanted.map(show).join(' or '),
+    actual: [String(status), r.declineCode ?? r.errorCode ?? r.status].filter(Boolean).join(' '),
+  };
 }
 
 /** The code the host version answers `outcome` with for this message (its rule's overrides first). */
