@@ -1,6 +1,7 @@
 import type { Cell, CellResult, CellStatus, Reason } from '../matrix/cell.js';
 import type { Exchange } from '../mocks/exchange.js';
 import type { CardBook, GatewayVersion, HostRegistry, HostVersion } from '../mocks/hosts/host-loader.js';
+import { readAnswer } from '../protocols/rest/answer-reader.js';
 import type { FirmwareBuild, FirmwareRegistry } from '../terminals/firmware-loader.js';
 import { ProcessTerminalError } from '../terminals/process/process-terminal-error.js';
 import type {
@@ -14,11 +15,12 @@ import { type CellHost, cellHosts } from './cell-hosts.js';
 import { describeStep, evaluate } from './evaluate.js';
 import { buildEvidence, maskReason } from './evidence.js';
 import type { CellObservation, ObservedStep } from './invariants/index.js';
-import { hostMessages } from './matchers/host-message.js';
+import { type HostMessage, hostMessages } from './matchers/host-message.js';
 import { withRestKinds } from './rest-kinds.js';
 import type { HostInstanceName, Scenario, TransactionStep } from './scenario.js';
 import { CARD_ACTIONS } from './scenario-loader.js';
 import type { CardChoice, OutcomeExpectation } from './scenario-schema.js';
+import { type StepStart, stepAtTime, stepOfExchange } from './step-starts.js';
 import type { ScenarioRegistry } from './suite-loader.js';
 
 /** Everything a cell needs from the workspace. */
@@ -180,7 +182,8 @@ class CellPlay {
    * started before it arrived. By arrival time, because the journal records an exchange only after
    * its answer left, which may be after the terminal moved on.
    */
-  private readonly stepStarts: { position: number; at: number }[] = [];
+  /** When each transaction step started (step-starts.ts tells which step an exchange belongs to). */
+  private readonly stepStarts: StepStart[] = [];
   private readonly terminalId: string;
   private closed = false;
 
@@ -274,7 +277,8 @@ class CellPlay {
     this.steps.push(observed);
     this.current = describeStep(step);
     this.currentIndex = step.position;
-    this.stepStarts.push({ position: step.position, at: Date.now() });
+    const recorded = new Map([...this.hosts].map(([i, h]) => [i, h.entries().at(-1)?.seq ?? 0] as const));
+    this.stepStarts.push({ position: step.position, at: Date.now(), recorded });
     try {
       observed.outcome = await this.terminal!.run(request);
     } catch (err) {
@@ -356,23 +360,41 @@ class CellPlay {
   observe(): CellObservation {
     const version = this.version;
     const journals = [...this.hosts].map(([instance, h]) => ({ instance, exchanges: h.entries() }));
-    const stepAt = (at: number) => this.stepStarts.findLast((s) => s.at <= at)?.position;
+    const starts = this.stepStarts;
     const iso = version.kind === 'iso8583' ? version : undefined;
-    const messages = hostMessages(journals, iso, (exchange) => stepAt(Date.parse(exchange.at)));
+    const messages = hostMessages(journals, iso, (exchange, instance) =>
+      stepOfExchange(starts, exchange, instance),
+    );
     if (version.kind === 'iso8583') return { hostRef: version.ref, version, messages, steps: this.steps };
+    const restMessages = withRestKinds(messages, version);
+    // A payment belongs to the step of the first answer that named it (sent or swallowed by a fault);
+    // one no answer named (none recorded yet) to the step running when the gateway made it.
+    const namedIn = new Map<string, number | undefined>();
+    for (const msg of restMessages) {
+      const id = answeredPaymentId(msg);
+      if (id !== undefined && !namedIn.has(id)) namedIn.set(id, msg.step);
+    }
     const payments = [...this.hosts].flatMap(([instance, h]) =>
       (h.payments?.() ?? []).map((p) => {
-        const step = stepAt(p.createdMs);
+        const step = namedIn.has(p.id) ? namedIn.get(p.id) : stepAtTime(starts, p.createdMs);
         return { ...p, instance, ...(step !== undefined && { step }) };
       }),
     );
     return {
       hostRef: version.ref,
-      messages: withRestKinds(messages, version),
+      messages: restMessages,
       steps: this.steps,
       rest: { gateway: version, payments },
     };
   }
+}
+
+/** The payment id an authorization's answer names, read through the API version that gave it. */
+function answeredPaymentId(msg: HostMessage): string | undefined {
+  const http = msg.response?.http;
+  if (!msg.api || !http || (msg.kind !== 'sale' && msg.kind !== 'pre-auth')) return undefined;
+  const op = msg.api.operations.find((o) => o.operationId === msg.request?.http?.operation);
+  return readAnswer(msg.api, op, http.status ?? 0, http.body).paymentId;
 }
 
 function expectedStatuses(expectation: OutcomeExpectation): string[] {
