@@ -191,6 +191,50 @@ describe('unknown outcomes and the REST reversal', () => {
     expect(kinds()).toContain('reversal-sent');
   });
 
+  it('two unknown outcomes in a row: each owes its own reversal, both delivered before the next sale', async () => {
+    const g = await gateway('nimbus-pay@2024-06-15', {
+      faults: [{ fault: 'no-response', scope: { operation: ['authorize'], firstN: 3 } }],
+    });
+    const b = build('test-nimbus-2024', { rest: { retry: { maxAttempts: 1 } } });
+    const { terminal: t } = await play(b, g);
+    // Lost: the first sale, the replay of it before the second (it stays owed), the second sale.
+    expect((await t.run({ type: 'sale', amount: 2500, card: card() })).status).toBe('timed-out');
+    expect((await t.run({ type: 'sale', amount: 1500, card: card() })).status).toBe('timed-out');
+    const third = await t.run({ type: 'sale', amount: 1000, card: card() });
+    expect(third.status, third.detail).toBe('approved');
+    expect(g.payments.list().map((p) => [p.amount, p.state])).toEqual([
+      [2500, 'refunded'],
+      [1500, 'refunded'],
+      [1000, 'captured'],
+    ]);
+  });
+
+  it('a 429 to the reversal: it stays owed (a rate limit says nothing of the payment) and goes next time', async () => {
+    const g = await gateway('nimbus-pay@2024-06-15', {
+      faults: [
+        { fault: 'no-response', scope: { operation: ['authorize'], firstN: 1 } },
+        {
+          fault: 'rate-limit',
+          params: { retryAfterSeconds: 120 },
+          scope: { operation: ['authorize'], nth: [2] },
+        },
+      ],
+    });
+    const b = build('test-nimbus-2024', { rest: { retry: { maxAttempts: 1 } } });
+    const { terminal: t, events } = await play(b, g);
+    expect((await t.run({ type: 'sale', amount: 2500, card: card() })).status).toBe('timed-out');
+    // The replay before this sale is answered 429: the reversal stays owed, the sale goes on.
+    const second = await t.run({ type: 'sale', amount: 1000, card: card() });
+    expect(second.status, second.detail).toBe('approved');
+    expect(events.map((e) => e.detail)).toContain(
+      `reversal of sale ${authorizeKeys(g)[0]}: rate-limited (429), it stays owed`,
+    );
+    expect(g.payments.list()[0]).toMatchObject({ amount: 2500, state: 'captured' });
+    // Delivered before the next one.
+    expect((await t.run({ type: 'sale', amount: 500, card: card() })).status).toBe('approved');
+    expect(g.payments.list()[0]).toMatchObject({ amount: 2500, state: 'refunded' });
+  });
+
   it('a lost pre-auth is cancelled, at once with reversal.immediate: outcome reversed', async () => {
     const g = await gateway('meridian-checkout@v4', {
       faults: [{ fault: 'no-response', scope: { operation: ['authorize'], firstN: 2 } }],

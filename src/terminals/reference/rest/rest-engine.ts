@@ -89,7 +89,7 @@ export class RestEngine implements ProtocolEngine {
           'unsupported',
           `${request.type} is not an operation of this REST build${request.type === 'settlement' ? ': a gateway settles on its own' : ''}`,
         );
-      if (MONEY.has(request.type)) await this.#deliverReversal();
+      if (MONEY.has(request.type)) await this.#deliverReversals();
       return await this.#transaction(request, op);
     } finally {
       this.#tx = undefined;
@@ -156,7 +156,7 @@ export class RestEngine implements ProtocolEngine {
       sent = await this.#link!.send({ ...built, ...(key !== undefined && { idempotencyKey: key }) }, tx);
     } catch (err) {
       if (reversible && key !== undefined && err instanceof TerminalFault && isStop(err)) {
-        this.state.reversal = owed();
+        this.state.reversals.push(owed());
         tx.emit('reversal-queued', `${type}: ${err.code} before the answer: reversal queued`);
         throw new TerminalFault(err.code, `${err.message}: reversal queued`);
       }
@@ -172,10 +172,12 @@ export class RestEngine implements ProtocolEngine {
         tx.emit('log', `${type}: no idempotency key, the payment cannot be found to reverse it`);
         return { status: 'timed-out', detail: `${why}: outcome unknown, no key to find the payment by` };
       }
-      this.state.reversal = owed();
+      const pending = owed();
+      this.state.reversals.push(pending);
       tx.emit('reversal-queued', `${type} ${key}: ${why}: reversal queued`);
       if (this.profile.reversal.immediate) {
-        const delivered = await this.#deliverReversal();
+        await this.#deliverReversals();
+        const delivered = pending.delivered;
         if (delivered)
           return { status: 'reversed', responseCode: delivered, detail: `${why}: reversed (${delivered})` };
       }
@@ -255,23 +257,31 @@ export class RestEngine implements ProtocolEngine {
 
   // ---- the reversal it owes ------------------------------------------------------------------
 
+  /** Delivers the owed reversals, oldest first, until one stays owed (it goes first next time). */
+  async #deliverReversals(): Promise<void> {
+    const queue = this.state.reversals;
+    while (queue.length > 0) {
+      const pending = queue[0]!;
+      if (!(await this.#deliverReversal(pending))) return;
+      queue.shift();
+    }
+  }
+
   /**
-   * Delivers the owed reversal: finds the payment again by replaying its authorization with the
+   * Delivers one owed reversal: finds the payment again by replaying its authorization with the
    * same key (unless an answer already named it), then cancels it, or refunds it when captured.
-   * The answer's code when delivered; undefined when it stays owed (or was given up).
+   * True when it is done with (delivered, found to be nothing, or given up); false when it stays
+   * owed: no conclusive answer, or a 429 (rate-limited: says nothing of the payment).
    */
-  async #deliverReversal(): Promise<string | undefined> {
+  async #deliverReversal(pending: PendingReversal): Promise<boolean> {
     const tx = this.#tx!;
     const { maxAttempts } = this.profile.reversal;
-    const pending = this.state.reversal;
-    if (!pending) return undefined;
     if (pending.attempts >= maxAttempts) {
       tx.emit(
         'log',
-        `reversal of ${pending.type} ${pending.idempotencyKey} abandoned after ${pending.attempts} attempts`,
+        `reversal of ${pending.type} ${pending.idempotencyKey} abandoned after ${pending.attempts} attempts: the payment may stay charged`,
       );
-      this.state.reversal = undefined;
-      return undefined;
+      return true;
     }
     pending.attempts++;
     if (pending.paymentId === undefined) {
@@ -284,18 +294,18 @@ export class RestEngine implements ProtocolEngine {
         },
         tx,
       );
-      if (replay.kind !== 'answer') return undefined;
+      if (replay.kind !== 'answer' || rateLimited(replay.response, tx, pending)) return false;
       const r = replay.response.result;
       const ok = replay.response.status >= 200 && replay.response.status < 300;
       if (!ok || r.paymentId === undefined || (r.state !== 'authorized' && r.state !== 'captured')) {
         // Declined, refused or already gone: there is nothing to reverse.
-        this.state.reversal = undefined;
         const code = r.declineCode ?? r.errorCode ?? r.status ?? String(replay.response.status);
+        pending.delivered = code;
         tx.emit(
           'reversal-sent',
           `${pending.type} ${pending.idempotencyKey} was not taken (${code}): nothing to reverse`,
         );
-        return code;
+        return true;
       }
       pending.paymentId = r.paymentId;
       pending.captured = r.state === 'captured';
@@ -314,16 +324,16 @@ export class RestEngine implements ProtocolEngine {
       },
       tx,
     );
-    if (sent.kind !== 'answer') return undefined;
-    this.state.reversal = undefined;
+    if (sent.kind !== 'answer' || rateLimited(sent.response, tx, pending)) return false;
     const r = sent.response;
     const code = r.result.status ?? r.result.errorCode ?? String(r.status);
     if (r.result.paymentId) this.state.remember(r.result.paymentId, r.result.state);
+    pending.delivered = code;
     tx.emit(
       'reversal-sent',
       `reversal of ${pending.type} ${pending.paymentId}: ${op.operation} answered ${r.status} ${code} (attempt ${pending.attempts})`,
     );
-    return code;
+    return true;
   }
 
   // ---- templates -----------------------------------------------------------------------------
@@ -375,6 +385,13 @@ export class RestEngine implements ProtocolEngine {
     this.state.firstKey ??= String(key);
     return this.state.firstKey;
   }
+}
+
+/** A 429 to a reversal's request: the reversal stays owed (logged). */
+function rateLimited(r: GatewayResponse, tx: TransactionContext, pending: PendingReversal): boolean {
+  if (r.status !== 429) return false;
+  tx.emit('log', `reversal of ${pending.type} ${pending.idempotencyKey}: rate-limited (429), it stays owed`);
+  return true;
 }
 
 function isStop(err: TerminalFault): boolean {

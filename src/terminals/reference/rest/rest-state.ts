@@ -19,6 +19,8 @@ export interface PendingReversal {
   /** The key of the cancel itself, the same on every delivery attempt. */
   cancelKey?: string;
   attempts: number;
+  /** The code its delivery got (or the replay's, when there was nothing to reverse). */
+  delivered?: string;
 }
 
 /** Payments remembered (id → what the terminal knows of it), to choose void → refund, and how much. */
@@ -36,7 +38,8 @@ interface KnownPayment {
 /** What the REST transport keeps between transactions, until reset(). */
 export class RestTerminalState {
   sequence = 0;
-  reversal: PendingReversal | undefined;
+  /** Reversals owed, oldest first: each unknown outcome owes its own. */
+  readonly reversals: PendingReversal[] = [];
   /** The idempotency-key-reused defect: the first key, kept. */
   firstKey: string | undefined;
   readonly #payments = new Map<string, KnownPayment>();
@@ -80,7 +83,7 @@ export class RestTerminalState {
 
   reset(): void {
     this.sequence = 0;
-    this.reversal = undefined;
+    this.reversals.length = 0;
     this.firstKey = undefined;
     this.#payments.clear();
   }
