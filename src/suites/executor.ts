@@ -366,7 +366,11 @@ class CellPlay {
       stepOfExchange(starts, exchange, instance),
     );
     if (version.kind === 'iso8583') return { hostRef: version.ref, version, messages, steps: this.steps };
-    const restMessages = withRestKinds(messages, version);
+    const restMessages = withRestKinds(
+      messages,
+      version,
+      (position) => this.steps.find((s) => s.step.position === position)?.request.type,
+    );
     // A payment belongs to the step of the first answer that named it (sent or swallowed by a fault);
     // one no answer named (none recorded yet) to the step running when the gateway made it.
     const namedIn = new Map<string, number | undefined>();

@@ -5,6 +5,7 @@ import type { MessageKind } from '../mocks/hosts/host-schema.js';
 import type { ApiOperation, ApiVersion } from '../protocols/rest/api-loader.js';
 import type { LifecycleAction } from '../protocols/rest/api-schema.js';
 import { readPointer } from '../protocols/rest/template.js';
+import type { TransactionType } from '../terminals/terminal.js';
 import type { HostMessage } from './matchers/host-message.js';
 import type { ScenarioFault } from './scenario-schema.js';
 
@@ -30,6 +31,9 @@ const ACTIONS_OF_KIND: Partial<Record<MessageKind, readonly LifecycleAction[]>> 
   reversal: ['cancel', 'refund'],
   echo: ['retrieve'],
 };
+
+/** Steps whose own transaction is a cancel or a refund. */
+const VOIDS: ReadonlySet<TransactionType> = new Set(['void', 'refund']);
 
 /** The kind a request of each action gets (authorize: sale or pre-auth by its capture flag). */
 const KIND_OF_ACTION: Record<Exclude<LifecycleAction, 'authorize'>, MessageKind> = {
@@ -75,10 +79,14 @@ export function faultForGateway(fault: ScenarioFault, version: GatewayVersion): 
 /**
  * The host messages of a gateway with the kind each request stands for: authorize is a `sale`
  * when it captures now (the operation's capture mapping), else a `pre-auth`; capture `completion`,
- * cancel `void`, refund `refund`, retrieve `echo`. A reversal arrives as a cancel or a refund and
- * reads as such: only the step tells it from a void.
+ * cancel `void`, refund `refund`, retrieve `echo`. A reversal arrives as a cancel or a refund too:
+ * one sent during a step that is no void or refund (`stepType`) reads as a `reversal`.
  */
-export function withRestKinds(messages: HostMessage[], version: GatewayVersion): HostMessage[] {
+export function withRestKinds(
+  messages: HostMessage[],
+  version: GatewayVersion,
+  stepType: (position: number) => TransactionType | undefined = () => undefined,
+): HostMessage[] {
   // The journal names the operationId only: the served versions' reading first, the default first.
   const ops = new Map<string, ApiOperation>();
   for (const api of [...version.apis, ...version.known])
@@ -100,6 +108,11 @@ export function withRestKinds(messages: HostMessage[], version: GatewayVersion):
       kind = now ? 'sale' : 'pre-auth';
     } else {
       kind = KIND_OF_ACTION[op.action];
+      // A cancel or refund the terminal sends during a step that is no void or refund reverses an
+      // earlier payment whose outcome it never learnt: the REST reversal.
+      const during = msg.step === undefined ? undefined : stepType(msg.step);
+      if ((kind === 'void' || kind === 'refund') && during !== undefined && !VOIDS.has(during))
+        kind = 'reversal';
     }
     return { ...msg, kind, ...(api && { api }) };
   });

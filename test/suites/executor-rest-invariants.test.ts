@@ -128,6 +128,16 @@ describe('stan-unique on a REST gateway: idempotency keys', () => {
     ]);
     expect(obs.messages.map((m) => m.kind)).toEqual(['sale', 'pre-auth', 'refund']);
   });
+
+  it('a refund sent during a step that is no void or refund is a reversal', () => {
+    const exchanges = [post('/v1/payment_intents/pi_1/refund', 'c', {})];
+    const messages = hostMessages([{ instance: 'primary', exchanges }], undefined, () => 0);
+    const kindDuring = (type: 'sale' | 'void' | 'refund') =>
+      withRestKinds(messages, gateway, () => type).map((m) => m.kind);
+    expect(kindDuring('sale')).toEqual(['reversal']);
+    expect(kindDuring('void')).toEqual(['refund']);
+    expect(kindDuring('refund')).toEqual(['refund']);
+  });
 });
 
 describe('charge-reported on a REST gateway', () => {

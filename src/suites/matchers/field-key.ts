@@ -6,10 +6,13 @@ import { FIELD_PATH_PATTERN } from '../../mocks/hosts/host-schema.js';
  * shares (`stan`, `amount` …), `mti`, `mac` (DE64, or DE128 after a secondary bitmap),
  * `original.<path>` — the element of THIS message that carries the original's `<path>`, found
  * through the host version's original-data rule (DE90.2 in 1987, DE56.2 in 1993, DE61.2 or DE11
- * on a CUP host for `original.11`) — or a JSON pointer into a REST body (`/amount`).
+ * on a CUP host for `original.11`) — or a JSON pointer into a REST body (`/amount`). On a REST
+ * message `amount`, `currency` and `pan` read the request body where the API version's operation
+ * keeps them (`x-paymatrix-request`), so one scenario reads the same on every gateway.
  */
 export type FieldKey =
-  | { kind: 'iso'; path: string; label: string }
+  /** `alias`: the name it was written as (`amount`), which a REST message reads through its API. */
+  | { kind: 'iso'; path: string; label: string; alias?: string }
   | { kind: 'mti'; label: string }
   | { kind: 'mac'; label: string }
   | { kind: 'original'; of: string; label: string }
@@ -52,7 +55,8 @@ export function parseFieldKey(key: string): FieldKey | undefined {
   }
   const path = isoPath(key);
   if (path === undefined) return undefined;
-  return { kind: 'iso', path, label: path === key ? `DE${path}` : `${key} (DE${path})` };
+  if (path === key) return { kind: 'iso', path, label: `DE${path}` };
+  return { kind: 'iso', path, label: `${key} (DE${path})`, alias: key };
 }
 
 export const FIELD_KEY_HELP =

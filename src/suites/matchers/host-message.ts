@@ -115,6 +115,7 @@ export function readField(
     if (!m?.http) return { value: undefined, where: prefix + key.label, problem: 'not a REST message' };
     return { value: readPointer(m.http.body, key.pointer), where: prefix + key.label };
   }
+  if (m?.http && key.kind === 'iso' && key.alias !== undefined) return readRestAlias(msg, side, key.alias);
   const iso = m?.iso;
   if (!iso)
     return {
@@ -143,6 +144,26 @@ export function readField(
       return { value: getField(iso, path), where: `${prefix}${key.label} (DE${path})` };
     }
   }
+}
+
+/** The aliases a REST request has, by where its API version's operation keeps them. */
+const REST_ALIASES = ['amount', 'currency', 'pan'] as const;
+
+/** `amount`, `currency` or `pan` of a REST request, at its operation's pointer. */
+function readRestAlias(msg: HostMessage, side: 'request' | 'response', alias: string): FieldRead {
+  const http = (side === 'request' ? msg.request : msg.response)!.http!;
+  const op = msg.api?.operations.find((o) => o.operationId === msg.request?.http?.operation);
+  const name = REST_ALIASES.find((a) => a === alias);
+  const pointer = side === 'request' && name ? op?.request[name] : undefined;
+  if (pointer === undefined) {
+    const what = side === 'response' ? 'a REST answer' : `${op?.operationId ?? 'this request'}`;
+    return {
+      value: undefined,
+      where: `${side === 'response' ? 'response ' : ''}${alias}`,
+      problem: `${what} has no ${alias} (REST reads amount, currency and pan of a request; else use a JSON pointer)`,
+    };
+  }
+  return { value: readPointer(http.body, pointer), where: `${alias} (${pointer})` };
 }
 
 /** This message's element → the original's element or `mti`, by the rule, else the version's default. */

@@ -1,6 +1,7 @@
-// `response: { code }` on a REST gateway's journal: real answers of both mock gateways (a sale, a
-// decline, a refusal), read through the API version that gave them, so `approved`, an outcome name
-// and a literal mean the same on both gateways whatever status carries a decline (402 or 200).
+// `response: { code }` and request aliases on a REST gateway's journal: real answers of both mock
+// gateways (a sale, a decline), read through the API version that gave them, so `approved` and an
+// outcome name mean the same on both gateways whatever status carries a decline (402 or 200), and
+// `amount` is the amount wherever the version keeps it.
 
 import { afterAll, describe, expect, it } from 'vitest';
 import { type MockGateway, startGateway } from '../../../src/mocks/gateway/index.js';
@@ -78,5 +79,22 @@ describe.each([
       },
     ]);
     expect(mismatches(code('insufficient-funds'), sale!, ctx)).toHaveLength(1);
+  });
+
+  it('amount and currency read the request where the API version keeps them', async () => {
+    const [sale] = await journal(ref);
+    expect(
+      mismatches({ fields: { amount: { equals: 2500 }, currency: { present: true } } }, sale!, ctx),
+    ).toEqual([]);
+    expect(mismatches({ fields: { amount: { equals: 2000 } } }, sale!, ctx)).toEqual([
+      { what: 'amount (/amount/value)', expected: '2000', actual: '2500' },
+    ]);
+    expect(mismatches({ fields: { stan: { equals: '000001' } } }, sale!, ctx)).toEqual([
+      {
+        what: 'stan',
+        expected: 'a field this message can have',
+        actual: expect.stringContaining('has no stan'),
+      },
+    ]);
   });
 });
