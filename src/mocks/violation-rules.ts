@@ -26,6 +26,7 @@ export const REST_VIOLATION_RULES = [
   'json',
   'http',
   'idempotency',
+  'rate-limit',
   'version',
   'route',
   'status',

@@ -26,6 +26,7 @@ import { DOCS_PATH, registerDocsPage } from './docs-page.js';
 import { fingerprintOf, type IdempotencyBegin, IdempotencyStore, type StoredAnswer } from './idempotency.js';
 import { type LifecycleContext, runAction } from './lifecycle.js';
 import { PaymentStore } from './payments.js';
+import { RateLimits } from './rate-limits.js';
 import { HttpExchangeRecord, lazyHttpRequest, lazyHttpResponse, type MaskContext } from './record.js';
 import { gatewayScopeCheck } from './scope-check.js';
 
@@ -234,6 +235,13 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
       version.known.flatMap((a) => a.operations.flatMap((o) => o.security.flat().map((s) => s.header))),
     ),
   ].filter((h) => h !== 'authorization');
+  // Clients told to wait by a 429, by their credentials (the bearer or basic header, API key headers).
+  const rateLimits = new RateLimits(timeScale);
+  const clientOf = (headers: FastifyRequest['headers']): string => {
+    let id = String(headers.authorization ?? '');
+    for (const h of secretHeaders) if (headers[h] !== undefined) id += `\u0000${String(headers[h])}`;
+    return id;
+  };
   let requestCount = 0;
   const contexts = new Map<ApiVersion, ApiContext>(
     version.apis.map((api) => [
@@ -544,6 +552,21 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
       };
     }
 
+    if (rateLimits.active) {
+      const early = rateLimits.check(clientOf(req.headers));
+      if (early) {
+        const message = `asked again ${(early.waitedMs / 1000).toFixed(1)} s after a 429 that said Retry-After: ${early.seconds}`;
+        const out = fail(x, 'rate-limited', { message: `Too many requests: ${message}.` }, [
+          { path: 'header retry-after', rule: 'rate-limit', message },
+        ]);
+        const answer = {
+          ...out.answer!,
+          headers: { ...out.answer!.headers, 'retry-after': String(early.leftSeconds) },
+        };
+        return { ...out, answer };
+      }
+    }
+
     let body: unknown;
     const hasBody = raw !== undefined && raw !== '';
     if (hasBody) {
@@ -673,6 +696,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
       if (answer !== before) text = undefined;
       x.error = error;
     }
+    if (answer?.status === 429) rateLimits.answered(clientOf(req.headers), answer.headers['retry-after']);
     if (answer && text === undefined) text = answer.body === undefined ? '' : JSON.stringify(answer.body);
     x.complete?.(
       answer && { status: answer.status, headers: answer.headers, text: text!, summary: answer.summary },
@@ -870,6 +894,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
     reset() {
       payments.clear();
       idempotency.clear();
+      rateLimits.clear();
       journal.clear();
     },
     async close() {

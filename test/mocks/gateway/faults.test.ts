@@ -135,6 +135,32 @@ describe('HTTP faults', () => {
     expect(r.json).toMatchObject({ title: 'Too many requests', status: 429 });
   });
 
+  it('a client that asks again before Retry-After is over is limited again, and journaled; after it, served', async () => {
+    // Retry-After: 30 is 300 ms at the time scale 0.01.
+    const g = await nimbus([{ fault: 'rate-limit', params: { retryAfterSeconds: 30 }, scope: { nth: [1] } }]);
+    expect((await call(g, 'POST', '/v1/payment_intents', { body })).status).toBe(429);
+    const early = await call(g, 'POST', '/v1/payment_intents', { body });
+    expect(early.status).toBe(429);
+    expect(Number(early.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    const entry = g.journal.entries().filter((e) => e.response?.http?.status === 429)[1]!;
+    expect(entry.violations).toEqual([
+      {
+        path: 'header retry-after',
+        rule: 'rate-limit',
+        message: expect.stringMatching(/^asked again \d+\.\d s after a 429 that said Retry-After: 30$/),
+      },
+    ]);
+    // Another client (another key) is not held back.
+    const other = await call(g, 'POST', '/v1/payment_intents', {
+      body,
+      bearer: 'sk_test_nimbus_terminal_fleet_b',
+    });
+    expect(other.status).toBe(200);
+    await new Promise((r) => setTimeout(r, 310));
+    expect((await call(g, 'POST', '/v1/payment_intents', { body })).status).toBe(200);
+    expect(g.payments.size).toBe(2);
+  });
+
   it.each([
     ['cut', (t: string) => t.startsWith('{"id":"pi_') && t.length > 10],
     ['html', (t: string) => t.includes('502 Bad Gateway')],

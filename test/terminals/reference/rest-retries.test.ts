@@ -215,7 +215,7 @@ describe('unknown outcomes and the REST reversal', () => {
         { fault: 'no-response', scope: { operation: ['authorize'], firstN: 1 } },
         {
           fault: 'rate-limit',
-          params: { retryAfterSeconds: 120 },
+          params: { retryAfterSeconds: 5 },
           scope: { operation: ['authorize'], nth: [2] },
         },
       ],
@@ -223,9 +223,12 @@ describe('unknown outcomes and the REST reversal', () => {
     const b = build('test-nimbus-2024', { rest: { retry: { maxAttempts: 1 } } });
     const { terminal: t, events } = await play(b, g);
     expect((await t.run({ type: 'sale', amount: 2500, card: card() })).status).toBe('timed-out');
-    // The replay before this sale is answered 429: the reversal stays owed, the sale goes on.
+    // The replay before this sale is answered 429: the reversal stays owed, and the sale goes once
+    // the Retry-After is over (5 s, 50 ms at the time scale), or the gateway would limit it again.
     const second = await t.run({ type: 'sale', amount: 1000, card: card() });
     expect(second.status, second.detail).toBe('approved');
+    const [, replay, sale] = requests(g);
+    expect(Date.parse(sale!.at) - Date.parse(replay!.at)).toBeGreaterThanOrEqual(5000 * SCALE - 2);
     expect(events.map((e) => e.detail)).toContain(
       `reversal of sale ${authorizeKeys(g)[0]}: rate-limited (429), it stays owed`,
     );

@@ -59,6 +59,8 @@ export class RestLink {
   readonly #agent: Agent;
   readonly #primary: GatewayClient;
   readonly #backup: GatewayClient | undefined;
+  /** Wall-clock ms before which the gateway asked not to be called again (its last 429). */
+  #notBefore = 0;
 
   constructor(private readonly o: RestLinkOptions) {
     // Own dispatcher: the connect timeout is the build's, scaled like every duration. It is the
@@ -94,6 +96,10 @@ export class RestLink {
     for (let attempt = 1; ; attempt++) {
       const last = attempt >= retry.maxAttempts;
       let wait: number | undefined;
+      // A Retry-After outlives the request it answered: the next request waits it out too (when it
+      // is within what the build accepts to wait), as a gateway limits a client that asks sooner.
+      const left = this.#notBefore - Date.now();
+      if (left > 0 && left <= retry.maxRetryAfterMs * timeScale) await this.#pause(left, tx);
       try {
         const r = await client.call(req.operation, {
           ...(req.body !== undefined && { body: req.body }),
@@ -110,6 +116,7 @@ export class RestLink {
         refused = 0;
         if (r.status === 429) {
           const after = retryAfterMs(r.headers['retry-after']);
+          if (after !== undefined) this.#notBefore = Date.now() + after * timeScale;
           if (last || (after ?? 0) > retry.maxRetryAfterMs)
             return { kind: 'answer', response: r, attempts: attempt };
           wait = after;
@@ -167,13 +174,20 @@ export class RestLink {
         if (last || !retryable)
           return { kind: onlyRefused ? 'unreachable' : 'unknown', detail, attempts: attempt };
       }
-      const ms = wait ?? pause;
-      if (wait === undefined) pause *= retry.backoffFactor;
-      await sleep(ms * timeScale, undefined, { signal: tx.signal }).catch(() => {
-        const reason = tx.signal.reason;
-        throw reason instanceof TerminalFault ? reason : new TerminalFault('cancelled', 'cancelled');
-      });
+      // A Retry-After is waited out at the top of the loop.
+      if (wait === undefined) {
+        await this.#pause(pause * timeScale, tx);
+        pause *= retry.backoffFactor;
+      }
     }
+  }
+
+  /** Sleeps ms (already time-scaled), cut short by the transaction's cancel or deadline. */
+  async #pause(ms: number, tx: TransactionContext): Promise<void> {
+    await sleep(ms, undefined, { signal: tx.signal }).catch(() => {
+      const reason = tx.signal.reason;
+      throw reason instanceof TerminalFault ? reason : new TerminalFault('cancelled', 'cancelled');
+    });
   }
 
   close(): void {
