@@ -95,7 +95,10 @@ export function evaluate(scenario: Scenario, obs: CellObservation): Reason[] {
   for (const invariant of BUILTIN_INVARIANTS) {
     if (off[invariant.id] === false) continue;
     for (const f of invariant.check(obs, { expectedViolations })) {
-      push(invariant.reasonKind, { ...f, message: f.message });
+      // Named, so a reader can look it up or turn it off (then.invariants.<id>: false). Violations
+      // quote the host and need no name.
+      const message = invariant.reasonKind === 'invariant' ? `${invariant.id}: ${f.message}` : f.message;
+      push(invariant.reasonKind, { ...f, message });
     }
   }
   // The host's rejections first: they are usually the cause of everything after them.

@@ -194,6 +194,13 @@ describe('charge-reported on a REST gateway', () => {
     ]);
   });
 
+  it('one finding per step, naming every payment it left', () => {
+    const three = [payment('pi_1', 'captured'), payment('pi_2', 'captured'), payment('pi_3', 'authorized')];
+    expect(judge('charge-reported', played(timedOut, next, three))).toEqual([
+      'step sale: the gateway still holds 3 payments (pi_1 captured 25.00 USD, pi_2 captured 25.00 USD, pi_3 authorized 25.00 USD) made during it, after sale-2; the terminal reported timed-out: the cardholder is charged for a payment the terminal does not know of',
+    ]);
+  });
+
   it('a driver that reports no payment id: its approved step is taken to know its payment', () => {
     expect(judge('charge-reported', played(approved([]), next, [payment('pi_1', 'captured')]))).toEqual([]);
   });

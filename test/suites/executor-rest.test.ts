@@ -129,7 +129,7 @@ describe('runCell on REST gateways', () => {
         kind: 'invariant',
         step: 0,
         message: expect.stringMatching(
-          /^step sale: the gateway holds 2 live payments made during it \(\S+ captured 25\.00 \w{3}, \S+ captured 25\.00 \w{3}\): the cardholder is charged 2 times for one transaction$/,
+          /^stan-unique: step sale: the gateway holds 2 live payments made during it \(\S+ captured 25\.00 \w{3}, \S+ captured 25\.00 \w{3}\): the cardholder is charged 2 times for one transaction$/,
         ),
       }),
     ]);

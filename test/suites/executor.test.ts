@@ -120,7 +120,7 @@ describe('runCell on real traffic', () => {
       [
         'invariant',
         expect.stringMatching(
-          /^terminal PMX00001 used STAN 000777 twice on \d{4}-\d\d-\d\d: 0200 sale 12\.00 STAN 000777 \(exchange 2\) and 0200 sale 13\.00 STAN 000777 \(exchange 3\)$/,
+          /^stan-unique: terminal PMX00001 used STAN 000777 twice on \d{4}-\d\d-\d\d: 0200 sale 12\.00 STAN 000777 \(exchange 2\) and 0200 sale 13\.00 STAN 000777 \(exchange 3\)$/,
         ),
       ],
     ]);
@@ -134,7 +134,7 @@ describe('runCell on real traffic', () => {
       expect.objectContaining({
         kind: 'invariant',
         message:
-          'step sale: the terminal approved on 1210 STAN 000002 code 000, which does not answer its 1200 STAN 000001: STAN "000002" (expected "000001")',
+          'response-correlation: step sale: the terminal approved on 1210 STAN 000002 code 000, which does not answer its 1200 STAN 000001: STAN "000002" (expected "000001")',
         step: 0,
       }),
     ]);

@@ -1,5 +1,5 @@
 import { formatMinor } from '../../protocols/rest/minor-units.js';
-import type { TransactionType } from '../../terminals/terminal.js';
+import type { TransactionOutcome, TransactionType } from '../../terminals/terminal.js';
 import type { Finding } from '../matchers/message-expectation.js';
 import type { Invariant, ObservedPayment } from './invariant.js';
 
@@ -37,7 +37,11 @@ export const chargeReported: Invariant = {
       const id = s.outcome?.status === 'approved' ? s.outcome.reference?.paymentId : undefined;
       if (id !== undefined) named.add(id);
     }
-    const out: Finding[] = [];
+    // One finding per step, naming every payment it left.
+    const left = new Map<
+      number,
+      { outcome: TransactionOutcome; name: string; next: string; held: string[] }
+    >();
     for (const p of obs.rest.payments) {
       if (p.step === undefined || !LIVE.has(p.state) || named.has(p.id)) continue;
       const played = obs.steps.find((s) => s.step.position === p.step);
@@ -50,18 +54,25 @@ export const chargeReported: Invariant = {
         (s) => s.step.position > p.step! && s.outcome !== undefined && DELIVERS_REVERSALS.has(s.request.type),
       );
       if (!next) continue;
-      const held = p.state === 'authorized' ? p.amount : p.captured - p.refunded;
-      const payment = `${p.id} ${p.state} ${formatMinor(held, p.currency)} ${p.currency}${p.instance === 'backup' ? ' on the backup' : ''}`;
+      const amount = p.state === 'authorized' ? p.amount : p.captured - p.refunded;
+      const held = `${p.id} ${p.state} ${formatMinor(amount, p.currency)} ${p.currency}${p.instance === 'backup' ? ' on the backup' : ''}`;
+      const entry = left.get(p.step) ?? { outcome, name: played.step.name, next: next.step.name, held: [] };
+      entry.held.push(held);
+      left.set(p.step, entry);
+    }
+    const out: Finding[] = [];
+    for (const [step, { outcome, name, next, held }] of left) {
       const reported =
         outcome.status === 'approved'
-          ? `approved ${outcome.reference!.paymentId}, never naming this one`
+          ? `approved ${outcome.reference!.paymentId}, never naming ${held.length > 1 ? 'these' : 'this one'}`
           : `reported ${outcome.status}`;
+      const payments = held.length > 1 ? `${held.length} payments (${held.join(', ')})` : held[0]!;
       out.push({
-        message: `step ${played.step.name}: the gateway still holds ${payment} made during it, after ${next.step.name}; the terminal ${reported}: the cardholder is charged for a payment the terminal does not know of`,
+        message: `step ${name}: the gateway still holds ${payments} made during it, after ${next}; the terminal ${reported}: the cardholder is charged for a payment the terminal does not know of`,
         expected:
           'every live payment reported approved by the terminal, or reversed before its next transaction',
-        actual: payment,
-        step: p.step,
+        actual: held.join(', '),
+        step,
       });
     }
     return out;

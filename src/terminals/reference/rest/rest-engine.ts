@@ -247,10 +247,11 @@ export class RestEngine implements ProtocolEngine {
         reference,
       };
     const code = res.errorCode ?? String(r.status);
+    const said = [String(r.status), res.errorCode].filter(Boolean).join(' ');
     return {
       status: 'declined',
       responseCode: code,
-      detail: `refused by the gateway: ${r.status} ${code}${res.errorMessage ? `: ${res.errorMessage}` : ''}`,
+      detail: `refused by the gateway: ${said}${res.errorMessage ? `: ${res.errorMessage}` : ''}`,
       ...(paymentId !== undefined && { reference }),
     };
   }
