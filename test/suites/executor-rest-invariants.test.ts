@@ -120,6 +120,16 @@ describe('stan-unique on a REST gateway: idempotency keys', () => {
     ]);
   });
 
+  it('two payments though every attempt carried one key: the gateway is named as the cause', () => {
+    const attempts = [post('/v1/payment_intents', 'k-9', body), post('/v1/payment_intents', 'k-9', body)];
+    const live = [payment('pi_1', 'captured'), payment('pi_2', 'captured')];
+    expect(judge('stan-unique', observation(attempts, { payments: live }))).toEqual([
+      'step sale: the gateway holds 2 live payments made during it (pi_1 captured 25.00 USD, pi_2 captured 25.00 USD): the cardholder is charged 2 times for one transaction — every attempt carried the same Idempotency-Key: the gateway did not recognise the retry (the key had expired)',
+    ]);
+    const unkeyed = [post('/v1/payment_intents', undefined, body), post('/v1/payment_intents', undefined, body)];
+    expect(judge('stan-unique', observation(unkeyed, { payments: live }))[0]).toMatch(/one transaction$/);
+  });
+
   it('requests read as the kinds scenarios use', () => {
     const obs = observation([
       post('/v1/payment_intents', 'a', { capture_method: 'automatic' }),

@@ -63,11 +63,35 @@ export function restIdempotency(obs: CellObservation): Finding[] {
         `${p.id} ${p.state} ${formatMinor(p.state === 'authorized' ? p.amount : p.captured - p.refunded, p.currency)} ${p.currency}${p.instance === 'backup' ? ' on the backup' : ''}`,
     );
     out.push({
-      message: `step ${step?.name ?? position + 1}: the gateway holds ${payments.length} live payments made during it (${list.join(', ')}): the cardholder is charged ${payments.length} times for one transaction`,
+      message: `step ${step?.name ?? position + 1}: the gateway holds ${payments.length} live payments made during it (${list.join(', ')}): the cardholder is charged ${payments.length} times for one transaction${whose(obs, position, names)}`,
       expected: 'at most one payment per transaction',
       actual: list.join(', '),
       step: position,
     });
   }
   return out;
+}
+
+/**
+ * Whose double charge it is: a terminal that sent one key on every authorization of the step did
+ * its part, and the gateway did not recognise the retry (it keeps only 2xx answers, or the key
+ * expired); one that sent none, or several, did not.
+ */
+function whose(obs: CellObservation, position: number, names: Map<string, string>): string {
+  const keys = new Set<string | undefined>();
+  for (const msg of obs.messages) {
+    const http = msg.request?.http;
+    if (!http || msg.lost || msg.step !== position || (msg.kind !== 'sale' && msg.kind !== 'pre-auth'))
+      continue;
+    const header = [...names.keys()].find((h) => http.headers[h] !== undefined);
+    keys.add(header === undefined ? undefined : http.headers[header]);
+  }
+  if (keys.size !== 1 || keys.has(undefined)) return '';
+  const name = [...names.values()][0] ?? 'idempotency key';
+  const profile = obs.rest!.gateway.spec.idempotency;
+  const why =
+    profile.store === '2xx'
+      ? 'it keeps only 2xx answers, so a retry after a 5xx runs again'
+      : 'the key had expired';
+  return ` — every attempt carried the same ${name}: the gateway did not recognise the retry (${why})`;
 }
