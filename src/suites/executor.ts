@@ -178,11 +178,10 @@ class CellPlay {
   private terminal: Terminal | undefined;
   private unsubscribe: (() => void) | undefined;
   /**
-   * When each transaction step started (wall clock, ms): an exchange belongs to the last step that
-   * started before it arrived. By arrival time, because the journal records an exchange only after
-   * its answer left, which may be after the terminal moved on.
+   * When each transaction step started: an exchange belongs to the last step that started before it
+   * arrived (by arrival time, because the journal records an exchange only after its answer left,
+   * which may be after the terminal moved on), never to one that started after it was recorded.
    */
-  /** When each transaction step started (step-starts.ts tells which step an exchange belongs to). */
   private readonly stepStarts: StepStart[] = [];
   private readonly terminalId: string;
   private closed = false;

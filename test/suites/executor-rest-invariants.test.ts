@@ -126,7 +126,10 @@ describe('stan-unique on a REST gateway: idempotency keys', () => {
     expect(judge('stan-unique', observation(attempts, { payments: live }))).toEqual([
       'step sale: the gateway holds 2 live payments made during it (pi_1 captured 25.00 USD, pi_2 captured 25.00 USD): the cardholder is charged 2 times for one transaction — every attempt carried the same Idempotency-Key: the gateway did not recognise the retry (the key had expired)',
     ]);
-    const unkeyed = [post('/v1/payment_intents', undefined, body), post('/v1/payment_intents', undefined, body)];
+    const unkeyed = [
+      post('/v1/payment_intents', undefined, body),
+      post('/v1/payment_intents', undefined, body),
+    ];
     expect(judge('stan-unique', observation(unkeyed, { payments: live }))[0]).toMatch(/one transaction$/);
   });
 
