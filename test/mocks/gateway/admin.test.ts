@@ -101,7 +101,8 @@ describe('admin API and metrics for a gateway', () => {
       201,
     );
     await fetch(`${admin.url}/faults/by-op`, { method: 'DELETE' });
-    const ok = await post({ fault: 'rate-limit', id: 'slow-down' });
+    // Retry-After: 0, so that the gateway holds the client to no wait once the fault is gone.
+    const ok = await post({ fault: 'rate-limit', id: 'slow-down', params: { retryAfterSeconds: 0 } });
     expect(ok.status).toBe(201);
     expect((await call(g, 'POST', '/v1/payment_intents', { body: nimbusBody('2023-10-16') })).status).toBe(
       429,
