@@ -44,7 +44,8 @@ export class RateLimits {
     if (!wait) return undefined;
     const waitedMs = (this.clock() - wait.at) / this.timeScale;
     const leftMs = wait.seconds * 1000 - waitedMs;
-    if (leftMs <= 0) {
+    // Within a real millisecond of the end counts as waited: clocks and timers are no finer.
+    if (leftMs * this.timeScale < 1) {
       this.#waits.delete(client);
       return undefined;
     }

@@ -59,7 +59,7 @@ export class RestLink {
   readonly #agent: Agent;
   readonly #primary: GatewayClient;
   readonly #backup: GatewayClient | undefined;
-  /** Wall-clock ms before which the gateway asked not to be called again (its last 429). */
+  /** Monotonic ms (performance.now) before which the gateway asked not to be called (its last 429). */
   #notBefore = 0;
 
   constructor(private readonly o: RestLinkOptions) {
@@ -98,8 +98,11 @@ export class RestLink {
       let wait: number | undefined;
       // A Retry-After outlives the request it answered: the next request waits it out too (when it
       // is within what the build accepts to wait), as a gateway limits a client that asks sooner.
-      const left = this.#notBefore - Date.now();
-      if (left > 0 && left <= retry.maxRetryAfterMs * timeScale) await this.#pause(left, tx);
+      // Checked again after each pause: a timer may fire a little before its time by the monotonic
+      // clock (it counts from the event loop's cached time).
+      let left = this.#notBefore - performance.now();
+      if (left <= retry.maxRetryAfterMs * timeScale)
+        for (; left > 0; left = this.#notBefore - performance.now()) await this.#pause(left, tx);
       try {
         const r = await client.call(req.operation, {
           ...(req.body !== undefined && { body: req.body }),
@@ -116,7 +119,7 @@ export class RestLink {
         refused = 0;
         if (r.status === 429) {
           const after = retryAfterMs(r.headers['retry-after']);
-          if (after !== undefined) this.#notBefore = Date.now() + after * timeScale;
+          if (after !== undefined) this.#notBefore = performance.now() + after * timeScale;
           if (last || (after ?? 0) > retry.maxRetryAfterMs)
             return { kind: 'answer', response: r, attempts: attempt };
           wait = after;
