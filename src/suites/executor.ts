@@ -1,7 +1,6 @@
 import type { Cell, CellResult, CellStatus, Reason } from '../matrix/cell.js';
 import type { Exchange } from '../mocks/exchange.js';
 import type { CardBook, GatewayVersion, HostRegistry, HostVersion } from '../mocks/hosts/host-loader.js';
-import { readAnswer } from '../protocols/rest/answer-reader.js';
 import type { FirmwareBuild, FirmwareRegistry } from '../terminals/firmware-loader.js';
 import { ProcessTerminalError } from '../terminals/process/process-terminal-error.js';
 import type {
@@ -15,8 +14,8 @@ import { type CellHost, cellHosts } from './cell-hosts.js';
 import { describeStep, evaluate } from './evaluate.js';
 import { buildEvidence, maskReason } from './evidence.js';
 import type { CellObservation, ObservedStep } from './invariants/index.js';
-import { type HostMessage, hostMessages } from './matchers/host-message.js';
-import { withRestKinds } from './rest-kinds.js';
+import { hostMessages } from './matchers/host-message.js';
+import { answeredPaymentId, withRestKinds } from './rest-kinds.js';
 import type { HostInstanceName, Scenario, TransactionStep } from './scenario.js';
 import { CARD_ACTIONS } from './scenario-loader.js';
 import type { CardChoice, OutcomeExpectation } from './scenario-schema.js';
@@ -390,14 +389,6 @@ class CellPlay {
       rest: { gateway: version, payments },
     };
   }
-}
-
-/** The payment id an authorization's answer names, read through the API version that gave it. */
-function answeredPaymentId(msg: HostMessage): string | undefined {
-  const http = msg.response?.http;
-  if (!msg.api || !http || (msg.kind !== 'sale' && msg.kind !== 'pre-auth')) return undefined;
-  const op = msg.api.operations.find((o) => o.operationId === msg.request?.http?.operation);
-  return readAnswer(msg.api, op, http.status ?? 0, http.body).paymentId;
 }
 
 function expectedStatuses(expectation: OutcomeExpectation): string[] {

@@ -2,6 +2,7 @@ import type { FaultSpec } from '../mocks/faults/index.js';
 import { getFault, listFaults } from '../mocks/faults/index.js';
 import type { GatewayVersion } from '../mocks/hosts/host-loader.js';
 import type { MessageKind } from '../mocks/hosts/host-schema.js';
+import { readAnswer } from '../protocols/rest/answer-reader.js';
 import type { ApiOperation, ApiVersion } from '../protocols/rest/api-loader.js';
 import type { LifecycleAction } from '../protocols/rest/api-schema.js';
 import { readPointer } from '../protocols/rest/template.js';
@@ -133,4 +134,12 @@ function answeringApi(msg: HostMessage, version: GatewayVersion): ApiVersion | u
   }
   const named = msg.response?.http?.headers?.[header] ?? http.headers?.[header];
   return named === undefined ? version.api : version.known.find((a) => a.version === named.trim());
+}
+
+/** The payment id an authorization's answer names, read through the API version that gave it. */
+export function answeredPaymentId(msg: HostMessage): string | undefined {
+  const http = msg.response?.http;
+  if (!msg.api || !http || (msg.kind !== 'sale' && msg.kind !== 'pre-auth')) return undefined;
+  const op = msg.api.operations.find((o) => o.operationId === msg.request?.http?.operation);
+  return readAnswer(msg.api, op, http.status ?? 0, http.body).paymentId;
 }

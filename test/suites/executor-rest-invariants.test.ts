@@ -19,7 +19,13 @@ const judge = (id: string, obs: CellObservation) =>
     .map((f) => f.message);
 
 let seq = 0;
-function post(path: string, key: string | undefined, body: unknown, status = 200): Exchange {
+function post(
+  path: string,
+  key: string | undefined,
+  body: unknown,
+  status = 200,
+  answer: unknown = {},
+): Exchange {
   seq++;
   return {
     seq,
@@ -38,7 +44,7 @@ function post(path: string, key: string | undefined, body: unknown, status = 200
         body,
       },
     },
-    response: { summary: String(status), size: 10, http: { status, headers: {}, body: {} } },
+    response: { summary: String(status), size: 10, http: { status, headers: {}, body: answer } },
     durationMs: 1,
     violations: [],
     faults: [],
@@ -193,6 +199,24 @@ describe('charge-reported on a REST gateway', () => {
       'step sale: the gateway still holds pi_1 captured 25.00 USD made during it, after sale-2; the terminal reported timed-out: the cardholder is charged for a payment the terminal does not know of',
     ]);
     expect(judge('charge-reported', played(timedOut, next, [payment('pi_1', 'refunded')]))).toEqual([]);
+  });
+
+  it('no finding while the terminal is still at it: its last replay of the key got a 409 or a 429', () => {
+    const body = { amount: 2500, currency: 'usd', capture_method: 'automatic' };
+    const paid = { id: 'pi_1', status: 'succeeded' };
+    const exchanges = (last: number) => [
+      post('/v1/payment_intents', 'k-1', body, 200, paid),
+      post('/v1/payment_intents', 'k-1', body, last, last === 200 ? paid : {}),
+    ];
+    const judged = (last: number) =>
+      judge('charge-reported', {
+        ...played(timedOut, next, [payment('pi_1', 'captured')]),
+        messages: observation(exchanges(last)).messages,
+      });
+    expect(judged(409)).toEqual([]);
+    expect(judged(429)).toEqual([]);
+    // A final answer: the terminal learnt the payment and still did not reverse it.
+    expect(judged(200)).toHaveLength(1);
   });
 
   it('no finding before the terminal had its chance: no later step, or only an echo', () => {

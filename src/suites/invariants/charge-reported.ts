@@ -1,6 +1,8 @@
 import { formatMinor } from '../../protocols/rest/minor-units.js';
 import type { TransactionOutcome, TransactionType } from '../../terminals/terminal.js';
+import type { HostMessage } from '../matchers/host-message.js';
 import type { Finding } from '../matchers/message-expectation.js';
+import { answeredPaymentId } from '../rest-kinds.js';
 import type { Invariant, ObservedPayment } from './invariant.js';
 
 /** States in which a payment still holds the cardholder's money. */
@@ -53,7 +55,7 @@ export const chargeReported: Invariant = {
       const next = obs.steps.find(
         (s) => s.step.position > p.step! && s.outcome !== undefined && DELIVERS_REVERSALS.has(s.request.type),
       );
-      if (!next) continue;
+      if (!next || stillReversing(obs.messages, p.id)) continue;
       const amount = p.state === 'authorized' ? p.amount : p.captured - p.refunded;
       const held = `${p.id} ${p.state} ${formatMinor(amount, p.currency)} ${p.currency}${p.instance === 'backup' ? ' on the backup' : ''}`;
       const entry = left.get(p.step) ?? { outcome, name: played.step.name, next: next.step.name, held: [] };
@@ -78,3 +80,25 @@ export const chargeReported: Invariant = {
     return out;
   },
 };
+
+/**
+ * Whether the terminal is still at it: its last request about the payment (a replay of the
+ * authorization's key, or a cancel or refund of it) got no final answer — none, a 409 (still
+ * running), a 429 or a 5xx. It owes the reversal still, and delivers it when the gateway lets it.
+ */
+function stillReversing(messages: readonly HostMessage[], paymentId: string): boolean {
+  const auth = messages.find((m) => answeredPaymentId(m) === paymentId);
+  if (!auth?.api) return false;
+  const header = auth.api.binding.idempotencyHeader.toLowerCase();
+  const key = auth.request?.http?.headers[header];
+  const last = messages.findLast(
+    (m) =>
+      m.index > auth.index &&
+      !m.lost &&
+      ((key !== undefined && m.request?.http?.headers[header] === key) ||
+        (m.request?.http?.path ?? '').includes(paymentId)),
+  );
+  if (!last) return false;
+  const status = last.response?.http?.status;
+  return !last.responseSent || status === undefined || status === 409 || status === 429 || status >= 500;
+}

@@ -144,10 +144,18 @@ describe('rate limits', () => {
         { fault: 'rate-limit', params: { retryAfterSeconds: 120 }, scope: { operation: ['authorize'] } },
       ],
     });
-    const { terminal: t } = await play(build('test-nimbus-2024'), g);
+    const { terminal: t, events } = await play(build('test-nimbus-2024'), g);
     const o = await t.run({ type: 'sale', amount: 2500, card: card() });
     expect([o.status, o.responseCode]).toEqual(['declined', 'rate_limit']);
     expect(seen(g)).toEqual(['POST /v1/payment_intents → 429']);
+    // The next sale within the wait is not sent at all: the gateway would only limit it again.
+    const next = await t.run({ type: 'sale', amount: 1000, card: card() });
+    expect([next.status, next.responseCode]).toEqual(['declined', 'rate_limit']);
+    expect(seen(g)).toEqual(['POST /v1/payment_intents → 429']);
+    expect(events.map((e) => e.detail)).toContainEqual(
+      expect.stringMatching(/^not sent: the gateway asked to wait 1[12]\d s more \(Retry-After\)$/),
+    );
+    expect(g.journal.entries().flatMap((e) => e.violations)).toEqual([]);
     expect(g.payments.size).toBe(0);
   });
 });
@@ -236,6 +244,29 @@ describe('unknown outcomes and the REST reversal', () => {
     // Delivered before the next one.
     expect((await t.run({ type: 'sale', amount: 500, card: card() })).status).toBe('approved');
     expect(g.payments.list()[0]).toMatchObject({ amount: 2500, state: 'refunded' });
+  });
+
+  it('a reversal whose answer was lost goes again as the same request under the same key', async () => {
+    const g = await gateway('meridian-checkout@v4', {
+      faults: [
+        { fault: 'no-response', scope: { operation: ['authorize'], nth: [1] } },
+        { fault: 'no-response', scope: { operation: ['refund'], nth: [1] } },
+      ],
+    });
+    const b = build('test-meridian-v4', { rest: { retry: { maxAttempts: 1 } } });
+    const { terminal: t } = await play(b, g);
+    expect((await t.run({ type: 'sale', amount: 1100, card: card() })).status).toBe('timed-out');
+    // The replay names the payment; its refund's answer is lost: it stays owed.
+    expect((await t.run({ type: 'sale', amount: 1200, card: card() })).status).toBe('approved');
+    expect((await t.run({ type: 'sale', amount: 1300, card: card() })).status).toBe('approved');
+    const refunds = requests(g).filter(
+      (e) => e.request!.http!.operation === g.version.api.operation('refund')!.operationId,
+    );
+    expect(refunds).toHaveLength(2);
+    expect(refunds[1]!.request!.http!.body).toEqual(refunds[0]!.request!.http!.body);
+    expect(header(refunds[1]!, 'idempotency-key')).toBe(header(refunds[0]!, 'idempotency-key'));
+    expect(g.journal.entries().flatMap((e) => e.violations)).toEqual([]);
+    expect(g.payments.list()[0]).toMatchObject({ amount: 1100, state: 'refunded' });
   });
 
   it('a lost pre-auth is cancelled, at once with reversal.immediate: outcome reversed', async () => {

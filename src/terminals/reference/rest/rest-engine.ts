@@ -313,18 +313,17 @@ export class RestEngine implements ProtocolEngine {
     }
     const template = this.#rest.operations.reversal!;
     const op = pending.captured && template.whenCaptured ? template.whenCaptured : template;
-    const inputs = this.#inputs({
-      amount: pending.amount,
-      original: { paymentId: pending.paymentId, amount: pending.amount },
-    });
-    pending.cancelKey ??= this.#key(inputs);
-    const sent = await this.#link!.send(
-      {
-        ...this.#render(op, inputs),
-        ...(pending.cancelKey !== undefined && { idempotencyKey: pending.cancelKey }),
-      },
-      tx,
-    );
+    // Rendered once: every delivery attempt sends the same request under the same key (a template
+    // with a sequence number would otherwise change the body, and the gateway refuse the key).
+    if (!pending.cancel) {
+      const inputs = this.#inputs({
+        amount: pending.amount,
+        original: { paymentId: pending.paymentId, amount: pending.amount },
+      });
+      const key = this.#key(inputs);
+      pending.cancel = { ...this.#render(op, inputs), ...(key !== undefined && { idempotencyKey: key }) };
+    }
+    const sent = await this.#link!.send(pending.cancel, tx);
     if (sent.kind !== 'answer' || rateLimited(sent.response, tx, pending)) return false;
     const r = sent.response;
     const code = r.result.status ?? r.result.errorCode ?? String(r.status);

@@ -61,6 +61,8 @@ export class RestLink {
   readonly #backup: GatewayClient | undefined;
   /** Monotonic ms (performance.now) before which the gateway asked not to be called (its last 429). */
   #notBefore = 0;
+  /** That 429: the answer to a request the build will not wait that long to send. */
+  #limited: GatewayResponse | undefined;
 
   constructor(private readonly o: RestLinkOptions) {
     // Own dispatcher: the connect timeout is the build's, scaled like every duration. It is the
@@ -101,8 +103,13 @@ export class RestLink {
       // Checked again after each pause: a timer may fire a little before its time by the monotonic
       // clock (it counts from the event loop's cached time).
       let left = this.#notBefore - performance.now();
-      if (left <= retry.maxRetryAfterMs * timeScale)
-        for (; left > 0; left = this.#notBefore - performance.now()) await this.#pause(left, tx);
+      if (left > retry.maxRetryAfterMs * timeScale && this.#limited) {
+        // Longer than the build waits: not sent (the gateway would only limit it again).
+        const seconds = Math.ceil(left / Math.max(timeScale, 1e-9) / 1000);
+        tx.emit('log', `not sent: the gateway asked to wait ${seconds} s more (Retry-After)`);
+        return { kind: 'answer', response: this.#limited, attempts: attempt - 1 };
+      }
+      for (; left > 0; left = this.#notBefore - performance.now()) await this.#pause(left, tx);
       try {
         const r = await client.call(req.operation, {
           ...(req.body !== undefined && { body: req.body }),
@@ -119,7 +126,10 @@ export class RestLink {
         refused = 0;
         if (r.status === 429) {
           const after = retryAfterMs(r.headers['retry-after']);
-          if (after !== undefined) this.#notBefore = performance.now() + after * timeScale;
+          if (after !== undefined) {
+            this.#notBefore = performance.now() + after * timeScale;
+            this.#limited = r;
+          }
           if (last || (after ?? 0) > retry.maxRetryAfterMs)
             return { kind: 'answer', response: r, attempts: attempt };
           wait = after;

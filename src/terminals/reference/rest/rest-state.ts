@@ -1,6 +1,7 @@
 import type { PaymentState } from '../../../protocols/rest/api-schema.js';
 import type { TransactionType } from '../../terminal.js';
 import type { ResolvedRestOperation } from '../profile-loader.js';
+import type { SendRequest } from './rest-link.js';
 
 /**
  * A payment the terminal asked for and never learnt the outcome of: it owes the gateway a cancel
@@ -16,8 +17,8 @@ export interface PendingReversal {
   amount: number;
   paymentId?: string;
   captured?: boolean;
-  /** The key of the cancel itself, the same on every delivery attempt. */
-  cancelKey?: string;
+  /** The cancel (or refund) itself, with its key: rendered once, the same on every delivery attempt. */
+  cancel?: SendRequest;
   attempts: number;
   /** The code its delivery got (or the replay's, when there was nothing to reverse). */
   delivered?: string;
