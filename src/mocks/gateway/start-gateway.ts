@@ -26,7 +26,7 @@ import { DOCS_PATH, registerDocsPage } from './docs-page.js';
 import { fingerprintOf, type IdempotencyBegin, IdempotencyStore, type StoredAnswer } from './idempotency.js';
 import { type LifecycleContext, runAction } from './lifecycle.js';
 import { PaymentStore } from './payments.js';
-import { RateLimits } from './rate-limits.js';
+import { type EarlyRetry, RateLimits } from './rate-limits.js';
 import { HttpExchangeRecord, lazyHttpRequest, lazyHttpResponse, type MaskContext } from './record.js';
 import { gatewayScopeCheck } from './scope-check.js';
 
@@ -160,6 +160,12 @@ interface Outcome {
 const NO_VIOLATIONS = Object.freeze([]) as unknown as Violation[];
 const NO_FAULTS = Object.freeze([]) as unknown as string[];
 const EMPTY_OUTCOME: Outcome = Object.freeze({ answer: undefined, violations: NO_VIOLATIONS });
+
+/** A client that asked again before its Retry-After was over. */
+function earlyViolation(early: EarlyRetry): Violation {
+  const message = `asked again ${(early.waitedMs / 1000).toFixed(1)} s after a 429 that said Retry-After: ${early.seconds}`;
+  return { path: 'header retry-after', rule: 'rate-limit', message };
+}
 
 /** One request on its way through the gateway. */
 interface Exchange_ {
@@ -525,7 +531,13 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
       json: false,
       complete: undefined,
     };
-    if (plan.requestLost) return finish(x, EMPTY_OUTCOME);
+    if (plan.requestLost) {
+      // The rate-limit fault answers in the gateway's stead: a client it holds to a wait is still
+      // journaled for asking early. A request lost on the way was never seen.
+      const limiter = rateLimits.active && plan.fired.some((f) => f.fault === 'rate-limit');
+      const early = limiter ? rateLimits.check(clientOf(req.headers)) : undefined;
+      return finish(x, early ? { answer: undefined, violations: [earlyViolation(early)] } : EMPTY_OUTCOME);
+    }
     if (early) {
       // Recorded as the rule the request broke, so a matrix cell quotes the gateway's own words.
       const rule = early.kind === 'unsupported-version' ? 'version' : 'route';
@@ -555,10 +567,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
     if (rateLimits.active) {
       const early = rateLimits.check(clientOf(req.headers));
       if (early) {
-        const message = `asked again ${(early.waitedMs / 1000).toFixed(1)} s after a 429 that said Retry-After: ${early.seconds}`;
-        const out = fail(x, 'rate-limited', { message: `Too many requests: ${message}.` }, [
-          { path: 'header retry-after', rule: 'rate-limit', message },
-        ]);
+        const v = earlyViolation(early);
+        const out = fail(x, 'rate-limited', { message: `Too many requests: ${v.message}.` }, [v]);
         const answer = {
           ...out.answer!,
           headers: { ...out.answer!.headers, 'retry-after': String(early.leftSeconds) },

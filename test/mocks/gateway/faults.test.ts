@@ -161,6 +161,18 @@ describe('HTTP faults', () => {
     expect(g.payments.size).toBe(2);
   });
 
+  it('an early request the rate-limit fault answers itself is journaled as early all the same', async () => {
+    const g = await nimbus([
+      { fault: 'rate-limit', params: { retryAfterSeconds: 30 }, scope: { firstN: 2 } },
+    ]);
+    expect((await call(g, 'POST', '/v1/payment_intents', { body })).status).toBe(429);
+    expect((await call(g, 'POST', '/v1/payment_intents', { body })).status).toBe(429);
+    const [first, second] = g.journal.entries().filter((e) => e.response?.http?.status === 429);
+    expect(first!.violations).toEqual([]);
+    expect(second!.violations.map((v) => v.rule)).toEqual(['rate-limit']);
+    expect(second!.faults).toHaveLength(1);
+  });
+
   it.each([
     ['cut', (t: string) => t.startsWith('{"id":"pi_') && t.length > 10],
     ['html', (t: string) => t.includes('502 Bad Gateway')],

@@ -146,7 +146,7 @@ export class RestLink {
           if (last || !this.o.retryUnknown) return { kind: 'unknown', detail, attempts: attempt };
           tx.emit(
             'log',
-            `${detail}: retrying with the same key (attempt ${attempt} of ${retry.maxAttempts})`,
+            `${detail}: retrying ${req.idempotencyKey === undefined ? 'without an idempotency key' : 'with the same key'} (attempt ${attempt} of ${retry.maxAttempts})`,
           );
         } else {
           return { kind: 'answer', response: r, attempts: attempt };
