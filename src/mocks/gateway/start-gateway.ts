@@ -241,9 +241,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
       version.known.flatMap((a) => a.operations.flatMap((o) => o.security.flat().map((s) => s.header))),
     ),
   ].filter((h) => h !== 'authorization');
-  // Clients told to wait by a 429, by their credentials (the bearer or basic header, API key headers).
+  // Clients told to wait by a 429, by their API key (however it was sent: bearer, basic, header),
+  // else by the credential headers as sent.
   const rateLimits = new RateLimits(timeScale);
-  const clientOf = (headers: FastifyRequest['headers']): string => {
+  const clientOf = (headers: FastifyRequest['headers'], op: ApiOperation | undefined): string => {
+    const auth = op ? authenticate(headers, op.security, keys) : undefined;
+    if (auth?.ok && auth.key !== '') return auth.key;
     let id = String(headers.authorization ?? '');
     for (const h of secretHeaders) if (headers[h] !== undefined) id += `\u0000${String(headers[h])}`;
     return id;
@@ -535,7 +538,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
       // The rate-limit fault answers in the gateway's stead: a client it holds to a wait is still
       // journaled for asking early. A request lost on the way was never seen.
       const limiter = rateLimits.active && plan.fired.some((f) => f.fault === 'rate-limit');
-      const early = limiter ? rateLimits.check(clientOf(req.headers)) : undefined;
+      const early = limiter ? rateLimits.check(clientOf(req.headers, x.op)) : undefined;
       return finish(x, early ? { answer: undefined, violations: [earlyViolation(early)] } : EMPTY_OUTCOME);
     }
     if (early) {
@@ -565,7 +568,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
     }
 
     if (rateLimits.active) {
-      const early = rateLimits.check(clientOf(req.headers));
+      const early = rateLimits.check(clientOf(req.headers, op));
       if (early) {
         const v = earlyViolation(early);
         const out = fail(x, 'rate-limited', { message: `Too many requests: ${v.message}.` }, [v]);
@@ -706,7 +709,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
       if (answer !== before) text = undefined;
       x.error = error;
     }
-    if (answer?.status === 429) rateLimits.answered(clientOf(req.headers), answer.headers['retry-after']);
+    if (answer?.status === 429) rateLimits.answered(clientOf(req.headers, op), answer.headers['retry-after']);
     if (answer && text === undefined) text = answer.body === undefined ? '' : JSON.stringify(answer.body);
     x.complete?.(
       answer && { status: answer.status, headers: answer.headers, text: text!, summary: answer.summary },

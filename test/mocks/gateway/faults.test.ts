@@ -150,6 +150,10 @@ describe('HTTP faults', () => {
         message: expect.stringMatching(/^asked again \d+\.\d s after a 429 that said Retry-After: 30$/),
       },
     ]);
+    // The same key sent another way (basic instead of bearer) is the same client.
+    const basic = `Basic ${Buffer.from(`${NIMBUS_KEY}:`).toString('base64')}`;
+    const asBasic = await call(g, 'POST', '/v1/payment_intents', { body, headers: { authorization: basic } });
+    expect(asBasic.status).toBe(429);
     // Another client (another key) is not held back.
     const other = await call(g, 'POST', '/v1/payment_intents', {
       body,
