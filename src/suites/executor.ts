@@ -15,7 +15,7 @@ import { describeStep, evaluate } from './evaluate.js';
 import { buildEvidence, maskReason } from './evidence.js';
 import type { CellObservation, ObservedStep } from './invariants/index.js';
 import { hostMessages } from './matchers/host-message.js';
-import { answeredPaymentId, withRestKinds } from './rest-kinds.js';
+import { withRestKinds } from './rest-kinds.js';
 import type { HostInstanceName, Scenario, TransactionStep } from './scenario.js';
 import { CARD_ACTIONS } from './scenario-loader.js';
 import type { CardChoice, OutcomeExpectation } from './scenario-schema.js';
@@ -372,10 +372,8 @@ class CellPlay {
     // A payment belongs to the step of the first answer that named it (sent or swallowed by a fault);
     // one no answer named (none recorded yet) to the step running when the gateway made it.
     const namedIn = new Map<string, number | undefined>();
-    for (const msg of restMessages) {
-      const id = answeredPaymentId(msg);
-      if (id !== undefined && !namedIn.has(id)) namedIn.set(id, msg.step);
-    }
+    for (const msg of restMessages)
+      if (msg.paymentId !== undefined && !namedIn.has(msg.paymentId)) namedIn.set(msg.paymentId, msg.step);
     const payments = [...this.hosts].flatMap(([instance, h]) =>
       (h.payments?.() ?? []).map((p) => {
         const step = namedIn.has(p.id) ? namedIn.get(p.id) : stepAtTime(starts, p.createdMs);

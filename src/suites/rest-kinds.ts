@@ -101,12 +101,16 @@ export function withRestKinds(
         : (api?.operations.find((o) => o.operationId === http.operation) ?? ops.get(http.operation));
     if (!op?.action) return api ? { ...msg, api } : msg;
     let kind: MessageKind;
+    let paymentId: string | undefined;
     if (op.action === 'authorize') {
       const capture = op.request.capture;
       let now = capture?.default ?? true;
       const v = capture ? readPointer(http!.body, capture.pointer) : undefined;
       if (capture && v !== undefined) now = 'equals' in capture ? v === capture.equals : v === true;
       kind = now ? 'sale' : 'pre-auth';
+      // The payment its answer names (sent or swallowed by a fault), read through its API version.
+      const answer = msg.response?.http;
+      if (api && answer) paymentId = readAnswer(api, op, answer.status ?? 0, answer.body).paymentId;
     } else {
       kind = KIND_OF_ACTION[op.action];
       // A cancel or refund the terminal sends during a step that is no void or refund reverses an
@@ -115,7 +119,7 @@ export function withRestKinds(
       if ((kind === 'void' || kind === 'refund') && during !== undefined && !VOIDS.has(during))
         kind = 'reversal';
     }
-    return { ...msg, kind, ...(api && { api }) };
+    return { ...msg, kind, ...(api && { api }), ...(paymentId !== undefined && { paymentId }) };
   });
 }
 
@@ -134,12 +138,4 @@ function answeringApi(msg: HostMessage, version: GatewayVersion): ApiVersion | u
   }
   const named = msg.response?.http?.headers?.[header] ?? http.headers?.[header];
   return named === undefined ? version.api : version.known.find((a) => a.version === named.trim());
-}
-
-/** The payment id an authorization's answer names, read through the API version that gave it. */
-export function answeredPaymentId(msg: HostMessage): string | undefined {
-  const http = msg.response?.http;
-  if (!msg.api || !http || (msg.kind !== 'sale' && msg.kind !== 'pre-auth')) return undefined;
-  const op = msg.api.operations.find((o) => o.operationId === msg.request?.http?.operation);
-  return readAnswer(msg.api, op, http.status ?? 0, http.body).paymentId;
 }

@@ -403,7 +403,9 @@ function againstOriginal(
 ): { outcome: Outcome; message: string } | undefined {
   const v = request.fields['4'];
   const amount = typeof v === 'string' && /^[0-9]+$/.test(v) ? Number(v) : undefined;
-  const what = `${original.kind} STAN ${String(getField(original.request, '11') ?? '?')} (${original.amountMinor} minor units)`;
+  // Only a refusal says it: the common case, nothing refused, formats nothing.
+  const what = () =>
+    `${original.kind} STAN ${String(getField(original.request, '11') ?? '?')} (${original.amountMinor} minor units)`;
   const otherAmount = amount !== undefined && amount !== original.amountMinor;
   switch (kind) {
     case 'void':
@@ -412,21 +414,22 @@ function againstOriginal(
       if (original.cancelledBy !== undefined)
         return {
           outcome: 'invalid-transaction',
-          message: `the ${kind} names ${what}, voided or reversed already`,
+          message: `the ${kind} names ${what()}, voided or reversed already`,
         };
       // Refunded (in part) already: voiding it too would pay the cardholder back twice.
       if ((original.refundedMinor ?? 0) > 0)
         return {
           outcome: 'invalid-transaction',
-          message: `the ${kind} names ${what}, of which ${original.refundedMinor} was refunded already`,
+          message: `the ${kind} names ${what()}, of which ${original.refundedMinor} was refunded already`,
         };
-      if (otherAmount) return { outcome: 'invalid-amount', message: `the ${kind} is for ${amount}, ${what}` };
+      if (otherAmount)
+        return { outcome: 'invalid-amount', message: `the ${kind} is for ${amount}, ${what()}` };
       return undefined;
     case 'reversal':
     case 'reversal-repeat': {
       if (!isPartial(request)) {
         if (otherAmount)
-          return { outcome: 'invalid-amount', message: `the ${kind} is for ${amount}, ${what}` };
+          return { outcome: 'invalid-amount', message: `the ${kind} is for ${amount}, ${what()}` };
         return undefined;
       }
       // Partial: DE30 starts with the original amount, DE4 is what stands, never more.
@@ -434,12 +437,12 @@ function againstOriginal(
       if (said !== original.amountMinor)
         return {
           outcome: 'invalid-amount',
-          message: `the partial ${kind} says the original was ${said} (DE30), ${what}`,
+          message: `the partial ${kind} says the original was ${said} (DE30), ${what()}`,
         };
       if (amount !== undefined && amount > original.amountMinor)
         return {
           outcome: 'invalid-amount',
-          message: `the partial ${kind} leaves ${amount}, more than ${what}`,
+          message: `the partial ${kind} leaves ${amount}, more than ${what()}`,
         };
       return undefined;
     }
@@ -447,13 +450,13 @@ function againstOriginal(
       if (original.cancelledBy !== undefined)
         return {
           outcome: 'invalid-transaction',
-          message: `the refund names ${what}, voided or reversed: nothing to refund`,
+          message: `the refund names ${what()}, voided or reversed: nothing to refund`,
         };
       const left = original.amountMinor - (original.refundedMinor ?? 0);
       if (amount !== undefined && amount > left)
         return {
           outcome: 'invalid-amount',
-          message: `the refund of ${amount} is more than the ${left} left of ${what}`,
+          message: `the refund of ${amount} is more than the ${left} left of ${what()}`,
         };
       return undefined;
     }
@@ -570,9 +573,10 @@ function settle(
   // What a batch upload reports: the debits and credits. Voids, reversals and the like are no records.
   const money = new Set<MessageKind>([...s.debitKinds, ...s.creditKinds]);
   const close = () => {
+    const uploaded = new Set(counted);
     for (const e of counted) e.settled = true;
     for (const e of open) {
-      if (counted.includes(e)) continue;
+      if (uploaded.has(e)) continue;
       if (!upload || !money.has(e.kind)) {
         e.settled = true;
         continue;

@@ -2,7 +2,6 @@ import { formatMinor } from '../../protocols/rest/minor-units.js';
 import type { TransactionOutcome, TransactionType } from '../../terminals/terminal.js';
 import type { HostMessage } from '../matchers/host-message.js';
 import type { Finding } from '../matchers/message-expectation.js';
-import { answeredPaymentId } from '../rest-kinds.js';
 import type { Invariant, ObservedPayment } from './invariant.js';
 
 /** States in which a payment still holds the cardholder's money. */
@@ -87,7 +86,7 @@ export const chargeReported: Invariant = {
  * running), a 429 or a 5xx. It owes the reversal still, and delivers it when the gateway lets it.
  */
 function stillReversing(messages: readonly HostMessage[], paymentId: string): boolean {
-  const auth = messages.find((m) => answeredPaymentId(m) === paymentId);
+  const auth = messages.find((m) => m.paymentId === paymentId);
   if (!auth?.api) return false;
   const header = auth.api.binding.idempotencyHeader.toLowerCase();
   const key = auth.request?.http?.headers[header];

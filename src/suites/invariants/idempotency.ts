@@ -28,7 +28,7 @@ export function restIdempotency(obs: CellObservation): Finding[] {
   for (const msg of obs.messages) {
     const http = msg.request?.http;
     if (!http || msg.lost) continue;
-    const header = [...names.keys()].find((h) => http.headers[h] !== undefined);
+    const header = keyHeader(http.headers, names);
     if (header === undefined) continue;
     const key = http.headers[header]!;
     const signature = `${http.method} ${http.path}\n${JSON.stringify(http.body ?? null)}`;
@@ -83,7 +83,7 @@ function whose(obs: CellObservation, position: number, names: Map<string, string
     const http = msg.request?.http;
     if (!http || msg.lost || msg.step !== position || (msg.kind !== 'sale' && msg.kind !== 'pre-auth'))
       continue;
-    const header = [...names.keys()].find((h) => http.headers[h] !== undefined);
+    const header = keyHeader(http.headers, names);
     keys.add(header === undefined ? undefined : http.headers[header]);
   }
   if (keys.size !== 1 || keys.has(undefined)) return '';
@@ -94,4 +94,10 @@ function whose(obs: CellObservation, position: number, names: Map<string, string
       ? 'it keeps only 2xx answers, so a retry after a 5xx runs again'
       : 'the key had expired';
   return ` — every attempt carried the same ${name}: the gateway did not recognise the retry (${why})`;
+}
+
+/** Which of the gateway's idempotency headers (lower-case) a request carries, if any. */
+function keyHeader(headers: Record<string, string>, names: Map<string, string>): string | undefined {
+  for (const h of names.keys()) if (headers[h] !== undefined) return h;
+  return undefined;
 }

@@ -23,6 +23,8 @@ export interface HostMessage {
   kind?: MessageKind;
   /** REST: the API version that served the request (its words read the answer). */
   api?: ApiVersion;
+  /** REST: the payment an authorization's answer named. */
+  paymentId?: string;
   request?: MessageView;
   response?: MessageView;
   /** The host's answer left the host (a fault may have swallowed it). */
