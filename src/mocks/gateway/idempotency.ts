@@ -182,23 +182,74 @@ function release(entry: Entry): void {
   if (waiters) for (const wake of waiters) wake();
 }
 
-/**
- * What a key's first request is compared with: method, path and body, hashed (two 32-bit lanes,
- * FNV-1a and a multiplicative one) so a stored key holds a 4-character string (64 bits, one small
- * flat string) rather than a copy of the body. Opaque: compare it, never show it.
- */
-export function fingerprintOf(method: string, path: string, body: string): string {
-  // The three parts go through one loop (no closure): the lanes stay in registers as int32s, where
-  // a closure kept them in its context and boxed a number per character.
-  let a = 0x811c9dc5 | 0;
-  let b = (0x01000193 ^ body.length) | 0;
-  for (let part = 0; part < 5; part++) {
-    const text = part === 0 ? method : part === 1 ? ' ' : part === 2 ? path : part === 3 ? '\n' : body;
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      a = Math.imul(a ^ c, 0x01000193);
-      b = Math.imul(b ^ c, 0x5bd1e995);
-    }
+// The two hash lanes, kept between calls of the walk below in a typed array: int32s that stay
+// unboxed, where a closure's context would box a number per character.
+const lanes = new Int32Array(2);
+
+function mixCode(c: number): void {
+  lanes[0] = Math.imul(lanes[0]! ^ c, 0x01000193);
+  lanes[1] = Math.imul(lanes[1]! ^ c, 0x5bd1e995);
+}
+
+function mixText(text: string): void {
+  let a = lanes[0]!;
+  let b = lanes[1]!;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
   }
+  lanes[0] = a;
+  lanes[1] = b;
+}
+
+/** A JSON value as data: a type tag, and a length before every string and list, so no two values mix alike. */
+function mixValue(v: unknown): void {
+  if (typeof v === 'string') {
+    mixCode(0x22); // "
+    mixCode(v.length);
+    mixText(v);
+  } else if (typeof v === 'number') {
+    mixCode(0x23); // #
+    mixText(String(v));
+  } else if (typeof v === 'boolean') {
+    mixCode(v ? 0x74 : 0x66); // t f
+  } else if (Array.isArray(v)) {
+    mixCode(0x5b); // [
+    mixCode(v.length);
+    for (let i = 0; i < v.length; i++) mixValue(v[i]);
+  } else if (v !== null && typeof v === 'object') {
+    // Members in name order: JSON objects are unordered, a re-serialized retry may order them anew.
+    const keys = Object.keys(v).sort();
+    mixCode(0x7b); // {
+    mixCode(keys.length);
+    for (const k of keys) {
+      mixCode(k.length);
+      mixText(k);
+      mixValue((v as Record<string, unknown>)[k]);
+    }
+  } else {
+    mixCode(0x6e); // null, or no body at all
+  }
+}
+
+/**
+ * What a key's first request is compared with: method, path and the body as data, hashed (two
+ * 32-bit lanes, FNV-1a and a multiplicative one) so a stored key holds a 4-character string (64
+ * bits, one small flat string) rather than a copy of the body. The body is compared as parsed JSON,
+ * not as text: a retry that a terminal serializes again, with its members in another order or other
+ * whitespace, has the same parameters (Stripe compares parameters, not bytes). Opaque: compare it,
+ * never show it.
+ */
+export function fingerprintOf(method: string, path: string, body: unknown): string {
+  lanes[0] = 0x811c9dc5 | 0;
+  lanes[1] = 0x01000193 | 0;
+  mixCode(method.length);
+  mixText(method);
+  mixCode(path.length);
+  mixText(path);
+  mixValue(body);
+  const a = lanes[0]!;
+  const b = lanes[1]!;
   return String.fromCharCode(a & 0xffff, a >>> 16, b & 0xffff, b >>> 16);
 }

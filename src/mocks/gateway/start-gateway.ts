@@ -619,8 +619,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
     const idemRaw = op.method === 'GET' ? undefined : req.headers[x.ctx.idempotencyHeader];
     const idemKey = Array.isArray(idemRaw) ? idemRaw[0] : idemRaw;
     if (!idemKey) return run(x, op, body);
-    // The parameters a key was first used with: method, path and body as sent.
-    const fingerprint = fingerprintOf(op.method, x.path, raw ?? '');
+    // The parameters a key was first used with: method, path and the body as data.
+    const fingerprint = fingerprintOf(op.method, x.path, body);
     // Joined, not concatenated: the store keeps the key, and a concatenation stays a rope that holds
     // on to the whole Authorization header it was sliced from.
     const begun = idempotency.begin([auth.key, idemKey].join('\u0000'), fingerprint);

@@ -39,6 +39,23 @@ describe('store every first result, refuse other parameters, 409 in flight (nimb
     expect(otherKey.json.id).not.toBe(first.json.id);
   });
 
+  it('a retry serialized again (members reordered, other whitespace) is the same request: replayed, not refused', async () => {
+    const g = await gateway('nimbus-pay@2024-06-15');
+    const headers = { 'idempotency-key': 'order-43' };
+    const body = nimbusBody('2024-06-15', { capture: false }) as Record<string, unknown>;
+    const first = await call(g, 'POST', '/v1/payment_intents', { body, headers });
+    expect(first.status).toBe(200);
+    const reordered = Object.fromEntries(Object.entries(body).reverse());
+    const raw = JSON.stringify(reordered, null, 2);
+    expect(raw).not.toBe(JSON.stringify(body));
+    const again = await call(g, 'POST', '/v1/payment_intents', { raw, headers });
+    expect(again.status).toBe(200);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.text).toBe(first.text);
+    expect(g.payments.size).toBe(1);
+    expect(g.journal.entries().flatMap((e) => e.violations)).toEqual([]);
+  });
+
   it('a 5xx after processing is stored too: the retry gets the same 500, and no second payment', async () => {
     const g = await gateway('nimbus-pay@2024-06-15', {
       faults: [
