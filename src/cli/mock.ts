@@ -73,7 +73,7 @@ export function registerMock(program: Command): void {
       '--tls',
       'serve TLS with a generated self-signed test certificate (gateways: HTTPS; ISO hosts: ISO 8583 inside TLS)',
     )
-    .option('--no-tls', 'ISO hosts: plain TCP even when the host version requires TLS')
+    .option('--no-tls', 'plain TCP (ISO hosts) or HTTP (gateways) even when the host version requires TLS')
     .option('--cert-out <file>', 'write the TLS test certificate (PEM) to this file, for terminals to trust')
     .option(
       '--terminal-cert-out <file>',
@@ -219,7 +219,7 @@ export async function startMock(ref: string, opts: MockCommandOptions, logger: L
             host: version,
             port,
             faults,
-            tls: opts.tls ?? false,
+            ...(opts.tls !== undefined && { tls: opts.tls }),
             docs: opts.docs === false ? false : DOCS_PATH,
           }),
         ),
@@ -347,9 +347,9 @@ function writeTerminalCertificate(host: MockHost, path: string): void {
   writePem('--terminal-cert-out', path, issued.cert + issued.key, 0o600);
 }
 
-/** The terminal certificate an ISO host requiring mutual TLS issued (a gateway has none). */
+/** The terminal certificate a host or gateway requiring mutual TLS issued. */
 function terminalCertificateOf(host: MockHost): IsoHost['terminalCertificate'] {
-  return 'terminalCertificate' in host ? host.terminalCertificate : undefined;
+  return host.terminalCertificate;
 }
 
 function writePem(option: string, path: string, pem: string, mode = 0o644): void {

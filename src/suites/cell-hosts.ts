@@ -48,8 +48,6 @@ export interface CellHostOptions {
   seed: number;
   timeScale: number;
   cards: CardBook;
-  /** REST: gateways speak HTTPS with a generated test certificate, which the terminal is given as its CA. */
-  tls?: boolean;
 }
 
 /** Starts the instances of one cell's host version and says what the terminal needs to reach them. */
@@ -155,7 +153,10 @@ export function warmGateway(version: GatewayVersion): void {
 function gatewayHosts(version: GatewayVersion, options: CellHostOptions): CellHosts {
   const apiKey = version.spec.auth.keys[0];
   // The test certificates of the instances started (one per process today; a backup may differ).
+  // A version with `tls` speaks HTTPS; the terminal is given the certificate as its CA.
   const certificates = new Set<string>();
+  // Mutual TLS: the terminal certificate the instances issued (one test CA per process: the same).
+  let clientCertificate: TerminalConfig['clientCertificate'];
   warmGateway(version);
   // A backup shares the primary's payments and idempotency keys: two front ends of one gateway.
   const stores = gatewayStores(version, { seed: options.seed, timeScale: options.timeScale });
@@ -174,9 +175,9 @@ function gatewayHosts(version: GatewayVersion, options: CellHostOptions): CellHo
         cards: options.cards,
         label: instance,
         stores,
-        ...(options.tls && { tls: true }),
       });
       if (gateway.certificate !== undefined) certificates.add(gateway.certificate);
+      clientCertificate ??= gateway.terminalCertificate;
       try {
         for (const { spec, i } of mine) gateway.faults.add(spec, `given.faults[${i}]`);
       } catch (err) {
@@ -205,6 +206,7 @@ function gatewayHosts(version: GatewayVersion, options: CellHostOptions): CellHo
     credentials: () => ({
       ...(apiKey !== undefined && { apiKey }),
       ...(certificates.size > 0 && { ca: [...certificates].join('\n') }),
+      ...(clientCertificate && { clientCertificate }),
     }),
   };
 

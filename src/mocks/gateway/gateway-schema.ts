@@ -1,5 +1,6 @@
 import { type Static, Type as T } from '@sinclair/typebox';
 import { Literals } from '../../data/schema-helpers.js';
+import { HostTlsSchema } from '../hosts/host-schema.js';
 
 /**
  * One version of a REST gateway in a host file (`kind: rest`): which API versions it serves and how
@@ -71,6 +72,14 @@ export const GatewayVersionSchema = T.Object(
     ),
     idempotency: IdempotencyProfileSchema,
     processingDelayMs: T.Integer({ minimum: 0, description: 'time every request takes (time-scaled)' }),
+    // The ISO hosts' `tls` (the same keys, the same checks), around HTTP.
+    tls: T.Optional(
+      T.Object(HostTlsSchema.properties, {
+        ...Closed,
+        description:
+          'the gateway speaks HTTPS only, with a generated test certificate; a plain HTTP terminal is refused',
+      }),
+    ),
     limits: T.Optional(
       T.Object(
         {

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { jsonErrorMessage } from '../../data/json-error.js';
 import type { ApiOperation, ApiVersion } from '../../protocols/rest/api-loader.js';
@@ -16,9 +17,10 @@ import {
   workspaceCards,
   workspaceHosts,
 } from '../hosts/host-loader.js';
+import { checkClient, HANG_UPS, handshakeFailure, hostTls } from '../iso-host/host-tls.js';
 import { Journal } from '../journal.js';
 import { listenAgain } from '../listen-again.js';
-import { type TlsCredentials, testCertificate } from '../test-certificate.js';
+import type { TlsCredentials } from '../test-certificate.js';
 import { TurnBatch } from '../turn-batch.js';
 import { type AnswerHeaders, answerHeaders, type ErrorDetails, errorAnswer, TextAnswer } from './answers.js';
 import { authenticate } from './auth.js';
@@ -42,7 +44,10 @@ export interface StartGatewayOptions {
   seed?: number;
   /** Multiplies every duration the gateway applies (delays, key retention). Default 1. */
   timeScale?: number;
-  /** HTTPS with a generated self-signed test certificate (true), or with these PEMs. */
+  /**
+   * HTTPS with a generated self-signed test certificate (true), with these PEMs, or plain HTTP
+   * (false). Default: as the version says (its `tls`, which may also require client certificates).
+   */
   tls?: boolean | TlsCredentials;
   /** Exchanges the journal keeps (oldest dropped first; default 10,000). */
   journalLimit?: number;
@@ -110,6 +115,11 @@ export interface MockGateway {
   readonly url: string;
   /** The test certificate (PEM) of a TLS gateway: a client passes it as its CA. */
   readonly certificate?: string;
+  /**
+   * A gateway that requires client certificates (mutual TLS): a TEST certificate and key (PEM) its
+   * terminal CA issued, for a terminal to present. It is key material: never log it.
+   */
+  readonly terminalCertificate?: TlsCredentials;
   /** The fastify instance, e.g. for `inject()` (no socket: connection-level faults do not apply). */
   readonly app: FastifyInstance;
   readonly journal: Journal;
@@ -266,15 +276,21 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
   );
   const contextOf = (api: ApiVersion) => contexts.get(api)!;
 
-  const tls = options.tls === true ? await testCertificate() : options.tls || undefined;
+  const tls = await hostTls(version, options.tls);
   const common = {
     logger: false,
     forceCloseConnections: true,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
   } as const;
-  const app = (tls
-    ? Fastify({ ...common, https: { key: tls.key, cert: tls.cert } })
-    : Fastify(common)) as unknown as FastifyInstance;
+  const https = tls && {
+    key: tls.credentials.key,
+    cert: tls.credentials.cert,
+    minVersion: tls.minVersion,
+    // Mutual TLS: asked for, and checked once the handshake is done (checkClient), so that the
+    // journal says why a terminal was refused, as an ISO host's does.
+    ...(tls.clients && { requestCert: true, rejectUnauthorized: false, ca: tls.certificate }),
+  };
+  const app = (https ? Fastify({ ...common, https }) : Fastify(common)) as unknown as FastifyInstance;
 
   // One parser for every content type: the raw text, parsed (or refused) by the handler in the
   // version's own error shape rather than fastify's.
@@ -291,21 +307,26 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
   const connectionIds = new WeakMap<Socket, number>();
   let connections = 0;
   const server = app.server as Server;
-  const track = (socket: Socket) => {
+  const track = (socket: Socket, detail = '') => {
     const id = ++connections;
     connectionIds.set(socket, id);
     record({
       connection: id,
-      event: { kind: 'connected', detail: `${socket.remoteAddress}:${socket.remotePort}` },
+      event: { kind: 'connected', detail: `${socket.remoteAddress}:${socket.remotePort}${detail}` },
     });
     socket.once('close', () => record({ connection: id, event: { kind: 'disconnected', detail: '' } }));
   };
-  server.on('connection', (socket: Socket) => {
+  // Connections a fault dropped. One closed gently is still read to its end (so that it ends with
+  // a FIN, not a RST), and node's HTTP parser, which takes the socket after this listener, may see
+  // the request the terminal sent at once: it is never served (start()).
+  const dropped = new WeakSet<Socket>();
+  server.prependListener('connection', (socket: Socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
     socket.on('error', () => {}); // resets and aborted clients are normal for a mock gateway
     const accepted = faults.accept(socket);
     if (accepted.dropped) {
+      dropped.add(socket);
       record({
         connection: ++connections,
         event: { kind: 'refused', detail: accepted.notes.join('; ') || 'host-down' },
@@ -316,10 +337,49 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
     if (!tls) track(socket);
   });
   if (tls) {
-    server.on('secureConnection', (socket: Socket) => track(socket));
-    server.on('tlsClientError', (err: Error) =>
-      record({ connection: 0, event: { kind: 'malformed', detail: `TLS handshake failed: ${err.message}` } }),
-    );
+    // Before node's own listener, which hands the socket to HTTP: a terminal refused here is
+    // closed before a byte of its request is read.
+    server.prependListener('secureConnection', (socket: TLSSocket) => {
+      const refused = tls.clients && checkClient(socket.getPeerX509Certificate(), tls.clients.ca, new Date());
+      if (refused) {
+        refuse(`TLS handshake refused: ${refused}`, refused);
+        socket.destroy();
+        return;
+      }
+      track(socket, ` ${socket.getProtocol() ?? 'TLS'} ${socket.getCipher()?.name ?? 'unknown cipher'}`);
+    });
+    server.on('tlsClientError', (err: NodeJS.ErrnoException) => {
+      const code = err.code ?? '';
+      // A hang-up or an alert of the terminal's (it does not trust the certificate) is the terminal
+      // giving up, not the gateway refusing it: an event, never a violation.
+      if (HANG_UPS.has(code) || code.includes('_ALERT_')) {
+        const how = code.includes('_ALERT_')
+          ? `the terminal refused it (${handshakeFailure(err, tls.minVersion)})`
+          : `the terminal hung up during it (${code})`;
+        record({
+          connection: ++connections,
+          event: {
+            kind: 'disconnected',
+            detail: `TLS handshake not completed: ${how}; does it trust this gateway's certificate?`,
+          },
+        });
+        return;
+      }
+      const why =
+        code === 'ERR_SSL_HTTP_REQUEST'
+          ? 'the terminal speaks plain HTTP to a gateway that serves HTTPS only'
+          : handshakeFailure(err, tls.minVersion).replace('this host', 'this gateway');
+      refuse(`TLS handshake failed: ${why}`, why);
+    });
+  }
+
+  /** A connection the gateway refused during or right after its TLS handshake. */
+  function refuse(detail: string, message: string): void {
+    record({
+      connection: ++connections,
+      event: { kind: 'malformed', detail },
+      violations: [{ path: 'tls', rule: 'tls', message }],
+    });
   }
 
   /** `bytes`: the message text the entry holds, counted against the journal's byte bound. */
@@ -430,6 +490,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
   }
 
   function start(req: FastifyRequest, reply: FastifyReply, route: Route | undefined): void {
+    if (dropped.has(req.raw.socket)) return; // the fault closes it; no answer, no journal entry
     inflight++;
     let job: Promise<void> | undefined;
     try {
@@ -898,7 +959,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
     version,
     address: { host: bind, port },
     url: `${tls ? 'https' : 'http'}://${shown}:${port}`,
-    ...(tls && { certificate: tls.cert }),
+    ...(tls && { certificate: tls.certificate }),
+    ...(tls?.clients && { terminalCertificate: tls.clients.terminal }),
     app,
     journal,
     faults,

@@ -1,14 +1,20 @@
 import { X509Certificate } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { createSecureContext, type SecureContext, TLSSocket } from 'node:tls';
-import type { HostVersion } from '../hosts/host-loader.js';
-import { requiresClientCertificate, type TlsVersion, tlsMinVersion } from '../hosts/host-schema.js';
+import {
+  type HostTlsSpec,
+  requiresClientCertificate,
+  type TlsVersion,
+  tlsMinVersion,
+} from '../hosts/host-schema.js';
 import { terminalCertificate } from '../terminal-certificate.js';
 import { type TlsCredentials, testCertificate } from '../test-certificate.js';
 
-/** What a host that speaks ISO 8583 inside TLS serves. */
+/** What a host that speaks ISO 8583 inside TLS (or a gateway that speaks HTTPS) serves. */
 export interface HostTls {
   context: SecureContext;
+  /** Its key and certificate (PEM), for a server that builds its own context (HTTPS). */
+  credentials: TlsCredentials;
   /** PEM: a terminal trusts it as its CA. */
   certificate: string;
   minVersion: TlsVersion;
@@ -22,9 +28,10 @@ export interface HostTls {
 /**
  * TLS for this host instance: as its version says (`tls:`), unless `option` says otherwise — true
  * (TLS with the generated test certificate), a key and certificate of one's own, or false (plain TCP).
+ * ISO hosts and gateways alike: both versions carry the same `tls`.
  */
 export async function hostTls(
-  version: HostVersion,
+  version: { spec: { tls?: HostTlsSpec | undefined } },
   option: boolean | TlsCredentials | undefined,
 ): Promise<HostTls | undefined> {
   const on = option === undefined ? version.spec.tls !== undefined : option !== false;
@@ -41,6 +48,7 @@ export async function hostTls(
       // The CA names the host's certificate request lists; the check itself is checkClient's.
       ...(mutual && { ca: credentials.cert }),
     }),
+    credentials,
     certificate: credentials.cert,
     minVersion,
     ...(mutual && {
@@ -67,7 +75,7 @@ export interface HandshakeEvents {
  * nothing has `timeoutMs` (0: no limit) to start, as an idle connection would.
  */
 /** Transport errors during a handshake: the peer went away, TLS had nothing to say about it. */
-const HANG_UPS = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
+export const HANG_UPS = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
 
 export function acceptTls(raw: Socket, tls: HostTls, timeoutMs: number, on: HandshakeEvents): void {
   const socket = new TLSSocket(raw, {

@@ -86,6 +86,8 @@ export interface ResolvedRestOperation {
 }
 
 export interface ResolvedRestProfile {
+  /** Over HTTPS (a gateway URL that says so): the newest version offered, a client certificate or not. */
+  tls: { maxVersion: TlsVersion; clientCertificate: boolean };
   pinVersion: boolean;
   auth?: 'bearer' | 'basic' | 'header';
   idempotencyKey: string;
@@ -389,6 +391,10 @@ function resolveRest(
   if (profile.reversal.enabled && reversible && !operations.reversal)
     throw fail('/rest/operations/reversal', 'is required while reversal.enabled is true');
   return {
+    tls: {
+      maxVersion: rest.tls?.maxVersion ?? 'TLSv1.3',
+      clientCertificate: rest.tls?.clientCertificate ?? false,
+    },
     pinVersion: rest.pinVersion ?? true,
     ...(rest.auth && { auth: rest.auth }),
     // biome-ignore lint/suspicious/noTemplateCurlyInString: the profile's template syntax.

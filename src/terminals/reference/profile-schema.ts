@@ -98,6 +98,26 @@ const EntryTable = T.Object(
   Closed,
 );
 
+/** A terminal's TLS: the newest version it offers, and whether it presents a client certificate. */
+function TerminalTls(description: string) {
+  return T.Object(
+    {
+      maxVersion: T.Optional(
+        Literals(TLS_VERSIONS, {
+          description: 'the newest TLS version the terminal offers (default TLSv1.3)',
+        }),
+      ),
+      clientCertificate: T.Optional(
+        T.Boolean({
+          description:
+            'presents the client certificate it is provisioned with when the host asks (mutual TLS; default false: a build without it is refused by such a host)',
+        }),
+      ),
+    },
+    { ...Closed, description },
+  );
+}
+
 export const IsoProfileSchema = T.Object(
   {
     tpdu: T.Optional(
@@ -113,25 +133,8 @@ export const IsoProfileSchema = T.Object(
       }),
     ),
     tls: T.Optional(
-      T.Object(
-        {
-          maxVersion: T.Optional(
-            Literals(TLS_VERSIONS, {
-              description: 'the newest TLS version the terminal offers (default TLSv1.3)',
-            }),
-          ),
-          clientCertificate: T.Optional(
-            T.Boolean({
-              description:
-                'presents the client certificate it is provisioned with when the host asks (mutual TLS; default false: a build without it is refused by such a host)',
-            }),
-          ),
-        },
-        {
-          ...Closed,
-          description:
-            "the terminal speaks ISO 8583 inside TLS, trusting the CA it is configured with (a mock host's test certificate)",
-        },
+      TerminalTls(
+        "the terminal speaks ISO 8583 inside TLS, trusting the CA it is configured with (a mock host's test certificate)",
       ),
     ),
     approvedCodes: Codes('response codes meaning approved (default ["00"])'),
@@ -323,6 +326,11 @@ export const RestProfileSchema = T.Object(
       ),
     ),
     operations: T.Optional(T.Object(restOperations, Closed)),
+    tls: T.Optional(
+      TerminalTls(
+        'how the terminal speaks HTTPS when its gateway URL is https (always: a REST terminal follows the URL), trusting the CA it is configured with',
+      ),
+    ),
   },
   Closed,
 );

@@ -109,6 +109,24 @@ describe('faults shared with the ISO hosts', () => {
     expect((await client(g).authorize(body)).status).toBe(200);
     expect(g.journal.entries().some((e) => e.event?.kind === 'refused')).toBe(true);
   });
+
+  it('host-down close drops the connection before HTTP reads it: the request sent at once is never served', async () => {
+    const g = await nimbus([]);
+    const before = g.payments.size;
+    g.faults.add({ fault: 'host-down', params: { mode: 'close' }, scope: { firstN: 1 } });
+    expect(['closed', 'reset']).toContain(
+      (await failure(client(g).authorize(body, { idempotencyKey: 'hdc' }))).code,
+    );
+    expect(g.payments.size).toBe(before);
+    expect(g.journal.entries().filter((e) => e.request)).toEqual([]);
+    // Nothing stored under the key: the retry is a first request, not a replay.
+    const retry = await call(g, 'POST', '/v1/payment_intents', {
+      body,
+      headers: { 'idempotency-key': 'hdc' },
+    });
+    expect(retry.status).toBe(200);
+    expect(retry.headers['idempotent-replayed']).toBeUndefined();
+  });
 });
 
 describe('HTTP faults', () => {

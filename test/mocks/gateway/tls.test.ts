@@ -1,3 +1,4 @@
+import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { createGatewayClient, GatewayClientError } from '../../../src/protocols/rest/index.js';
 import { gateway, NIMBUS_KEY, nimbusBody, useGateways } from './support.js';
@@ -37,17 +38,39 @@ describe('TLS', () => {
     expect(g.journal.entries().some((e) => e.event?.kind === 'connected')).toBe(true);
   });
 
-  it('a client that does not trust the certificate fails the handshake, and the gateway notes it', async () => {
+  it('a client that does not trust the certificate fails the handshake; the gateway notes it, blaming no one', async () => {
     const g = await gateway('nimbus-pay@2024-06-15', { tls: true });
     const c = createGatewayClient({ baseUrl: g.url, api: g.version.api, apiKey: NIMBUS_KEY });
     expect(await authorizeError(c, 'tls-2')).toBe('tls');
-    for (let i = 0; i < 100 && !g.journal.entries().some((e) => e.event?.kind === 'malformed'); i++) {
-      await new Promise((r) => setTimeout(r, 5));
-    }
-    expect(g.journal.entries().find((e) => e.event?.kind === 'malformed')?.event?.detail).toMatch(
-      /^TLS handshake failed/,
-    );
+    const ended = () => g.journal.entries().find((e) => e.event?.detail.startsWith('TLS handshake'));
+    for (let i = 0; i < 100 && !ended(); i++) await new Promise((r) => setTimeout(r, 5));
+    // The terminal gave up (it hangs up, or sends an alert): an event, not a violation of the gateway's.
+    expect(ended()?.event).toMatchObject({
+      kind: 'disconnected',
+      detail: expect.stringMatching(
+        /^TLS handshake not completed: the terminal (hung up|refused it).*does it trust this gateway's certificate\?$/,
+      ),
+    });
+    expect(ended()?.violations).toEqual([]);
     expect(g.payments.size).toBe(0);
+  });
+
+  it('plain HTTP to an HTTPS gateway is refused at the handshake, with a tls violation', async () => {
+    const g = await gateway('nimbus-pay@2024-06-15', { tls: true });
+    const plain = await request(g.url.replace('https:', 'http:'), { method: 'GET' }).catch((e: Error) => e);
+    if (!(plain instanceof Error)) await plain.body.text();
+    const refused = () => g.journal.entries().find((e) => e.event?.kind === 'malformed');
+    for (let i = 0; i < 100 && !refused(); i++) await new Promise((r) => setTimeout(r, 5));
+    expect(refused()?.event?.detail).toBe(
+      'TLS handshake failed: the terminal speaks plain HTTP to a gateway that serves HTTPS only',
+    );
+    expect(refused()?.violations).toEqual([
+      {
+        path: 'tls',
+        rule: 'tls',
+        message: 'the terminal speaks plain HTTP to a gateway that serves HTTPS only',
+      },
+    ]);
   });
 
   it('connection-reset resets the TCP connection under TLS (it failed and answered before)', async () => {

@@ -67,6 +67,11 @@ export class RestEngine implements ProtocolEngine {
       ...(backup !== undefined && { backup }),
       ...(config.apiKey !== undefined && { apiKey: config.apiKey }),
       ...(config.ca !== undefined && { ca: config.ca }),
+      tls: {
+        maxVersion: this.#rest.tls.maxVersion,
+        ...(this.#rest.tls.clientCertificate &&
+          config.clientCertificate && { client: config.clientCertificate }),
+      },
       pinVersion: this.#rest.pinVersion && !defects.has('no-version-pin'),
       ...(this.#rest.auth && { authScheme: this.#rest.auth }),
       connectTimeoutMs: p.timeouts.connectMs,

@@ -37,6 +37,8 @@ export interface RestLinkOptions {
   apiKey?: string;
   /** PEM certificate(s) to trust: a TLS gateway's test certificate. */
   ca?: string;
+  /** Over HTTPS: the newest TLS version offered, and the client certificate presented (mutual TLS). */
+  tls?: { maxVersion: 'TLSv1.2' | 'TLSv1.3'; client?: { cert: string; key: string } };
   pinVersion: boolean;
   authScheme?: 'bearer' | 'basic' | 'header';
   /** ms before time scaling. */
@@ -71,6 +73,8 @@ export class RestLink {
       connect: {
         timeout: scaledConnectTimeout(o.connectTimeoutMs, o.timeScale),
         ...(o.ca !== undefined && { ca: o.ca }),
+        ...(o.tls && { maxVersion: o.tls.maxVersion }),
+        ...(o.tls?.client && { cert: o.tls.client.cert, key: o.tls.client.key }),
       },
       keepAliveTimeout: 4_000,
     });
