@@ -1,4 +1,5 @@
 import type { Exchange } from './exchange.js';
+import { maskQuotedCardData } from './masked-violations.js';
 
 type Listener = (exchange: Exchange) => void;
 type Entry = Omit<Exchange, 'seq'>;
@@ -74,6 +75,7 @@ export class Journal {
    */
   record(entry: Entry, bytes = 0): Exchange {
     const exchange = entry as Exchange;
+    maskQuotedCardData(exchange);
     exchange.seq = this.next++;
     this.keep(exchange, bytes);
     for (const listener of this.listeners) listener(exchange);
@@ -147,6 +149,7 @@ export class Journal {
       let item = items[i]!;
       if (item instanceof Deferred) {
         const exchange = item.build(item.data) as Exchange;
+        maskQuotedCardData(exchange);
         exchange.seq = item.seq;
         items[i] = item = exchange;
       }

@@ -48,9 +48,10 @@ export class HttpExchangeRecord implements Exchange {
   readonly host: string;
   readonly connection: number;
   readonly at: string;
-  readonly event: Exchange['event'];
+  // The journal may mask a card number these quote (maskQuotedCardData).
+  event: Exchange['event'];
   readonly durationMs: number | undefined;
-  readonly violations: Violation[];
+  violations: Violation[];
   readonly faults: string[];
   readonly #method: string;
   readonly #url: string;
@@ -144,7 +145,8 @@ export class HttpExchangeRecord implements Exchange {
     if (status !== undefined && !this.#response) {
       const text = this.#answerText;
       this.#response = {
-        summary: this.#answerSummary ?? String(status),
+        // An error's summary may quote what the request sent (a member's name): masked.
+        summary: this.#answerSummary === undefined ? String(status) : maskPansInText(this.#answerSummary),
         size: Buffer.byteLength(text),
         http: new HttpResponseView(status, this.#answerHeaders!, text, this.#ctx),
       };
@@ -288,7 +290,11 @@ export function lazyHttpResponse(
   text: string,
   ctx: MaskContext,
 ): RecordedMessage {
-  return { summary, size: Buffer.byteLength(text), http: new HttpResponseView(status, headers, text, ctx) };
+  return {
+    summary: maskPansInText(summary),
+    size: Buffer.byteLength(text),
+    http: new HttpResponseView(status, headers, text, ctx),
+  };
 }
 
 /**

@@ -33,8 +33,20 @@ const SECRET_KEYS = new Set([
   'pinblock',
   'encryptedcardnumber',
   'encryptedsecuritycode',
+  // Credentials a terminal may put in a body: the gateway's own key, a password.
+  'apikey',
+  'secret',
+  'secretkey',
+  'clientsecret',
+  'password',
 ]);
 const SEPARATORS = /[_-]/g;
+// Card codes under a prefix: card_cvv, cardCVC, card-cvc2 …
+const SECRET_SUFFIX = /(cvc|cvv|cvn|csc|cvd)2?$/;
+const isSecretKey = (key: string): boolean => {
+  const k = key.toLowerCase().replace(SEPARATORS, '');
+  return SECRET_KEYS.has(k) || SECRET_SUFFIX.test(k);
+};
 
 const SECRET_HEADERS = new Set([
   'authorization',
@@ -59,8 +71,7 @@ export function maskJson(value: unknown, rules: JsonMaskRules = {}): unknown {
   const hidden = new Set((rules.hidden ?? []).map((p) => splitPointer(p).join('\u0000')));
   const walk = (node: unknown, path: string[], key: string | undefined): unknown => {
     const at = path.join('\u0000');
-    if (hidden.has(at) || (key !== undefined && SECRET_KEYS.has(key.toLowerCase().replace(SEPARATORS, ''))))
-      return hide(node);
+    if (hidden.has(at) || (key !== undefined && isSecretKey(key))) return hide(node);
     if (typeof node === 'string') {
       if (pans.has(at) || looksLikePan(node)) return maskPan(node);
       return maskPansInText(node);
@@ -72,7 +83,8 @@ export function maskJson(value: unknown, rules: JsonMaskRules = {}): unknown {
     if (Array.isArray(node)) return node.map((item, i) => walk(item, [...path, String(i)], undefined));
     if (typeof node === 'object' && node !== null) {
       const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(node)) out[k] = walk(v, [...path, k], k);
+      // A member's name is masked too: a terminal may key an object by card number.
+      for (const [k, v] of Object.entries(node)) out[maskPansInText(k)] = walk(v, [...path, k], k);
       return out;
     }
     return node;
@@ -129,8 +141,8 @@ export function maskUrl(url: string): string {
       const name = pair.slice(0, eq);
       const value = pair.slice(eq + 1);
       const key = name.toLowerCase();
-      if (SECRET_KEYS.has(key.replace(SEPARATORS, ''))) return `${name}=${hide(value)}`;
       if (SECRET_PARAMS.test(key)) return `${name}=${maskSecret(value)}`;
+      if (isSecretKey(key)) return `${name}=${hide(value)}`;
       return `${name}=${maskPansInText(value)}`;
     })
     .join('&');

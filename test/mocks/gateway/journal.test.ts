@@ -85,6 +85,36 @@ describe('the journal', () => {
       expect(text).not.toContain(secret);
   });
 
+  it('masks card data that the rules a request broke quote: a PAN as a route, a version, a member name', async () => {
+    const g = await gateway('nimbus-pay@2024-06-15');
+    const m = await gateway('meridian-checkout@v4');
+    await call(g, 'GET', `/${VISA}`);
+    await call(g, 'GET', '/v1/payment_intents/pi_x', { headers: { 'nimbus-version': VISA } });
+    await call(m, 'POST', '/v4/payments', {
+      body: { ...meridianBody(), [VISA]: 1, card_cvv: '123', cardCVV: '456', api_key: MERIDIAN_KEY },
+      headers: { 'x-api-key': MERIDIAN_KEY, 'idempotency-key': 'k-1' },
+    });
+    await call(m, 'POST', `/v${VISA}/payments`, { body: {}, headers: { 'x-api-key': MERIDIAN_KEY } });
+    await recorded(g, 2);
+    await recorded(m, 2);
+    const entries = [...g.journal.entries(), ...m.journal.entries()];
+    const violations = entries.flatMap((e) => e.violations);
+    // Each request broke a rule, and each rule's words say where, masked.
+    expect(violations.length).toBeGreaterThanOrEqual(4);
+    expect(violations.map((v) => v.message).join('\n')).toContain('411111******1111');
+    const post = m.journal
+      .entries()
+      .find((e) => e.request?.http?.method === 'POST' && e.request.http.path === '/v4/payments');
+    expect(post!.request!.http!.body).toMatchObject({
+      '411111******1111': 1,
+      card_cvv: '[hidden: 3 chars]',
+      cardCVV: '[hidden: 3 chars]',
+      api_key: expect.stringMatching(/^\[hidden/),
+    });
+    const text = JSON.stringify(entries);
+    for (const secret of [VISA, MERIDIAN_KEY, '"123"', '"456"']) expect(text).not.toContain(secret);
+  });
+
   it('a body nested 100,000 deep is journaled by its size: the journal and its file keep working', async () => {
     const path = join(tempDir('gateway-journal-'), 'journal.ndjson');
     const g = await gateway('nimbus-pay@2024-06-15');

@@ -1,0 +1,26 @@
+import { maskPansInText } from '../protocols/iso8583/index.js';
+import type { Exchange, Violation } from './exchange.js';
+
+/**
+ * An exchange's violations and event as a journal keeps them: a card number the terminal put where
+ * no mask looks — a URL path, a version header, a JSON member's name — and that a rule's message
+ * quotes is masked like any other (ARCHITECTURE rule 7). Nothing is copied when nothing needed it.
+ */
+export function maskQuotedCardData(exchange: Exchange): void {
+  const violations = exchange.violations;
+  let out: Violation[] | undefined;
+  for (let i = 0; i < violations.length; i++) {
+    const v = violations[i]!;
+    const message = maskPansInText(v.message);
+    const path = maskPansInText(v.path);
+    if (message === v.message && path === v.path) continue;
+    out ??= violations.slice();
+    out[i] = { ...v, message, path };
+  }
+  if (out) exchange.violations = out;
+  const event = exchange.event;
+  if (event) {
+    const detail = maskPansInText(event.detail);
+    if (detail !== event.detail) exchange.event = { ...event, detail };
+  }
+}
