@@ -29,7 +29,10 @@ export function registerJournal(program: Command): void {
     .option('--operation <list>', 'REST operationIds, comma-separated')
     .option('--terminal <id>', 'ISO 8583 terminal id (DE41)')
     .option('--stan <n>', 'ISO 8583 STAN (DE11) of the request or its answer')
-    .option('--code <list>', 'response codes (DE39) or HTTP statuses, comma-separated, e.g. 00,94')
+    .option(
+      '--code <list>',
+      'response codes (DE39) or HTTP statuses, comma-separated, e.g. 00,94; none: no answer sent',
+    )
     .option('--violations', 'only exchanges that broke a rule of the host version')
     .option('--no-violations', 'only exchanges that broke no rule')
     .option('--event <list>', 'transport events, comma-separated, e.g. fault,reset')

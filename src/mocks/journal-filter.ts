@@ -16,7 +16,7 @@ export interface JournalFilter {
   terminal?: string;
   /** ISO 8583: the STAN (DE11) of the request or its response, 1–6 digits (zeros in front optional). */
   stan?: string;
-  /** The answer's code: an ISO response code (DE39, e.g. `00`, `94`, `904`) or an HTTP status. */
+  /** The answer's code: an ISO response code (DE39, e.g. `00`, `94`, `904`), an HTTP status, or `none` (not sent). */
   code?: readonly string[];
   /** true: only exchanges that broke a rule of the host version; false: only those that did not. */
   violations?: boolean;
@@ -68,9 +68,13 @@ function field(message: Exchange['request'], id: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-/** DE39 of an ISO answer, the status of an HTTP one. */
+/**
+ * DE39 of an ISO answer, the status of an HTTP one; `none` for a request whose answer never left
+ * (no answer, or one a fault or a hang-up kept: the journal shows what the host built, unsent).
+ */
 function answerCode(e: Exchange): string | undefined {
   const response = e.response;
+  if (e.request && (!response || e.durationMs === undefined)) return 'none';
   if (!response) return undefined;
   if (response.iso) return field(response, '39');
   const status = response.http?.status;

@@ -34,6 +34,7 @@ function iso(
         size: 90,
         iso: { mti: `${mti.slice(0, 2)}10`, fields: { 11: stan, 39: code, 41: terminal } },
       },
+      durationMs: 3, // sent
     }),
     violations: [],
     faults: [],
@@ -51,6 +52,7 @@ const http = (seq: number, operation: string, status: number): Exchange => ({
     http: { method: 'POST', operation, headers: {} },
   },
   response: { summary: `${status} pi_00001abc`, size: 200, http: { status, headers: {} } },
+  durationMs: 4,
   violations: [],
   faults: [],
 });
@@ -88,6 +90,11 @@ describe('journalFilter', () => {
     expect(seqs({ stan: '2' })).toEqual([4, 5]); // zeros in front optional
     expect(seqs({ stan: '000002' })).toEqual([4, 5]);
     expect(seqs({ code: ['00'] })).toEqual([2, 5]);
+    // No answer left: none was sent (seq 4), or one a fault kept (the journal shows the 00 built, no duration).
+    expect(seqs({ code: ['none'] })).toEqual([4]);
+    const kept = { ...iso(9, '0200', 'HB000001', '000004', '00'), durationMs: undefined };
+    expect(journalFilter({ code: ['none'] })(kept)).toBe(true);
+    expect(journalFilter({ code: ['00'] })(kept)).toBe(false);
     expect(seqs({ code: ['51', '402'] })).toEqual([3, 8]); // ISO codes and HTTP statuses alike
     expect(seqs({ violations: true })).toEqual([6]);
     expect(seqs({ violations: false })).not.toContain(6);

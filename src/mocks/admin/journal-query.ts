@@ -29,8 +29,8 @@ export const JournalQuery = T.Object(
     ),
     code: T.Optional(
       commaList(
-        '[0-9A-Za-z]{1,3}',
-        'response codes (DE39) or HTTP statuses, comma-separated, e.g. 00,94 or 402',
+        '(?:[0-9A-Za-z]{1,3}|none)',
+        'response codes (DE39) or HTTP statuses, comma-separated, e.g. 00,94 or 402; none: no answer sent',
       ),
     ),
     violations: T.Optional(T.Boolean({ description: 'true: only exchanges that broke a rule; false: none' })),
@@ -40,7 +40,12 @@ export const JournalQuery = T.Object(
         `transport events, comma-separated: ${TRANSPORT_EVENTS.join(', ')}`,
       ),
     ),
-    fault: T.Optional(commaList('[a-z0-9-]+', 'ids of faults that fired, comma-separated, e.g. no-response')),
+    fault: T.Optional(
+      commaList(
+        '[A-Za-z0-9][A-Za-z0-9_.:#-]*',
+        'ids of faults that fired, comma-separated, e.g. no-response, latency#2',
+      ),
+    ),
     text: T.Optional(
       T.String({ minLength: 1, maxLength: 200, description: 'text in a summary line, any case' }),
     ),

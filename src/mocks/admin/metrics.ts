@@ -137,7 +137,8 @@ export class MockMetrics {
       // method/path/operation/status are eager in a gateway's record; headers and body stay unread.
       const http = exchange.request.http;
       const operation = http?.operation ?? `${http?.method ?? ''} unrouted`.trim();
-      const status = exchange.response?.http?.status;
+      // An answer the host built but a fault (or the terminal hanging up) kept from leaving: none.
+      const status = exchange.durationMs === undefined ? undefined : exchange.response?.http?.status;
       this.#httpRequests.inc({
         host: label,
         operation,
@@ -148,7 +149,7 @@ export class MockMetrics {
       }
     }
     if (mti !== undefined) {
-      const code = exchange.response?.iso?.fields['39'];
+      const code = exchange.durationMs === undefined ? undefined : exchange.response?.iso?.fields['39'];
       this.#transactions.inc({ host: label, mti, code: typeof code === 'string' ? code : 'none' });
       if (exchange.response && exchange.durationMs !== undefined) {
         this.#latency.observe({ host: label, mti }, exchange.durationMs / 1000);

@@ -472,6 +472,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
           text,
           mask,
         ),
+        // Sent: a time, so that metrics and filters count its status (none is for answers kept).
+        durationMs: Math.round(reply.elapsedTime * 1000) / 1000,
         violations,
       },
       text.length,

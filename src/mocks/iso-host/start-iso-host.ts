@@ -184,6 +184,7 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
   let connections = 0;
   const idleMs = version.spec.timeouts.idleSeconds * 1000 * timeScale;
   const incompleteMs = version.spec.timeouts.incompleteFrameMs * timeScale;
+  const macBase = version.spec.mac ? Number(version.spec.mac.field) : dialect.mac?.field;
 
   // Answers ready in one turn of the event loop leave together at its end (see TurnBatch). Order
   // per socket is kept; a terminal that does not read its answers is not read from (writeOrHold).
@@ -607,9 +608,8 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
         message: response,
         encode: (m) => dialect.packFrame(replyFramed(frame, m)),
         ...(sign && { sign }),
-        ...(version.spec.mac && {
-          macField: String(macFieldOf(dialect, response, Number(version.spec.mac.field))),
-        }),
+        // The version's MAC field, else the dialect's (a bad-mac fault adds one the host never signs).
+        ...(macBase !== undefined && { macField: String(macFieldOf(dialect, response, macBase)) }),
       };
       const report = await plan.run({
         socket,

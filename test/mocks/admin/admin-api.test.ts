@@ -267,6 +267,39 @@ describe('admin API', () => {
     ).toEqual(['000002', '000002']);
   });
 
+  it('an answer a fault kept from leaving counts as code none, in the metrics and the code filter; fault ids with # filter', async () => {
+    const port = host.address.port;
+    for (const spec of [
+      { fault: 'close-after-request', scope: { firstN: 1 } },
+      { fault: 'latency', params: { delayMs: 1 }, scope: { nth: [1] } },
+      { fault: 'latency', params: { delayMs: 2 }, scope: { nth: [2] } },
+    ]) {
+      expect((await api.app.inject({ method: 'POST', url: '/faults', payload: spec })).statusCode).toBe(201);
+    }
+    await expect(send(dialect, port, sale({ stan: 1 }))).rejects.toThrow(/closed/);
+    expect((await send(dialect, port, sale({ stan: 2 }))).fields['39']).toBe('00');
+    await settled(host, '0200', 2);
+    const metrics = (await get('/metrics')).body;
+    // The host built a 00 for the first sale, but it never left.
+    expect(metrics).toContain('paymatrix_mock_transactions_total{host="primary",mti="0200",code="none"} 1');
+    expect(metrics).toContain('paymatrix_mock_transactions_total{host="primary",mti="0200",code="00"} 1');
+    const stans = async (query: string) => {
+      const r = await get(`/journal?${query}`);
+      expect(r.statusCode, r.body).toBe(200);
+      return r
+        .json()
+        .exchanges.map(
+          (e: { request: { iso: { fields: Record<string, string> } } }) => e.request.iso.fields['11'],
+        );
+    };
+    expect(await stans('code=none')).toEqual(['000001']);
+    expect(await stans('code=00')).toEqual(['000002']);
+    // Two latency faults: the second's id is latency#2 (# written %23 in a URL).
+    expect(await stans('fault=latency%232')).toEqual(['000002']);
+    expect(await stans('fault=latency')).toEqual(['000001']);
+    expect(await stans('fault=close-after-request')).toEqual(['000001']);
+  });
+
   it('GET /journal scans a long journal in slices and still pages exactly', async () => {
     for (let i = 0; i < 1300; i++) {
       host.journal.record({

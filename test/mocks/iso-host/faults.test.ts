@@ -166,6 +166,19 @@ describe('faults on the wire', () => {
     expect({ ...r.message!.fields, 64: 'x' }).toEqual({ ...cleanMsg.fields, 64: 'x' });
   });
 
+  it("bad-mac on a version that signs nothing: corrupt adds a wrong MAC in the dialect's field (2019.4)", async () => {
+    const { h, t, c } = await withFaults([{ fault: 'bad-mac' }]);
+    const request = sale(t);
+    c.write(t.frame(request));
+    const r = await c.next();
+    const clean = t.dialect.unpackFrame(await cleanAnswer('harbor-bank@2019.4', request)).message;
+    expect(clean.fields['64']).toBeUndefined();
+    expect(r.message!.fields['64']).toMatch(/^[0-9A-F]{16}$/);
+    expect({ ...r.message!.fields, 64: 'x' }).toEqual({ ...clean.fields, 64: 'x' });
+    const entry = h.journal.entries().find((e) => e.faults.includes('bad-mac'));
+    expect(entry?.event?.detail).toContain('added one that does not verify');
+  });
+
   it('duplicate-response: the same answer twice', async () => {
     const { t, c } = await withFaults([{ fault: 'duplicate-response', params: { copies: 2 } }]);
     c.write(t.frame(sale(t)));
