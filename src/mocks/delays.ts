@@ -6,6 +6,8 @@ import type { Socket } from 'node:net';
  * addEventListener walks every listener already there, so a bank host with 1,500 terminals each
  * waiting out its 40 ms spent 13% of its CPU adding listeners. Here a wait costs one Map entry.
  */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export class Delays {
   readonly #pending = new Map<ReturnType<typeof setTimeout>, () => void>();
   #stopped = false;
@@ -28,8 +30,19 @@ export class Delays {
         socket?.off('close', done);
         resolve();
       };
-      const timer = setTimeout(done, ms);
-      this.#pending.set(timer, done);
+      // Node fires a timer longer than 2^31 - 1 ms (24.8 days) at once: a longer wait is chained.
+      const arm = (left: number): ReturnType<typeof setTimeout> => {
+        const t =
+          left > MAX_TIMER_MS
+            ? setTimeout(() => {
+                this.#pending.delete(t);
+                timer = arm(left - MAX_TIMER_MS);
+              }, MAX_TIMER_MS)
+            : setTimeout(done, left);
+        this.#pending.set(t, done);
+        return t;
+      };
+      let timer = arm(ms);
       socket?.once('close', done);
     });
   }

@@ -1,6 +1,6 @@
 // Delays: the timers a mock server waits on, ended together when it stops.
 import { connect, createServer, type Socket } from 'node:net';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Delays } from '../../src/mocks/delays.js';
 
 describe('Delays', () => {
@@ -9,6 +9,29 @@ describe('Delays', () => {
     const t0 = performance.now();
     await d.wait(30);
     expect(performance.now() - t0).toBeGreaterThanOrEqual(29);
+  });
+
+  it('a wait longer than a Node timer can hold (24.8 days) is chained: it does not end at once', async () => {
+    vi.useFakeTimers();
+    try {
+      const d = new Delays();
+      let ended = false;
+      const waiting = d.wait(1e12).then(() => {
+        ended = true;
+      });
+      await vi.advanceTimersByTimeAsync(2 ** 31 + 1000);
+      expect(ended).toBe(false);
+      await vi.advanceTimersByTimeAsync(1e12);
+      await waiting;
+      expect(ended).toBe(true);
+      // stop() still ends a chained wait.
+      const long = d.wait(1e12);
+      await vi.advanceTimersByTimeAsync(2 ** 31 + 1000);
+      d.stop();
+      await long;
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('stop() ends every pending wait at once, and later waits return immediately', async () => {

@@ -196,19 +196,24 @@ describe('HTTP faults', () => {
   });
 
   it.each([
-    ['cut', (t: string) => t.startsWith('{"id":"pi_') && t.length > 10],
-    ['html', (t: string) => t.includes('502 Bad Gateway')],
-    ['empty', (t: string) => t === ''],
-  ] as const)('malformed-json %s: a complete 200 whose body is not the JSON', async (mode, looks) => {
-    const g = await nimbus([{ fault: 'malformed-json', params: { mode } }]);
-    const r = await client(g).authorize(body);
-    expect(r.status).toBe(200);
-    expect(r.headers['content-type']).toBe('application/json');
-    expect(looks(r.text)).toBe(true);
-    expect(r.body).toBeUndefined();
-    if (mode !== 'empty') expect(r.parseError).toBeTruthy();
-    expect(g.payments.size).toBe(1);
-  });
+    ['cut', (t: string) => t.startsWith('{"id":"pi_') && t.length > 10, /JSON cut after \d+ of \d+ bytes/],
+    ['html', (t: string) => t.includes('502 Bad Gateway'), /body replaced by a \d+-byte HTML error page/],
+    ['empty', (t: string) => t === '', /body replaced by no bytes/],
+  ] as const)(
+    'malformed-json %s: a complete 200 whose body is not the JSON; the journal says so',
+    async (mode, looks, note) => {
+      const g = await nimbus([{ fault: 'malformed-json', params: { mode } }]);
+      const r = await client(g).authorize(body);
+      expect(r.status).toBe(200);
+      expect(r.headers['content-type']).toBe('application/json');
+      expect(looks(r.text)).toBe(true);
+      expect(r.body).toBeUndefined();
+      if (mode !== 'empty') expect(r.parseError).toBeTruthy();
+      expect(g.payments.size).toBe(1);
+      const entry = g.journal.entries().find((e) => e.faults.includes('malformed-json'));
+      expect(entry?.event?.detail).toMatch(note);
+    },
+  );
 
   it('truncated-body: part of the promised body, then a close (or a hold the client must time out)', async () => {
     const g = await nimbus([

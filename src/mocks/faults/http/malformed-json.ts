@@ -25,8 +25,17 @@ export const malformedJson = defineFault({
   ),
   http: {
     body(bytes, ctx, p) {
-      if (p.mode === 'html') return Buffer.from(PROXY_PAGE);
-      if (p.mode === 'empty') return Buffer.alloc(0);
+      // Every mode says what replaced the answer: the journal keeps the body the gateway built.
+      if (p.mode === 'html') {
+        ctx.note(
+          `body replaced by a ${PROXY_PAGE.length}-byte HTML error page (${bytes.length} bytes of JSON built)`,
+        );
+        return Buffer.from(PROXY_PAGE);
+      }
+      if (p.mode === 'empty') {
+        ctx.note(`body replaced by no bytes (${bytes.length} bytes of JSON built)`);
+        return Buffer.alloc(0);
+      }
       const keep = Math.max(1, Math.floor(bytes.length / 2));
       ctx.note(`JSON cut after ${keep} of ${bytes.length} bytes`);
       return bytes.subarray(0, keep);
