@@ -15,18 +15,21 @@ export function authenticate(
   keys: ReadonlySet<string>,
 ): AuthResult {
   if (alternatives.length === 0) return PUBLIC;
-  let problem = '';
+  // What went wrong, the most telling first: a key we do not know, then credentials we could not
+  // read (another scheme, an empty Basic user), then none at all.
+  let unknown = false;
+  let unreadable = '';
   for (const schemes of alternatives) {
     let key = '';
     for (const scheme of schemes) {
       const found = credential(headers[scheme.header], scheme);
-      if (found === undefined) {
-        problem ||= `No API key was sent (${describe(scheme)}).`;
+      if (typeof found !== 'string') {
+        if (found.unreadable) unreadable ||= found.unreadable;
         key = '';
         break;
       }
       if (!keys.has(found)) {
-        problem = 'The API key is not known.';
+        unknown = true;
         key = '';
         break;
       }
@@ -34,26 +37,49 @@ export function authenticate(
     }
     if (key !== '' || schemes.length === 0) return { ok: true, key };
   }
-  return { ok: false, problem };
+  if (unknown) return { ok: false, problem: 'The API key is not known.' };
+  if (unreadable) return { ok: false, problem: `${unreadable} (${expected(alternatives)}).` };
+  return { ok: false, problem: `No API key was sent (${expected(alternatives)}).` };
 }
 
-function credential(raw: string | string[] | undefined, scheme: SecurityScheme): string | undefined {
+/** The key a header carries for a scheme, or why it carries none (unreadable: it is there, but not so). */
+function credential(
+  raw: string | string[] | undefined,
+  scheme: SecurityScheme,
+): string | { unreadable?: string } {
   const value = Array.isArray(raw) ? raw[0] : raw;
-  if (value === undefined || value === '') return undefined;
+  if (value === undefined || value === '') return {};
   if (scheme.kind === 'header') return value.trim();
   const space = value.indexOf(' ');
-  if (space < 0) return undefined;
-  const kind = value.slice(0, space).toLowerCase();
-  const rest = value.slice(space + 1).trim();
-  if (scheme.kind === 'bearer') return kind === 'bearer' && rest !== '' ? rest : undefined;
-  if (kind !== 'basic') return undefined;
+  const kind = (space < 0 ? value : value.slice(0, space)).toLowerCase();
+  const rest = space < 0 ? '' : value.slice(space + 1).trim();
+  if (kind !== 'bearer' && kind !== 'basic') {
+    // Named only when it reads like a scheme (Token, Digest): a bare value may be the key itself.
+    const word = value.slice(0, space);
+    const name = space > 0 && /^[A-Za-z]{1,16}$/.test(word) ? `the ${word} scheme` : 'an unknown scheme';
+    return { unreadable: `The Authorization header uses ${name}` };
+  }
+  if (kind !== scheme.kind) return {};
+  if (rest === '')
+    return {
+      unreadable: `The Authorization: ${kind === 'bearer' ? 'Bearer' : 'Basic'} header carries no credentials`,
+    };
+  if (scheme.kind === 'bearer') return rest;
   const decoded = Buffer.from(rest, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   const user = colon < 0 ? decoded : decoded.slice(0, colon);
-  return user === '' ? undefined : user;
+  return user === ''
+    ? { unreadable: 'The Authorization: Basic credentials carry no user name (the API key)' }
+    : user;
+}
+
+/** Where the API version takes its key, every alternative: `as Authorization: Bearer … or …`. */
+function expected(alternatives: readonly (readonly SecurityScheme[])[]): string {
+  const ways = [...new Set(alternatives.flatMap((schemes) => schemes.map(describe)))];
+  return `expected ${ways.join(' or ')}`;
 }
 
 function describe(scheme: SecurityScheme): string {
-  if (scheme.kind === 'header') return `expected in the ${scheme.header} header`;
-  return `expected as Authorization: ${scheme.kind === 'bearer' ? 'Bearer' : 'Basic'} …`;
+  if (scheme.kind === 'header') return `in the ${scheme.header} header`;
+  return `as Authorization: ${scheme.kind === 'bearer' ? 'Bearer' : 'Basic'} …`;
 }

@@ -176,6 +176,27 @@ describe('authentication', () => {
       expect.stringMatching(/^authentication: No API key was sent/),
       'authentication: The API key is not known.',
     ]);
+    // Sent, but not in a way the API reads: said so, never quoting what was sent.
+    for (const [authorization, problem] of [
+      [`Token ${NIMBUS_KEY}`, 'The Authorization header uses the Token scheme'],
+      [NIMBUS_KEY, 'The Authorization header uses an unknown scheme'],
+      ['Bearer ', 'The Authorization: Bearer header carries no credentials'],
+      [
+        `Basic ${Buffer.from(':pw').toString('base64')}`,
+        'The Authorization: Basic credentials carry no user name',
+      ],
+    ]) {
+      const r = await call(g, 'POST', '/v1/payment_intents', {
+        body,
+        headers: { authorization: authorization! },
+      });
+      expect(r.status).toBe(401);
+      expect(r.json.error.message).toContain(problem);
+      expect(r.json.error.message).toContain(
+        'expected as Authorization: Bearer … or as Authorization: Basic …',
+      );
+      expect(r.json.error.message).not.toContain(NIMBUS_KEY);
+    }
     const basic = await call(g, 'POST', '/v1/payment_intents', {
       body,
       headers: { authorization: `Basic ${Buffer.from(`${NIMBUS_KEY}:`).toString('base64')}` },
