@@ -116,6 +116,12 @@ interface Answered {
   faults: string[];
 }
 
+/** An answer built for a terminal that had already hung up: never sent. */
+const GONE: Exchange['event'] = {
+  kind: 'disconnected',
+  detail: 'the terminal closed the connection before the answer was sent',
+};
+
 // Most exchanges break no rule and fire no fault: their entries share these (frozen: never written to).
 const NO_VIOLATIONS = Object.freeze([]) as unknown as Violation[];
 const NO_FAULTS = Object.freeze([]) as unknown as string[];
@@ -265,9 +271,28 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
   /** Serves ISO 8583 on a connection (a TCP socket, or TLS once the handshake is done). */
   function serve(socket: Socket, id: number, peer: string): void {
     log(id, { event: { kind: 'connected', detail: peer }, violations: [], faults: [] });
-    socket.on('close', () =>
-      log(id, { event: { kind: 'disconnected', detail: '' }, violations: [], faults: [] }),
-    );
+    const decoder = new FrameStreamDecoder(framing!);
+    // The terminal hung up (a FIN or a reset), as opposed to the host closing the connection.
+    let hungUp = false;
+    socket.once('end', () => {
+      hungUp = true;
+    });
+    socket.once('error', () => {
+      hungUp = true;
+    });
+    socket.on('close', () => {
+      // A frame the terminal started and never finished is a malformed message, as one the
+      // incomplete-frame timer closes is.
+      if (hungUp && decoder.pending > 0) {
+        const detail = `the terminal hung up in the middle of a frame (${decoder.pending} bytes of it received)`;
+        log(id, {
+          event: { kind: 'malformed', detail },
+          violations: [{ path: 'frame', rule: 'framing', message: detail }],
+          faults: [],
+        });
+      }
+      log(id, { event: { kind: 'disconnected', detail: '' }, violations: [], faults: [] });
+    });
     socket.setNoDelay(true);
     // Requests not answered yet: a connection waiting for its answer (a slow issuer) is not idle.
     let inFlight = 0;
@@ -285,7 +310,6 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
       });
       closeSocket(socket);
     });
-    const decoder = new FrameStreamDecoder(framing!);
     let chain = Promise.resolve();
     let incomplete: NodeJS.Timeout | undefined;
     socket.on('close', () => clearTimeout(incomplete));
@@ -577,7 +601,7 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
     }
     const sent = !socket.destroyed;
     if (sent) sendSoon(socket, responseBytes);
-    logAnswer(ex, responseWire, responseBytes.length, undefined, sent, violations, []);
+    logAnswer(ex, responseWire, responseBytes.length, sent ? undefined : GONE, sent, violations, []);
   }
 
   /** The answer after the processing delay, through the faults that fired. */
@@ -601,6 +625,7 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
     let event: Exchange['event'];
     if (plan.fired.length === 0) {
       if (sent) sendSoon(socket, responseBytes);
+      else event = GONE;
     } else {
       flush(); // earlier answers on this connection go first
       // What message-aware faults (wrong STAN/MTI, bad MAC) need to rewrite the answer.

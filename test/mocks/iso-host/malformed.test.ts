@@ -225,7 +225,38 @@ describe('slow, vanishing and idle clients', () => {
       if (i % 2) c.socket.resetAndDestroy();
       else c.close();
     }
-    await eventually(() => h.journal.entries().filter((e) => e.event?.kind === 'disconnected').length === 5);
+    const hangUps = () => h.journal.entries().filter((e) => !e.request && e.event?.kind === 'disconnected');
+    await eventually(() => hangUps().length === 5);
+    // Every sale is journaled; one whose answer found its terminal gone says so, with no duration.
+    const sales = () => h.journal.entries().filter((e) => e.request?.iso?.mti === '0200');
+    await eventually(() => sales().length === 5);
+    for (const e of sales()) {
+      if (e.durationMs === undefined)
+        expect(e.event).toEqual({
+          kind: 'disconnected',
+          detail: 'the terminal closed the connection before the answer was sent',
+        });
+      else expect(e.event).toBeUndefined();
+    }
+    await stillServes(h);
+  });
+
+  it('a terminal that hangs up in the middle of a frame leaves a malformed entry, not just a disconnect', async () => {
+    const h = await host('harbor-bank@2019.4');
+    for (const abrupt of [false, true]) {
+      const t = terminal(h, 'HB000001', abrupt ? 201 : 200);
+      const c = await IsoConnection.open(h.address.port, t.framing, t.dialect);
+      const frame = saleFrame(t);
+      c.write(frame.subarray(0, 40));
+      await new Promise((r) => setTimeout(r, 20));
+      if (abrupt) c.socket.resetAndDestroy();
+      else c.close();
+    }
+    await eventually(() => malformedEvents(h).length === 2);
+    for (const e of malformedEvents(h)) {
+      expect(e.event!.detail).toBe('the terminal hung up in the middle of a frame (40 bytes of it received)');
+      expect(e.violations).toEqual([expect.objectContaining({ path: 'frame', rule: 'framing' })]);
+    }
     await stillServes(h);
   });
 
