@@ -14,7 +14,7 @@ import {
 import type { Violation } from '../exchange.js';
 import type { CardBook, EffectiveRule, HostVersion } from '../hosts/host-loader.js';
 import { conditionHolds, responseMtiOf } from '../hosts/host-loader.js';
-import type { MessageKind, Outcome, Slice } from '../hosts/host-schema.js';
+import type { Condition, MessageKind, Outcome, Slice, Variant } from '../hosts/host-schema.js';
 import { amountOf, authorize } from './authorize.js';
 import type { Ledger, LedgerEntry } from './ledger.js';
 import { type Clock, localClock } from './local-clock.js';
@@ -76,14 +76,25 @@ export function processRequest(ctx: HostContext, request: IsoMessage, bodyBytes:
 
   if (!rule) {
     const answerable = hasResponseMti(request.mti);
+    // A message the version knows by its variants only (a 1993 1200 by DE24 and DE3): say which it
+    // takes, so that old firmware after an upgrade reads what it left out.
+    const variants = answerable ? spec.messages[request.mti]?.variants : undefined;
     const violations = [
-      {
-        path: '',
-        rule: 'unknown-message',
-        message:
-          `${version.ref} does not accept MTI ${request.mti} here` +
-          (answerable ? '' : ': it is a response or an acknowledgement, which no message answers'),
-      },
+      variants
+        ? {
+            path: [...new Set(Object.values(variants).flatMap((v) => Object.keys(conditionOf(v))))].join('+'),
+            rule: 'unknown-message',
+            message: `${version.ref} accepts MTI ${request.mti} only as ${Object.entries(variants)
+              .map(([name, v]) => `${name} (${describeCondition(conditionOf(v))})`)
+              .join(', ')}: this one is none of them`,
+          }
+        : {
+            path: '',
+            rule: 'unknown-message',
+            message:
+              `${version.ref} does not accept MTI ${request.mti} here` +
+              (answerable ? '' : ': it is a response or an acknowledgement, which no message answers'),
+          },
     ];
     // A host answers no response (an 0210 plus 10 would be an 0220 advice): it records it, and
     // closes only when that is what this version does with a message it does not know.
@@ -772,4 +783,22 @@ function text(msg: IsoMessage, path: string): string | undefined {
 /** Today as YYMM on the host's clock, for expiry checks. */
 function yymm(c: Clock): string {
   return c.yy + c.mmdd.slice(0, 2);
+}
+
+/** A variant's processing code and `when` as one condition: field path → what it must hold. */
+function conditionOf(v: Variant): Condition {
+  return { ...(v.processingCode !== undefined && { 3: v.processingCode }), ...v.when };
+}
+
+/** `DE24 801…, DE3 20…` (a value starts so), `DE22 02…|90…`, `DE22 ~ ^.{6}2` (a pattern). */
+function describeCondition(c: Condition): string {
+  return Object.entries(c)
+    .map(([path, want]) => {
+      if (typeof want === 'object' && !Array.isArray(want)) return `DE${path} ~ ${want.pattern}`;
+      return `DE${path} ${[want]
+        .flat()
+        .map((p) => `${p}…`)
+        .join('|')}`;
+    })
+    .join(', ');
 }

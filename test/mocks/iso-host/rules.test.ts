@@ -148,6 +148,22 @@ describe('field rules', () => {
     expect(exchanges(h)[0]!.violations).toEqual([expect.objectContaining({ rule: 'unknown-message' })]);
   });
 
+  it('a 1200 with no function code (DE24) matches no variant: the violation lists what the version takes', async () => {
+    const h = await host('harbor-bank@2025.1');
+    const { t, c } = await session(h);
+    const r = await t.exchange(c, {
+      mti: '1200',
+      fields: { 3: '000000', 4: '000000002500', 11: '000001', 41: 'HB000001' },
+    });
+    expect([r.mti, code(r)]).toEqual(['1210', '902']);
+    const [v] = exchanges(h)[0]!.violations;
+    expect(v).toMatchObject({ rule: 'unknown-message', path: expect.stringContaining('24') });
+    expect(v!.message).toMatch(
+      /^harbor-bank@2025\.1 accepts MTI 1200 only as \w[\w-]* \(.*DE24 200….*\).*: this one is none of them$/,
+    );
+    expect(v!.message).not.toContain('does not accept');
+  });
+
   // A response is answered by nothing in ISO 8583: "MTI + 10" would make an 0210 an 0220 advice.
   const stray0210 = (t: ReturnType<typeof terminal>) =>
     t.frame({
