@@ -87,13 +87,16 @@ type FaultIdParams = Static<typeof FaultIdParams>;
 
 // Only the shape is checked here: IsoFaultSet.add() gives the precise error with the spec's own path
 // (`fault.params.delayMs: must be >= 0`), which says more than a generic schema error could.
-const FaultBody = T.Union([
-  T.Object(
-    {},
-    { additionalProperties: true, description: 'one fault spec: { fault, params?, scope?, id? }' },
-  ),
-  T.Array(T.Object({}, { additionalProperties: true }), { minItems: 1, maxItems: 100 }),
-]);
+const FaultBody = T.Union(
+  [
+    T.Object(
+      {},
+      { additionalProperties: true, description: 'one fault spec: { fault, params?, scope?, id? }' },
+    ),
+    T.Array(T.Object({}, { additionalProperties: true }), { minItems: 1, maxItems: 100 }),
+  ],
+  { description: 'a fault spec ({ "fault": "latency", "params": …, "scope": … }) or a list of 1 to 100' },
+);
 
 const Problem = T.Object({
   statusCode: T.Integer(),

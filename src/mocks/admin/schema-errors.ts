@@ -5,6 +5,15 @@ import type { FastifySchemaValidationError } from 'fastify';
  * description), else ajv's own message, e.g. `querystring/limit must be >= 1`.
  */
 export function schemaErrorFormatter(errors: FastifySchemaValidationError[], dataVar: string): Error {
+  // A body that is none of the shapes a route takes (none at all, text, null): say what it takes,
+  // rather than each shape's own complaint. The route's schema describes its shapes.
+  const whole = errors.find((e) => e.keyword === 'anyOf' && e.instancePath === '');
+  if (dataVar === 'body' && whole) {
+    const wanted = (whole as { parentSchema?: { description?: string } }).parentSchema?.description;
+    return new Error(
+      `the body must be ${wanted ?? 'JSON of the documented shape'}, sent as JSON (content-type: application/json)`,
+    );
+  }
   return new Error(errors.map((e) => inWords(e, dataVar)).join(', '));
 }
 

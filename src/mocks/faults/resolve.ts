@@ -65,11 +65,11 @@ export function resolveFaultSpec(spec: unknown, path = 'fault', options: Resolve
     throw new FaultSpecError(
       'invalid-spec',
       `${path}.fault`,
-      `must be a fault name (known: ${knownNames()})`,
+      `must be a fault name (known: ${knownNames(transport)})`,
     );
   }
   const definition = getFault(name);
-  if (!definition) throw new FaultSpecError('unknown-fault', `${path}.fault`, unknownFault(name));
+  if (!definition) throw new FaultSpecError('unknown-fault', `${path}.fault`, unknownFault(name, transport));
   if (!definition[transport]) {
     throw new FaultSpecError(
       'unsupported-transport',
@@ -199,15 +199,20 @@ function show(v: unknown): string {
   return v === undefined ? 'nothing' : JSON.stringify(v);
 }
 
-function knownNames(): string {
-  const names = listFaults().map((f) => f.name);
+/** The faults this transport has (an ISO host's list names no HTTP-only fault). */
+function knownNames(transport: FaultTransport): string {
+  const names = listFaults()
+    .filter((f) => f[transport])
+    .map((f) => f.name);
   return names.length > 0 ? names.join(', ') : 'none registered; import src/mocks/faults/index.js';
 }
 
-function unknownFault(name: string): string {
+function unknownFault(name: string, transport: FaultTransport): string {
   const hint = closestWord(
     name,
-    listFaults().map((f) => f.name),
+    listFaults()
+      .filter((f) => f[transport])
+      .map((f) => f.name),
   );
-  return `unknown fault "${name}"${hint ? ` (did you mean "${hint}"?)` : ''}; known: ${knownNames()}`;
+  return `unknown fault "${name}"${hint ? ` (did you mean "${hint}"?)` : ''}; known: ${knownNames(transport)}`;
 }

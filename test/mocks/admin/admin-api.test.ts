@@ -215,11 +215,24 @@ describe('admin API', () => {
         headers: { 'content-type': 'application/json' },
         payload,
       });
+    // Not a spec at all: what the route takes, in one sentence.
+    const takes =
+      'the body must be a fault spec ({ "fault": "latency", "params": …, "scope": … }) or a list of 1 to 100, sent as JSON (content-type: application/json)';
     const notObject = await raw('"latency"');
     expect(notObject.statusCode).toBe(400);
-    expect(notObject.json().message).toContain('body must be object');
+    expect(notObject.json().message).toBe(takes);
+    expect((await raw('null')).json().message).toBe(takes);
     expect((await raw('{nope')).statusCode).toBe(400);
-    expect((await raw('[]')).json().message).toContain('body must NOT have fewer than 1 items');
+    expect((await raw('[]')).json().message).toBe(takes);
+    const text = await api.app.inject({
+      method: 'POST',
+      url: '/faults',
+      headers: { 'content-type': 'text/plain' },
+      payload: 'latency',
+    });
+    expect([text.statusCode, text.json().message]).toEqual([400, takes]);
+    const none = await api.app.inject({ method: 'POST', url: '/faults' });
+    expect([none.statusCode, none.json().message]).toEqual([400, takes]);
 
     const cleared = await api.app.inject({ method: 'DELETE', url: '/faults' });
     expect(cleared.json()).toEqual({ cleared: [{ host: 'primary', count: 1 }] });

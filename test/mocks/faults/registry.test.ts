@@ -220,6 +220,21 @@ describe('resolving specs', () => {
     expect(errorOf(specs).message.startsWith(message), errorOf(specs).message).toBe(true);
   });
 
+  it('an unknown fault lists only the faults of the transport it was asked for', () => {
+    const known = (transport: 'iso' | 'http') => {
+      try {
+        resolveFaultSpec({ fault: 'nope' }, 'fault', { transport });
+      } catch (err) {
+        return (err as Error).message.split('known: ')[1]!.split(', ');
+      }
+      throw new Error('accepted');
+    };
+    expect(known('iso')).toContain('bad-mac');
+    expect(known('iso')).not.toContain('http-error');
+    expect(known('http')).toContain('http-error');
+    expect(known('http')).not.toContain('bad-mac');
+  });
+
   it('gives a typed error with a code, the path and a JSON pointer', () => {
     const err = errorOf([{ fault: 'latency' }, { fault: 'latency', params: { delayMs: -1 } }]);
     expect(err).toBeInstanceOf(FaultSpecError);
