@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { type Server, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -281,6 +281,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
     logger: false,
     forceCloseConnections: true,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    clientErrorHandler: (err: NodeJS.ErrnoException, socket: Socket) => notHttp(err, socket),
   } as const;
   const https = tls && {
     key: tls.credentials.key,
@@ -437,7 +438,28 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
     });
   }
   app.setNotFoundHandler((req, reply) => start(req, reply, undefined));
-  app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
+    const mask = contextOf(version.api).mask;
+    const request = () =>
+      lazyHttpRequest(
+        `${req.method} ${pathOf(req.url)}`,
+        req.method,
+        req.url,
+        undefined,
+        req.headers,
+        undefined,
+        mask,
+      );
+    // The terminal hung up before its body was complete: nothing to answer, and nothing was.
+    if (req.raw.aborted || err.message === 'aborted' || err.code === 'ECONNRESET') {
+      reply.hijack();
+      record({
+        connection: connectionIds.get(req.raw.socket) ?? 0,
+        request: request(),
+        event: { kind: 'disconnected', detail: 'the terminal hung up before its request body was complete' },
+      });
+      return;
+    }
     // Fastify's own refusals (a body over the limit, a bad URL): answered in the version's shape.
     const status =
       err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
@@ -452,19 +474,10 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
     );
     const text = JSON.stringify(answer.body);
     reply.code(answer.status).headers(answer.headers).send(text);
-    const mask = contextOf(api).mask;
     record(
       {
         connection: connectionIds.get(req.raw.socket) ?? 0,
-        request: lazyHttpRequest(
-          `${req.method} ${pathOf(req.url)}`,
-          req.method,
-          req.url,
-          undefined,
-          req.headers,
-          undefined,
-          mask,
-        ),
+        request: request(),
         response: lazyHttpResponse(
           answer.summary ?? String(answer.status),
           answer.status,
@@ -479,6 +492,44 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
       text.length,
     );
   });
+
+  /**
+   * Bytes node's HTTP parser could not read as a request (not HTTP, headers too large, too slow):
+   * answered in the version's error shape, journaled as malformed, and the connection closed.
+   */
+  function notHttp(err: NodeJS.ErrnoException, socket: Socket): void {
+    if (err.code === 'ECONNRESET' || socket.destroyed) return; // the terminal is gone
+    const status =
+      err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+    const why =
+      status === 408
+        ? 'the request did not arrive in time'
+        : status === 431
+          ? 'the request headers are too large'
+          : `the bytes are not an HTTP request (${err.code ?? err.message})`;
+    const api = version.api;
+    const violations: Violation[] = [{ path: '', rule: 'http', message: why }];
+    const answer = errorAnswer(
+      api,
+      'invalid-request',
+      { status, message: why, violations },
+      nextRequestId(),
+      contextOf(api).headers,
+    );
+    const text = JSON.stringify(answer.body);
+    if (socket.writable) {
+      const head = [`HTTP/1.1 ${status} ${STATUS_CODES[status]}`, 'connection: close'];
+      for (const [name, value] of Object.entries(answer.headers)) head.push(`${name}: ${value}`);
+      head.push(`content-length: ${Buffer.byteLength(text)}`);
+      socket.end(`${head.join('\r\n')}\r\n\r\n${text}`);
+    }
+    setTimeout(() => socket.destroy(), 1000).unref();
+    record({
+      connection: connectionIds.get(socket) ?? 0,
+      event: { kind: 'malformed', detail: `answered ${status}: ${why}` },
+      violations,
+    });
+  }
 
   function nextRequestId(): string {
     return `req_${(++requestCount).toString(36).padStart(6, '0')}`;

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { JournalFile } from '../../../src/mocks/journal-file.js';
@@ -113,6 +114,44 @@ describe('the journal', () => {
     });
     const text = JSON.stringify(entries);
     for (const secret of [VISA, MERIDIAN_KEY, '"123"', '"456"']) expect(text).not.toContain(secret);
+  });
+
+  it("bytes that are not HTTP get the version's error shape and a malformed entry; a body cut by a hang-up is no answer", async () => {
+    const g = await gateway('nimbus-pay@2024-06-15');
+    const { port } = g.address;
+    const exchange = (bytes: string, close = false) =>
+      new Promise<string>((resolve) => {
+        const socket = connect(port, '127.0.0.1', () => {
+          socket.write(bytes);
+          if (close) setTimeout(() => socket.destroy(), 30);
+        });
+        let got = '';
+        socket.on('data', (d) => {
+          got += d.toString('latin1');
+        });
+        socket.on('error', () => {});
+        socket.on('close', () => resolve(got));
+      });
+    const answer = await exchange('HELLO\r\n\r\n');
+    expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    const body = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4));
+    expect(body.error).toMatchObject({ type: 'invalid_request_error' });
+    expect(body.error.message).toContain('not an HTTP request');
+    const malformed = () => g.journal.entries().find((e) => e.event?.kind === 'malformed');
+    for (let i = 0; i < 100 && !malformed(); i++) await new Promise((r) => setTimeout(r, 5));
+    expect(malformed()!.event!.detail).toMatch(/^answered 400: the bytes are not an HTTP request/);
+    expect(malformed()!.violations).toEqual([expect.objectContaining({ rule: 'http' })]);
+
+    // 20 of the 500 bytes promised, then gone: journaled as a request with no answer.
+    await exchange(
+      `POST /v1/payment_intents HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${NIMBUS_KEY}\r\ncontent-type: application/json\r\ncontent-length: 500\r\n\r\n{"amount":{"value":1`,
+      true,
+    );
+    const cut = () => g.journal.entries().find((e) => e.request && e.event?.kind === 'disconnected');
+    for (let i = 0; i < 100 && !cut(); i++) await new Promise((r) => setTimeout(r, 5));
+    expect(cut()!.event!.detail).toBe('the terminal hung up before its request body was complete');
+    expect(cut()!.response).toBeUndefined();
+    expect(g.payments.size).toBe(0);
   });
 
   it('a body nested 100,000 deep is journaled by its size: the journal and its file keep working', async () => {
