@@ -248,8 +248,15 @@ export function fingerprintOf(method: string, path: string, body: unknown): stri
   mixText(method);
   mixCode(path.length);
   mixText(path);
-  mixValue(body);
+  // No body and an empty object are the same parameters: none.
+  mixValue(isEmptyObject(body) ? undefined : body);
   const a = lanes[0]!;
   const b = lanes[1]!;
   return String.fromCharCode(a & 0xffff, a >>> 16, b & 0xffff, b >>> 16);
+}
+
+function isEmptyObject(v: unknown): boolean {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  for (const _ in v) return false;
+  return true;
 }

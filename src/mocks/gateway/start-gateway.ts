@@ -416,7 +416,21 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
   const documents = new Map(version.apis.map((a) => [a, JSON.stringify(a.document)]));
   if (versionKey) {
     app.get('/openapi.json', (req, reply) => {
-      const api = selectByHeader(req) ?? version.api;
+      const api = selectByHeader(req);
+      if (!api) {
+        // A version the gateway does not serve has no document: refused as the API itself would.
+        const wanted = String(req.headers[versionKey]);
+        const list = version.apis.map((a) => a.version).join(', ');
+        const answer = errorAnswer(
+          version.api,
+          'unsupported-version',
+          { message: `${versionHeader} "${wanted}" is not served here (served: ${list})` },
+          nextRequestId(),
+          contextOf(version.api).headers,
+        );
+        reply.code(answer.status).headers(answer.headers).send(JSON.stringify(answer.body));
+        return;
+      }
       reply.header('content-type', 'application/json').send(documents.get(api));
     });
   } else {

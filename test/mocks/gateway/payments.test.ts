@@ -54,8 +54,9 @@ describe('fingerprintOf', () => {
     expect(fingerprintOf('POST', '/p', { a: 'bc' })).not.toBe(fingerprintOf('POST', '/p', { ab: 'c' }));
     expect(fingerprintOf('POST', '/p', ['ab', 'c'])).not.toBe(fingerprintOf('POST', '/p', ['a', 'bc']));
     expect(fingerprintOf('POST', '/p', true)).not.toBe(fingerprintOf('POST', '/p', false));
-    // No body at all.
-    expect(fingerprintOf('POST', '/p', undefined)).toBe(fingerprintOf('POST', '/p', undefined));
+    // No body at all, and an empty object: no parameters either way.
+    expect(fingerprintOf('POST', '/p', undefined)).toBe(fingerprintOf('POST', '/p', {}));
     expect(fingerprintOf('POST', '/p', undefined)).not.toBe(fp);
+    expect(fingerprintOf('POST', '/p', { a: {} })).not.toBe(fingerprintOf('POST', '/p', { a: null }));
   });
 });

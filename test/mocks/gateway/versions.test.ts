@@ -87,6 +87,10 @@ describe('header-versioned gateway (nimbus-pay)', () => {
     expect(doc.json.info.version).toBe('2024-06-15');
     const old = await call(g, 'GET', '/openapi.json', { headers: { 'nimbus-version': '2023-10-16' } });
     expect(old.json.info.version).toBe('2023-10-16');
+    // A version it does not serve has no document: refused as the API would refuse it.
+    const unknown = await call(g, 'GET', '/openapi.json', { headers: { 'nimbus-version': '2099-01-01' } });
+    expect(unknown.status).toBe(400);
+    expect(unknown.json.error.message).toContain('"2099-01-01" is not served here');
   });
 });
 
