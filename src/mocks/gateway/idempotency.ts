@@ -211,7 +211,11 @@ function mixValue(v: unknown): void {
     mixText(v);
   } else if (typeof v === 'number') {
     mixCode(0x23); // #
-    mixText(String(v));
+    // An integer as its two 32-bit halves (no string made); any other number as its text.
+    if (Number.isSafeInteger(v)) {
+      mixCode(v | 0);
+      mixCode(Math.floor(v / 0x100000000) | 0);
+    } else mixText(String(v));
   } else if (typeof v === 'boolean') {
     mixCode(v ? 0x74 : 0x66); // t f
   } else if (Array.isArray(v)) {
@@ -219,15 +223,29 @@ function mixValue(v: unknown): void {
     mixCode(v.length);
     for (let i = 0; i < v.length; i++) mixValue(v[i]);
   } else if (v !== null && typeof v === 'object') {
-    // Members in name order: JSON objects are unordered, a re-serialized retry may order them anew.
-    const keys = Object.keys(v).sort();
-    mixCode(0x7b); // {
-    mixCode(keys.length);
-    for (const k of keys) {
+    // Members in any order: JSON objects are unordered, and a retry serialized again may order them
+    // anew. Each member is hashed on its own and the results added, which no order changes.
+    const a0 = lanes[0]!;
+    const b0 = lanes[1]!;
+    let sumA = 0;
+    let sumB = 0;
+    let count = 0;
+    for (const k in v) {
+      lanes[0] = 0x811c9dc5 | 0;
+      lanes[1] = 0x01000193 | 0;
       mixCode(k.length);
       mixText(k);
       mixValue((v as Record<string, unknown>)[k]);
+      sumA = (sumA + lanes[0]!) | 0;
+      sumB = (sumB + lanes[1]!) | 0;
+      count++;
     }
+    lanes[0] = a0;
+    lanes[1] = b0;
+    mixCode(0x7b); // {
+    mixCode(count);
+    mixCode(sumA);
+    mixCode(sumB);
   } else {
     mixCode(0x6e); // null, or no body at all
   }
