@@ -236,8 +236,10 @@ function mixValue(v: unknown): void {
       mixCode(k.length);
       mixText(k);
       mixValue((v as Record<string, unknown>)[k]);
-      sumA = (sumA + lanes[0]!) | 0;
-      sumB = (sumB + lanes[1]!) | 0;
+      // Each member's lanes avalanched before they are added: a sum of raw FNV states lets two
+      // members trade values, or bits, and keep the total ({"a":0,"b":1} against {"a":1,"b":0}).
+      sumA = (sumA + fmix32(lanes[0]!)) | 0;
+      sumB = (sumB + fmix32(lanes[1]! ^ 0x5bd1e995)) | 0;
       count++;
     }
     lanes[0] = a0;
@@ -277,4 +279,14 @@ function isEmptyObject(v: unknown): boolean {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
   for (const _ in v) return false;
   return true;
+}
+
+/** MurmurHash3's finalizer: every input bit flips about half the output bits. */
+function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h;
 }
