@@ -154,8 +154,8 @@ describe('cell hosts of a gateway version with tls', () => {
     expect(refused.host.entries().filter((e) => e.request)).toEqual([]);
     expect(await connectionEvents(refused.host)).toContainEqual({
       detail:
-        'malformed: TLS handshake refused: the terminal presented no client certificate (this host requires one: mutual TLS)',
-      violations: ['the terminal presented no client certificate (this host requires one: mutual TLS)'],
+        'malformed: TLS handshake refused: the terminal presented no client certificate (this gateway requires one: mutual TLS)',
+      violations: ['the terminal presented no client certificate (this gateway requires one: mutual TLS)'],
     });
   });
 });

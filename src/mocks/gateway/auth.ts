@@ -4,6 +4,24 @@ export type AuthResult = { ok: true; key: string } | { ok: false; problem: strin
 
 const PUBLIC: AuthResult = { ok: true, key: '' };
 
+/** Authorization schemes in use besides Bearer and Basic (IANA's registry and common API ones). */
+const KNOWN_SCHEMES = new Set([
+  'token',
+  'digest',
+  'negotiate',
+  'ntlm',
+  'hoba',
+  'mutual',
+  'oauth',
+  'hawk',
+  'dpop',
+  'apikey',
+  'api-key',
+  'key',
+  'scram-sha-256',
+  'aws4-hmac-sha256',
+]);
+
 /**
  * Checks a request against the operation's security (alternatives, each a set of schemes the API
  * version declares) and the gateway version's test keys. Bearer: `Authorization: Bearer <key>`;
@@ -54,9 +72,10 @@ function credential(
   const kind = (space < 0 ? value : value.slice(0, space)).toLowerCase();
   const rest = space < 0 ? '' : value.slice(space + 1).trim();
   if (kind !== 'bearer' && kind !== 'basic') {
-    // Named only when it reads like a scheme (Token, Digest): a bare value may be the key itself.
+    // Named only when it is a scheme HTTP knows (Token, Digest …): what is sent may be the key itself.
     const word = value.slice(0, space);
-    const name = space > 0 && /^[A-Za-z]{1,16}$/.test(word) ? `the ${word} scheme` : 'an unknown scheme';
+    const name =
+      space > 0 && KNOWN_SCHEMES.has(word.toLowerCase()) ? `the ${word} scheme` : 'an unknown scheme';
     return { unreadable: `The Authorization header uses ${name}` };
   }
   if (kind !== scheme.kind) return {};

@@ -202,6 +202,12 @@ interface Exchange_ {
 
 const JSON_MEDIA = /^application\/([a-z0-9.+-]*\+)?json\b/i;
 
+/** An answer built for a terminal that had already hung up: never sent. */
+const GONE: Exchange['event'] = {
+  kind: 'disconnected',
+  detail: 'the terminal closed the connection before the answer was sent',
+};
+
 // Clients send the same content type on every request: the last one that passed is remembered.
 let jsonType = 'application/json';
 function isJsonMedia(type: string): boolean {
@@ -343,7 +349,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
     server.prependListener('secureConnection', (socket: TLSSocket) => {
       const refused = tls.clients && checkClient(socket.getPeerX509Certificate(), tls.clients.ca, new Date());
       if (refused) {
-        refuse(`TLS handshake refused: ${refused}`, refused);
+        const why = refused.replace('this host', 'this gateway');
+        refuse(`TLS handshake refused: ${why}`, why);
         socket.destroy();
         return;
       }
@@ -512,7 +519,13 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
    * answered in the version's error shape, journaled as malformed, and the connection closed.
    */
   function notHttp(err: NodeJS.ErrnoException, socket: Socket): void {
-    if (err.code === 'ECONNRESET' || socket.destroyed) return; // the terminal is gone
+    // The terminal is gone: reset, or a FIN in the middle of its request (the request, if it got
+    // that far, is journaled by the error handler as cut by a hang-up).
+    if (err.code === 'ECONNRESET' || err.code === 'HPE_INVALID_EOF_STATE' || socket.destroyed) {
+      socket.destroy();
+      return;
+    }
+    sends.flush(); // answers to the requests before the bad bytes go first
     const status =
       err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
     const why =
@@ -858,6 +871,11 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
     }
     if (plan.fired.length === 0) {
       if (delays.stopped) return undefined;
+      // A terminal that gave up while the gateway worked (its own timeout) gets nothing: say so.
+      if (req.raw.socket?.destroyed) {
+        journalize(x, answer, text!, violations, false, GONE);
+        return undefined;
+      }
       sends.add([reply, answer!, text!]);
       journalize(x, answer, text!, violations, true, undefined);
       return undefined;

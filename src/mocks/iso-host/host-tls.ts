@@ -163,8 +163,9 @@ export function handshakeFailure(err: NodeJS.ErrnoException, minVersion: string)
       return `the terminal offers only TLS versions older than ${minVersion}, the oldest this host accepts`;
     default: {
       const line = err.message.split('\n')[0]!;
-      // OpenSSL's own text ends with "…:reason:file:line:"; keep the reason ("no shared cipher").
-      return /:([^:]+):[^:]*:\d+:?$/.exec(line)?.[1] ?? line;
+      // OpenSSL's own text: "…:SSL routines:<function>:<reason>:<file>:<line>:…" (sometimes ending
+      // in "SSL alert number 48"); keep the reason ("no shared cipher", "tlsv1 alert unknown ca").
+      return /SSL routines:[^:]*:([^:]+):/.exec(line)?.[1] ?? /:([^:]+):[^:]*:\d+:?$/.exec(line)?.[1] ?? line;
     }
   }
 }

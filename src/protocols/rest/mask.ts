@@ -41,8 +41,10 @@ const SECRET_KEYS = new Set([
   'password',
 ]);
 const SEPARATORS = /[_-]/g;
-// Card codes under a prefix: card_cvv, cardCVC, card-cvc2 …
-const SECRET_SUFFIX = /(cvc|cvv|cvn|csc|cvd)2?$/;
+// Card codes, PINs and credentials under a prefix: card_cvv, cardCVC2, card_pin_block,
+// merchant_api_key, terminal_password, auth_token …
+const SECRET_SUFFIX =
+  /(cvc|cvv|cvn|csc|cvd)2?$|(pin|pinblock|apikey|secret|secretkey|password|passwd|token|track[123](data)?|trackdata)$/;
 const isSecretKey = (key: string): boolean => {
   const k = key.toLowerCase().replace(SEPARATORS, '');
   return SECRET_KEYS.has(k) || SECRET_SUFFIX.test(k);
@@ -114,8 +116,10 @@ export function maskHeaders(
     if (raw === undefined) continue;
     const key = name.toLowerCase();
     const value = Array.isArray(raw) ? raw.join(', ') : String(raw);
-    // Any other header may carry a card number too (an idempotency key made of the PAN, say).
-    out[key] = SECRET_HEADERS.has(key) || extra.has(key) ? maskSecret(value) : maskPansInText(value);
+    // Any other header may carry a card number too (an idempotency key made of the PAN, say), in
+    // its value or even its name.
+    out[maskPansInText(key)] =
+      SECRET_HEADERS.has(key) || extra.has(key) ? maskSecret(value) : maskPansInText(value);
   }
   return out;
 }
@@ -138,7 +142,7 @@ export function maskUrl(url: string): string {
     .map((pair) => {
       const eq = pair.indexOf('=');
       if (eq < 0) return maskPansInText(pair);
-      const name = pair.slice(0, eq);
+      const name = maskPansInText(pair.slice(0, eq));
       const value = pair.slice(eq + 1);
       const key = name.toLowerCase();
       if (SECRET_PARAMS.test(key)) return `${name}=${maskSecret(value)}`;

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { JournalFile } from '../../../src/mocks/journal-file.js';
@@ -152,6 +152,50 @@ describe('the journal', () => {
     expect(cut()!.event!.detail).toBe('the terminal hung up before its request body was complete');
     expect(cut()!.response).toBeUndefined();
     expect(g.payments.size).toBe(0);
+  });
+
+  it('an answer ready after the terminal gave up is journaled unsent; a FIN mid-body is a hang-up, not bad HTTP', async () => {
+    // An amount ending in 97: the card book's slow issuer (20 s, 200 ms at this time scale).
+    const g = await gateway('nimbus-pay@2024-06-15', { timeScale: 0.01 });
+    const { port } = g.address;
+    const raw = (bytes: string, after: (s: Socket) => void) =>
+      new Promise<string>((resolve) => {
+        const socket = connect(port, '127.0.0.1', () => {
+          socket.write(bytes);
+          after(socket);
+        });
+        let got = '';
+        socket.on('data', (d) => {
+          got += d.toString('latin1');
+        });
+        socket.on('error', () => {});
+        socket.on('close', () => resolve(got));
+      });
+    const post = (body: string, length = Buffer.byteLength(body)) =>
+      `POST /v1/payment_intents HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${NIMBUS_KEY}\r\ncontent-type: application/json\r\nidempotency-key: k-${length}\r\ncontent-length: ${length}\r\n\r\n${body}`;
+    const slow = JSON.stringify(nimbusBody('2024-06-15', { amount: 1097 }));
+    expect(await raw(post(slow), (s) => setTimeout(() => s.destroy(), 30))).toBe('');
+    const gone = () => g.journal.entries().find((e) => e.request && e.response);
+    for (let i = 0; i < 200 && !gone(); i++) await new Promise((r) => setTimeout(r, 5));
+    expect(gone()!.event).toEqual({
+      kind: 'disconnected',
+      detail: 'the terminal closed the connection before the answer was sent',
+    });
+    expect(gone()!.durationMs).toBeUndefined();
+
+    // 10 of 1,000 promised bytes, then a FIN: the terminal hung up; the gateway answers nothing.
+    expect(await raw(post('{"amount":', 1000), (s) => s.end())).toBe('');
+    const cut = () => g.journal.entries().find((e) => e.event?.detail.includes('request body was complete'));
+    for (let i = 0; i < 100 && !cut(); i++) await new Promise((r) => setTimeout(r, 5));
+    expect(cut()).toBeDefined();
+    expect(g.journal.entries().filter((e) => e.event?.kind === 'malformed')).toEqual([]);
+
+    // A good request, then bytes that are not HTTP, on one connection: the answer goes out first.
+    const pipelined = await raw(
+      `GET /v1/payment_intents/pi_x HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${NIMBUS_KEY}\r\n\r\nGARBAGE\r\n\r\n`,
+      () => {},
+    );
+    expect(pipelined).toMatch(/^HTTP\/1\.1 404 [\s\S]*HTTP\/1\.1 400 Bad Request/);
   });
 
   it('a body nested 100,000 deep is journaled by its size: the journal and its file keep working', async () => {

@@ -184,6 +184,7 @@ describe('authentication', () => {
     for (const [authorization, problem] of [
       [`Token ${NIMBUS_KEY}`, 'The Authorization header uses the Token scheme'],
       [NIMBUS_KEY, 'The Authorization header uses an unknown scheme'],
+      ['sktestsecretkey whatever', 'The Authorization header uses an unknown scheme'],
       ['Bearer ', 'The Authorization: Bearer header carries no credentials'],
       [
         `Basic ${Buffer.from(':pw').toString('base64')}`,

@@ -7,7 +7,7 @@ import selfsigned from 'selfsigned';
 import { describe, expect, it } from 'vitest';
 import type { Exchange } from '../../../src/mocks/exchange.js';
 import type { HostVersion } from '../../../src/mocks/hosts/host-loader.js';
-import { checkClient } from '../../../src/mocks/iso-host/host-tls.js';
+import { checkClient, handshakeFailure } from '../../../src/mocks/iso-host/host-tls.js';
 import type { IsoHost } from '../../../src/mocks/iso-host/start-iso-host.js';
 import { terminalCertificate } from '../../../src/mocks/terminal-certificate.js';
 import type { TlsCredentials } from '../../../src/mocks/test-certificate.js';
@@ -264,5 +264,32 @@ describe('mutual TLS (tls.clientCertificate: required)', () => {
     );
     const earlier = new Date(Date.parse(peer.validFrom) - 1000);
     expect(checkClient(peer, ca, earlier)).toMatch(/is not valid before /);
+  });
+});
+
+describe('handshakeFailure', () => {
+  const err = (message: string, code?: string) => Object.assign(new Error(message), code ? { code } : {});
+  it("keeps OpenSSL's reason, whatever follows it", () => {
+    expect(
+      handshakeFailure(
+        err(
+          '80BC2D4A4F7F0000:error:0A000418:SSL routines:ssl3_read_bytes:tlsv1 alert unknown ca:../deps/openssl/openssl/ssl/record/rec_layer_s3.c:1605:SSL alert number 48\n',
+          'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA',
+        ),
+        'TLSv1.2',
+      ),
+    ).toBe('tlsv1 alert unknown ca');
+    expect(
+      handshakeFailure(
+        err(
+          'C0B7:error:0A0000C1:SSL routines:tls_post_process_client_hello:no shared cipher:../deps/openssl/openssl/ssl/statem/statem_srvr.c:2220:',
+        ),
+        'TLSv1.2',
+      ),
+    ).toBe('no shared cipher');
+    expect(handshakeFailure(err('x', 'ERR_SSL_UNSUPPORTED_PROTOCOL'), 'TLSv1.3')).toBe(
+      'the terminal offers only TLS versions older than TLSv1.3, the oldest this host accepts',
+    );
+    expect(handshakeFailure(err('something else'), 'TLSv1.2')).toBe('something else');
   });
 });

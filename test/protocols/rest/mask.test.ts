@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { looksLikePan, maskHeaders, maskJson } from '../../../src/protocols/rest/index.js';
+import { maskUrl } from '../../../src/protocols/rest/mask.js';
 
 describe('masking JSON bodies', () => {
   it('masks the PAN where the version says it is, and any Luhn-valid card number anywhere', () => {
@@ -55,5 +56,36 @@ describe('masking JSON bodies', () => {
       'content-length': '12',
     });
     expect(maskHeaders({ authorization: 'Basic c2tfdGVzdDo=' })).toEqual({ authorization: 'Basic ****' });
+  });
+
+  it('hides card codes, PINs and credentials under any prefix, and masks a PAN used as a name', () => {
+    const body = {
+      merchant_api_key: 'MC_TEST_KEY_7d1f0c2a9b',
+      card_pin: '1234',
+      card_pin_block: '0412AC7E9B1D0F33',
+      terminal_password: 'hunter22',
+      auth_token: 'tok_abcdef',
+      cardCVV2: '123',
+      card_track2_data: ';4111111111111111=3012?',
+      '4111111111111111': 'a key that is a PAN',
+      shipping: 'kept',
+      amount: 1000,
+    };
+    expect(maskJson(body)).toEqual({
+      merchant_api_key: '[hidden: 22 chars]',
+      card_pin: '[hidden: 4 chars]',
+      card_pin_block: '[hidden: 16 chars]',
+      terminal_password: '[hidden: 8 chars]',
+      auth_token: '[hidden: 10 chars]',
+      cardCVV2: '[hidden: 3 chars]',
+      card_track2_data: '[hidden: 23 chars]',
+      '411111******1111': 'a key that is a PAN',
+      shipping: 'kept',
+      amount: 1000,
+    });
+    expect(maskHeaders({ 'x-4111111111111111': '1' })).toEqual({ 'x-411111******1111': '1' });
+    expect(maskUrl('/v4/payments/MC1?4111111111111111=1&card_pin=1234')).toBe(
+      '/v4/payments/MC1?411111******1111=1&card_pin=[hidden: 4 chars]',
+    );
   });
 });
