@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { type HostVersion, workspaceHosts } from '../mocks/hosts/host-loader.js';
-import { requiresClientCertificate, tlsMinVersion } from '../mocks/hosts/host-schema.js';
+import { type GatewayVersion, type HostVersion, workspaceHosts } from '../mocks/hosts/host-loader.js';
+import { type HostTlsSpec, requiresClientCertificate, tlsMinVersion } from '../mocks/hosts/host-schema.js';
 import { workspaceArg } from './workspace-arg.js';
 
 export function registerHosts(program: Command): void {
@@ -32,12 +32,7 @@ export function registerHosts(program: Command): void {
               changes: v.spec.changes,
               messages: Object.keys(v.spec.messages),
               mac: v.spec.mac ? { algorithm: v.spec.mac.algorithm, required: v.spec.mac.required } : null,
-              tls: v.spec.tls
-                ? {
-                    minVersion: tlsMinVersion(v.spec.tls),
-                    clientCertificate: requiresClientCertificate(v.spec.tls) ? 'required' : 'none',
-                  }
-                : null,
+              tls: tlsOf(v.spec.tls),
             })),
           })),
           ...gateways.map((g) => ({
@@ -64,6 +59,7 @@ export function registerHosts(program: Command): void {
                   path: o.fullPath,
                 })),
               idempotency: v.spec.idempotency,
+              tls: tlsOf(v.spec.tls),
             })),
           })),
         ].sort((a, b) => a.id.localeCompare(b.id));
@@ -77,7 +73,7 @@ export function registerHosts(program: Command): void {
         Math.max(
           0,
           ...isoVersions.map((v) => isoLabel(v).length),
-          ...gatewayVersions.map((v) => servedLabel(v.apis.map((a) => a.version)).length),
+          ...gatewayVersions.map((v) => gatewayLabel(v).length),
         ) + 2;
       const lines: Array<[string, string]> = [];
       for (const h of hosts) {
@@ -92,14 +88,35 @@ export function registerHosts(program: Command): void {
         const out = [`${g.id}  ${g.title}  (REST gateway)`];
         for (const v of g.versions) {
           const parent = v.lineage[0] ? `  (extends ${v.lineage[0]})` : '';
-          const served = servedLabel(v.apis.map((a) => a.version));
-          out.push(`  ${v.version.padEnd(vw)}${served.padEnd(dw)}${v.spec.summary}${parent}`);
+          out.push(`  ${v.version.padEnd(vw)}${gatewayLabel(v).padEnd(dw)}${v.spec.summary}${parent}`);
         }
         lines.push([g.id, out.join('\n')]);
       }
       lines.sort(([a], [b]) => a.localeCompare(b));
       process.stdout.write(lines.map(([, text]) => `${text}\n`).join(''));
     });
+}
+
+/** `{ minVersion, clientCertificate }` of a version that requires TLS, else null (for --json). */
+function tlsOf(tls: HostTlsSpec | undefined) {
+  return tls
+    ? {
+        minVersion: tlsMinVersion(tls),
+        clientCertificate: requiresClientCertificate(tls) ? 'required' : 'none',
+      }
+    : null;
+}
+
+/** `TLS 1.3+` (`, client cert` for mutual TLS), or '' for a version that requires none. */
+function tlsLabel(tls: HostTlsSpec | undefined): string {
+  if (!tls) return '';
+  return `TLS ${tlsMinVersion(tls).slice(4)}+${requiresClientCertificate(tls) ? ', client cert' : ''}`;
+}
+
+/** `api 2024-06-15 (+2023-10-16)`, then the TLS it requires: `…, TLS 1.2+`. */
+function gatewayLabel(v: GatewayVersion): string {
+  const tls = tlsLabel(v.spec.tls);
+  return `${servedLabel(v.apis.map((a) => a.version))}${tls ? `, ${tls}` : ''}`;
 }
 
 /** `api 2024-06-15 (+2023-10-16)`: the default API version first, the others it still serves after. */
@@ -110,8 +127,6 @@ function servedLabel(versions: string[]): string {
 
 /** `cup-pos, TLS 1.3+` (`, client cert` for mutual TLS): the dialect, and the TLS a version requires. */
 function isoLabel(v: HostVersion): string {
-  const tls = v.spec.tls;
-  if (!tls) return v.dialect.id;
-  const mutual = requiresClientCertificate(tls) ? ', client cert' : '';
-  return `${v.dialect.id}, TLS ${tlsMinVersion(tls).slice(4)}+${mutual}`;
+  const tls = tlsLabel(v.spec.tls);
+  return tls ? `${v.dialect.id}, ${tls}` : v.dialect.id;
 }

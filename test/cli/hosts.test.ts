@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -168,6 +168,27 @@ describe('paymatrix hosts', () => {
     expect(text).toContain('the smallest host there is');
     expect(text).toMatch(
       /\n {2}2\.0 +iso8583-1987-ascii, TLS 1\.3\+ +the link moves into TLS {2}\(extends 1\.0\)\n/,
+    );
+
+    // A gateway version that requires HTTPS shows it too.
+    writeFileSync(
+      join(ws, 'mocks/hosts/meridian-checkout.yaml'),
+      `${readFileSync(join(root, 'mocks/hosts/meridian-checkout.yaml'), 'utf8')}
+  v4-mtls:
+    extends: v4
+    summary: v4 over mutual TLS
+    changes: [terminals present a client certificate]
+    tls: { clientCertificate: required }
+`,
+    );
+    const gateways = JSON.parse(cli(['hosts', '--json', '--workspace', ws], tmpdir()).out) as HostRow[];
+    expect(gateways.find((h) => h.id === 'meridian-checkout')!.versions.map((v) => v.tls)).toEqual([
+      null,
+      null,
+      { minVersion: 'TLSv1.2', clientCertificate: 'required' },
+    ]);
+    expect(cli(['hosts'], ws).out).toMatch(
+      /\n {2}v4-mtls +api v4, TLS 1\.2\+, client cert +v4 over mutual TLS/,
     );
 
     writeFileSync(join(ws, 'mocks/hosts/tiny-bank.yaml'), tinyHost.replace('iso8583-1987-ascii', 'nope'));
