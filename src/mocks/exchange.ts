@@ -75,3 +75,9 @@ export interface Exchange {
   /** Ids of the faults that fired on this exchange. */
   faults: string[];
 }
+
+/** The event of an answer built for a terminal that had already hung up: never sent (both transports). */
+export const TERMINAL_GONE: NonNullable<Exchange['event']> = Object.freeze({
+  kind: 'disconnected',
+  detail: 'the terminal closed the connection before the answer was sent',
+});

@@ -7,7 +7,7 @@ import type { ApiOperation, ApiVersion } from '../../protocols/rest/api-loader.j
 import type { ErrorKind } from '../../protocols/rest/api-schema.js';
 import { destroySockets } from '../close-sockets.js';
 import { Delays } from '../delays.js';
-import type { Exchange, Violation } from '../exchange.js';
+import { type Exchange, TERMINAL_GONE, type Violation } from '../exchange.js';
 import type { HttpAnswer, HttpExchangePlan, HttpFaultContext } from '../faults/http/types.js';
 import { createRandom, HttpFaultSet } from '../faults/index.js';
 import type { CardBook } from '../hosts/card-book.js';
@@ -201,12 +201,6 @@ interface Exchange_ {
 }
 
 const JSON_MEDIA = /^application\/([a-z0-9.+-]*\+)?json\b/i;
-
-/** An answer built for a terminal that had already hung up: never sent. */
-const GONE: Exchange['event'] = {
-  kind: 'disconnected',
-  detail: 'the terminal closed the connection before the answer was sent',
-};
 
 // Clients send the same content type on every request: the last one that passed is remembered.
 let jsonType = 'application/json';
@@ -873,7 +867,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
       if (delays.stopped) return undefined;
       // A terminal that gave up while the gateway worked (its own timeout) gets nothing: say so.
       if (req.raw.socket?.destroyed) {
-        journalize(x, answer, text!, violations, false, GONE);
+        journalize(x, answer, text!, violations, false, TERMINAL_GONE);
         return undefined;
       }
       sends.add([reply, answer!, text!]);

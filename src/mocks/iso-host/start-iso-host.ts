@@ -15,7 +15,7 @@ import {
 import { writeOrHold } from '../backpressure.js';
 import { destroySockets } from '../close-sockets.js';
 import { Delays } from '../delays.js';
-import type { Exchange, RecordedMessage, Violation } from '../exchange.js';
+import { type Exchange, type RecordedMessage, TERMINAL_GONE, type Violation } from '../exchange.js';
 import { type IsoExchangePlan, IsoFaultSet, type IsoResponseCodec } from '../faults/index.js';
 import {
   type CardBook,
@@ -115,12 +115,6 @@ interface Answered {
   violations: Violation[];
   faults: string[];
 }
-
-/** An answer built for a terminal that had already hung up: never sent. */
-const GONE: Exchange['event'] = {
-  kind: 'disconnected',
-  detail: 'the terminal closed the connection before the answer was sent',
-};
 
 // Most exchanges break no rule and fire no fault: their entries share these (frozen: never written to).
 const NO_VIOLATIONS = Object.freeze([]) as unknown as Violation[];
@@ -601,7 +595,7 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
     }
     const sent = !socket.destroyed;
     if (sent) sendSoon(socket, responseBytes);
-    logAnswer(ex, responseWire, responseBytes.length, sent ? undefined : GONE, sent, violations, []);
+    logAnswer(ex, responseWire, responseBytes.length, sent ? undefined : TERMINAL_GONE, sent, violations, []);
   }
 
   /** The answer after the processing delay, through the faults that fired. */
@@ -625,7 +619,7 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
     let event: Exchange['event'];
     if (plan.fired.length === 0) {
       if (sent) sendSoon(socket, responseBytes);
-      else event = GONE;
+      else event = TERMINAL_GONE;
     } else {
       flush(); // earlier answers on this connection go first
       // What message-aware faults (wrong STAN/MTI, bad MAC) need to rewrite the answer.
