@@ -1,5 +1,5 @@
 import type { Exchange } from './exchange.js';
-import { maskQuotedCardData } from './masked-violations.js';
+import { maskQuotedCardData } from './mask-quoted-card-data.js';
 
 type Listener = (exchange: Exchange) => void;
 type Entry = Omit<Exchange, 'seq'>;
