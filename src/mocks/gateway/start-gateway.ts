@@ -754,6 +754,17 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
     const idemRaw = op.method === 'GET' ? undefined : req.headers[x.ctx.idempotencyHeader];
     const idemKey = Array.isArray(idemRaw) ? idemRaw[0] : idemRaw;
     if (!idemKey) return run(x, op, body);
+    // Node joins a repeated header with ", ": two keys would pass as one. Counted only when the
+    // value could be such a join (a key of one's own may hold ", " too).
+    if (idemKey.includes(', ') && headerCount(req.raw.rawHeaders, x.ctx.idempotencyHeader) > 1) {
+      const header = x.api.binding.idempotencyHeader;
+      const v = {
+        path: `header ${header}`,
+        rule: 'idempotency',
+        message: `${header} was sent more than once`,
+      };
+      return fail(x, 'invalid-request', { message: `Invalid request: ${v.message}` }, [v]);
+    }
     // The parameters a key was first used with: method, path and the body as data.
     const fingerprint = fingerprintOf(op.method, x.path, body);
     // Joined, not concatenated: the store keeps the key, and a concatenation stays a rope that holds
@@ -1091,4 +1102,11 @@ function versionSegmentPattern(prefixes: readonly string[]): RegExp {
     ),
   );
   return new RegExp(`^/(${[...shapes].join('|')})(?:/|$)`);
+}
+
+/** How many times a header (lower case) was sent, from node's raw name/value list. */
+function headerCount(rawHeaders: readonly string[], name: string): number {
+  let n = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) if (rawHeaders[i]!.toLowerCase() === name) n++;
+  return n;
 }

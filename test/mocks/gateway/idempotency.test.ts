@@ -1,6 +1,7 @@
+import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { IdempotencyStore } from '../../../src/mocks/gateway/index.js';
-import { call, gateway, meridian, meridianBody, nimbusBody, useGateways } from './support.js';
+import { call, gateway, meridian, meridianBody, NIMBUS_KEY, nimbusBody, useGateways } from './support.js';
 
 useGateways();
 
@@ -54,6 +55,35 @@ describe('store every first result, refuse other parameters, 409 in flight (nimb
     expect(again.text).toBe(first.text);
     expect(g.payments.size).toBe(1);
     expect(g.journal.entries().flatMap((e) => e.violations)).toEqual([]);
+  });
+
+  it('an idempotency key sent twice is refused; one key that holds ", " is just a key', async () => {
+    const g = await gateway('nimbus-pay@2024-06-15');
+    const body = JSON.stringify(nimbusBody('2024-06-15'));
+    const twice = await request(`${g.url}/v1/payment_intents`, {
+      method: 'POST',
+      headers: [
+        'authorization',
+        `Bearer ${NIMBUS_KEY}`,
+        'content-type',
+        'application/json',
+        'idempotency-key',
+        'a',
+        'idempotency-key',
+        'b',
+      ],
+      body,
+    });
+    expect(twice.statusCode).toBe(400);
+    expect(((await twice.body.json()) as { error: { message: string } }).error.message).toContain(
+      'Idempotency-Key was sent more than once',
+    );
+    expect(g.payments.size).toBe(0);
+    const once = await call(g, 'POST', '/v1/payment_intents', {
+      body: nimbusBody('2024-06-15'),
+      headers: { 'idempotency-key': 'order 7, terminal 2' },
+    });
+    expect(once.status).toBe(200);
   });
 
   it('a 5xx after processing is stored too: the retry gets the same 500, and no second payment', async () => {
