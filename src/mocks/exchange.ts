@@ -52,6 +52,8 @@ export const TRANSPORT_EVENTS = [
   // A fault lost the request on its way in: the host never saw it.
   'lost',
   'fault',
+  // The host built an answer that never left: its terminal had gone, or the host stopped first.
+  'unsent',
 ] as const;
 
 export type TransportEvent = (typeof TRANSPORT_EVENTS)[number];
@@ -78,6 +80,6 @@ export interface Exchange {
 
 /** The event of an answer built for a terminal that had already hung up: never sent (both transports). */
 export const TERMINAL_GONE: NonNullable<Exchange['event']> = Object.freeze({
-  kind: 'disconnected',
+  kind: 'unsent',
   detail: 'the terminal closed the connection before the answer was sent',
 });

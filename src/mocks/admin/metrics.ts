@@ -48,6 +48,8 @@ export class MockMetrics {
   readonly #faults: Counter<'host' | 'fault'>;
   readonly #violations: Counter<'host' | 'rule'>;
   readonly #connections: Gauge<'host'>;
+  /** host label + connection id of the connections open now. */
+  readonly #open = new Set<string>();
   readonly #events: Counter<'host' | 'event'>;
   readonly #info: Gauge<'host' | 'ref' | 'address'>;
   readonly #httpRequests: Counter<'host' | 'operation' | 'status'>;
@@ -88,7 +90,7 @@ export class MockMetrics {
     });
     this.#events = new Counter({
       name: METRIC_NAMES.events,
-      help: 'Transport events: connected, disconnected, refused, malformed, idle-timeout, reset, lost, fault',
+      help: 'Transport events: connected, disconnected, refused, malformed, idle-timeout, reset, lost, fault, unsent',
       labelNames: ['host', 'event'],
       registers,
     });
@@ -160,8 +162,13 @@ export class MockMetrics {
     const kind = exchange.event?.kind;
     if (kind) {
       this.#events.inc({ host: label, event: kind });
-      if (kind === 'connected') this.#connections.inc({ host: label });
-      else if (kind === 'disconnected') this.#connections.dec({ host: label });
+      // Counted by connection: a 'disconnected' with no 'connected' before it (a TLS handshake the
+      // terminal gave up) closes nothing that was open.
+      const key = `${label}\u0000${exchange.connection}`;
+      if (kind === 'connected') {
+        this.#open.add(key);
+        this.#connections.inc({ host: label });
+      } else if (kind === 'disconnected' && this.#open.delete(key)) this.#connections.dec({ host: label });
     }
   }
 

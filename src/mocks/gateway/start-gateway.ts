@@ -465,13 +465,16 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
         undefined,
         mask,
       );
-    // The terminal hung up before its body was complete: nothing to answer, and nothing was.
+    // The terminal hung up in the middle of its body: a malformed request (as a frame cut short is
+    // on an ISO host), with nothing to answer, and nothing was.
     if (req.raw.aborted || err.message === 'aborted' || err.code === 'ECONNRESET') {
       reply.hijack();
+      const detail = 'the terminal hung up before its request body was complete';
       record({
         connection: connectionIds.get(req.raw.socket) ?? 0,
         request: request(),
-        event: { kind: 'disconnected', detail: 'the terminal hung up before its request body was complete' },
+        event: { kind: 'malformed', detail },
+        violations: [{ path: 'body', rule: 'http', message: detail }],
       });
       return;
     }

@@ -660,7 +660,7 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
       ex.id,
       {
         request: requestRecord(ex),
-        event: { kind: 'disconnected', detail: 'the host stopped before its answer was due' },
+        event: { kind: 'unsent', detail: 'the host stopped before its answer was due' },
         violations,
         faults: [],
       },

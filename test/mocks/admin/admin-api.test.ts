@@ -352,7 +352,7 @@ describe('admin API', () => {
       'querystring/mti must be ISO 8583 request MTIs, comma-separated, e.g. 0200,0400',
     );
     expect((await get('/journal?event=boom')).json().message).toBe(
-      'querystring/event must be transport events, comma-separated: connected, disconnected, refused, malformed, idle-timeout, reset, lost, fault',
+      'querystring/event must be transport events, comma-separated: connected, disconnected, refused, malformed, idle-timeout, reset, lost, fault, unsent',
     );
     expect((await get('/journal?violations=maybe')).json().message).toBe(
       'querystring/violations must be boolean',

@@ -233,7 +233,7 @@ describe('slow, vanishing and idle clients', () => {
     for (const e of sales()) {
       if (e.durationMs === undefined)
         expect(e.event).toEqual({
-          kind: 'disconnected',
+          kind: 'unsent',
           detail: 'the terminal closed the connection before the answer was sent',
         });
       else expect(e.event).toBeUndefined();
