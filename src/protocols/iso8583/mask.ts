@@ -29,6 +29,13 @@ export const CARD_DATA_MASKS: Readonly<Record<string, 'pan' | 'hide'>> = {
   '96': 'hide', // message security code
 };
 
+/**
+ * EMV tags that hold card data or the PIN whatever the dialect's `hide` list says: track 2
+ * equivalent (57) and the contactless track 2 (9F6B), track 1 and 2 discretionary data (9F1F,
+ * 9F20), the PAN (5A), the cardholder name (5F20), track 1 equivalent (56), transaction PIN data (99).
+ */
+export const CARD_DATA_TAGS: readonly string[] = ['56', '57', '5A', '5F20', '99', '9F1F', '9F20', '9F6B'];
+
 export function hidden(value: string, binary: boolean): string {
   return binary ? `[hidden: ${value.length / 2} bytes]` : `[hidden: ${value.length} chars]`;
 }
@@ -49,13 +56,14 @@ export function maskValue(spec: ResolvedField, value: FieldValue): FieldValue {
   if (spec.mask === 'hide') return '[hidden]';
   const sub = spec.subfields;
   if (Array.isArray(value)) {
-    const hide = new Set((sub && 'hide' in sub && sub.hide) || []);
+    const hide = new Set([...CARD_DATA_TAGS, ...((sub && 'hide' in sub && sub.hide) || [])]);
     return maskTlv(value, hide);
   }
   if (sub?.kind === 'positional') {
     const out: Subfields = {};
     for (const [k, v] of Object.entries(value)) {
-      out[k] = typeof v === 'string' ? maskText(sub.fields[k]?.mask, v, false) : v;
+      // A subfield without a mask may still hold a card number a terminal put there.
+      out[k] = typeof v === 'string' ? maskText(sub.fields[k]?.mask, v, false, true) : v;
     }
     return out;
   }
@@ -66,6 +74,8 @@ function maskText(mask: ResolvedField['mask'], value: string, binary: boolean, t
   if (mask === 'pan') return maskPan(value);
   if (mask === 'hide') return hidden(value, binary);
   // Free text (a merchant name, private-use data): a card number a terminal put there is masked too.
+  // Number elements are left: control values such as CUP's DE53 2600000000000000 pass the Luhn
+  // check by chance, and masking them would garble the evidence.
   return text ? maskPansInText(value) : value;
 }
 

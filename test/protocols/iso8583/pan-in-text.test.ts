@@ -58,4 +58,24 @@ describe('ISO text elements', () => {
       '4': '000000002500',
     });
   });
+
+  it('EMV tags with track data or the PIN (9F6B, 9F20, 99) are hidden at any depth, whatever the hide list', () => {
+    const masked = maskMessage(dialect, {
+      mti: '0200',
+      fields: {
+        '55': [
+          { tag: '9F6B', value: '4111111111111111D30122011234' },
+          { tag: '99', value: '0412AC7E9B1D0F33' },
+          { tag: '70', value: [{ tag: '9F20', value: '2011234567' }] },
+          { tag: '9F26', value: '1122334455667788' },
+        ],
+      },
+    });
+    expect(masked.fields['55']).toEqual([
+      { tag: '9F6B', value: '[hidden: 14 bytes]' },
+      { tag: '99', value: '[hidden: 8 bytes]' },
+      { tag: '70', value: [{ tag: '9F20', value: '[hidden: 5 bytes]' }] },
+      { tag: '9F26', value: '1122334455667788' },
+    ]);
+  });
 });
