@@ -182,97 +182,133 @@ function release(entry: Entry): void {
   if (waiters) for (const wake of waiters) wake();
 }
 
-// The two hash lanes, kept between calls of the walk below in a typed array: int32s that stay
-// unboxed, where a closure's context would box a number per character.
-const lanes = new Int32Array(2);
+// Four hash lanes (128 bits: no search finds two bodies that meet by chance), kept between calls of
+// the walk below in a typed array: int32s that stay unboxed, where a closure's context would box a
+// number per character. Each lane is FNV-1a-like with its own odd multiplier.
+const lanes = new Int32Array(4);
+const M0 = 0x01000193;
+const M1 = 0x5bd1e995;
+const M2 = 0x85ebca6b | 0;
+const M3 = 0xc2b2ae35 | 0;
 
+function seed(): void {
+  lanes[0] = 0x811c9dc5 | 0;
+  lanes[1] = 0x01000193;
+  lanes[2] = 0x9747b28c | 0;
+  lanes[3] = 0x27d4eb2f;
+}
+
+/** One small value (a tag, a length: under 2^16, as a character is). */
 function mixCode(c: number): void {
-  lanes[0] = Math.imul(lanes[0]! ^ c, 0x01000193);
-  lanes[1] = Math.imul(lanes[1]! ^ c, 0x5bd1e995);
+  lanes[0] = Math.imul(lanes[0]! ^ c, M0);
+  lanes[1] = Math.imul(lanes[1]! ^ c, M1);
+  lanes[2] = Math.imul(lanes[2]! ^ c, M2);
+  lanes[3] = Math.imul(lanes[3]! ^ c, M3);
+}
+
+/** A 32-bit word, a byte at a time: fed whole, two words could be chosen to cancel each other. */
+function mixWord(w: number): void {
+  mixCode(w & 0xff);
+  mixCode((w >>> 8) & 0xff);
+  mixCode((w >>> 16) & 0xff);
+  mixCode(w >>> 24);
 }
 
 function mixText(text: string): void {
   let a = lanes[0]!;
   let b = lanes[1]!;
+  let c = lanes[2]!;
+  let d = lanes[3]!;
   for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x5bd1e995);
+    const u = text.charCodeAt(i);
+    a = Math.imul(a ^ u, M0);
+    b = Math.imul(b ^ u, M1);
+    c = Math.imul(c ^ u, M2);
+    d = Math.imul(d ^ u, M3);
   }
   lanes[0] = a;
   lanes[1] = b;
+  lanes[2] = c;
+  lanes[3] = d;
 }
 
 /** A JSON value as data: a type tag, and a length before every string and list, so no two values mix alike. */
 function mixValue(v: unknown): void {
   if (typeof v === 'string') {
     mixCode(0x22); // "
-    mixCode(v.length);
+    mixWord(v.length);
     mixText(v);
   } else if (typeof v === 'number') {
     mixCode(0x23); // #
-    // An integer as its two 32-bit halves (no string made); any other number as its text.
-    if (Number.isSafeInteger(v)) {
-      mixCode(v | 0);
-      mixCode(Math.floor(v / 0x100000000) | 0);
-    } else mixText(String(v));
+    // As its shortest text (what JSON.stringify writes): digits, sign, point, exponent.
+    mixText(String(v));
   } else if (typeof v === 'boolean') {
     mixCode(v ? 0x74 : 0x66); // t f
   } else if (Array.isArray(v)) {
     mixCode(0x5b); // [
-    mixCode(v.length);
+    mixWord(v.length);
     for (let i = 0; i < v.length; i++) mixValue(v[i]);
   } else if (v !== null && typeof v === 'object') {
     // Members in any order: JSON objects are unordered, and a retry serialized again may order them
     // anew. Each member is hashed on its own and the results added, which no order changes.
-    const a0 = lanes[0]!;
-    const b0 = lanes[1]!;
-    let sumA = 0;
-    let sumB = 0;
+    const saved = [lanes[0]!, lanes[1]!, lanes[2]!, lanes[3]!] as const;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
     let count = 0;
     for (const k in v) {
-      lanes[0] = 0x811c9dc5 | 0;
-      lanes[1] = 0x01000193 | 0;
-      mixCode(k.length);
+      seed();
+      mixWord(k.length);
       mixText(k);
       mixValue((v as Record<string, unknown>)[k]);
-      // Each member's lanes avalanched before they are added: a sum of raw FNV states lets two
-      // members trade values, or bits, and keep the total ({"a":0,"b":1} against {"a":1,"b":0}).
-      sumA = (sumA + fmix32(lanes[0]!)) | 0;
-      sumB = (sumB + fmix32(lanes[1]! ^ 0x5bd1e995)) | 0;
+      // Each member's lanes avalanched before they are added: a sum of raw states lets two members
+      // trade values, or bits, and keep the total ({"a":0,"b":1} against {"a":1,"b":0}).
+      s0 = (s0 + fmix32(lanes[0]!)) | 0;
+      s1 = (s1 + fmix32(lanes[1]! ^ M1)) | 0;
+      s2 = (s2 + fmix32(lanes[2]! ^ M2)) | 0;
+      s3 = (s3 + fmix32(lanes[3]! ^ M3)) | 0;
       count++;
     }
-    lanes[0] = a0;
-    lanes[1] = b0;
+    lanes.set(saved);
     mixCode(0x7b); // {
-    mixCode(count);
-    mixCode(sumA);
-    mixCode(sumB);
+    mixWord(count);
+    mixWord(s0);
+    mixWord(s1);
+    mixWord(s2);
+    mixWord(s3);
   } else {
     mixCode(0x6e); // null, or no body at all
   }
 }
 
 /**
- * What a key's first request is compared with: method, path and the body as data, hashed (two
- * 32-bit lanes, FNV-1a and a multiplicative one) so a stored key holds a 4-character string (64
- * bits, one small flat string) rather than a copy of the body. The body is compared as parsed JSON,
- * not as text: a retry that a terminal serializes again, with its members in another order or other
- * whitespace, has the same parameters (Stripe compares parameters, not bytes). Opaque: compare it,
- * never show it.
+ * What a key's first request is compared with: method, path and the body as data, hashed (four
+ * 32-bit lanes) so a stored key holds an 8-character string (128 bits, one small flat string)
+ * rather than a copy of the body. The body is compared as parsed JSON, not as text: a retry that a
+ * terminal serializes again, with its members in another order or other whitespace, has the same
+ * parameters (Stripe compares parameters, not bytes). Not a cryptographic hash: a terminal under
+ * test does not forge bodies. Opaque: compare it, never show it.
  */
 export function fingerprintOf(method: string, path: string, body: unknown): string {
-  lanes[0] = 0x811c9dc5 | 0;
-  lanes[1] = 0x01000193 | 0;
-  mixCode(method.length);
+  seed();
+  mixWord(method.length);
   mixText(method);
-  mixCode(path.length);
+  mixWord(path.length);
   mixText(path);
   // No body and an empty object are the same parameters: none.
   mixValue(isEmptyObject(body) ? undefined : body);
-  const a = lanes[0]!;
-  const b = lanes[1]!;
-  return String.fromCharCode(a & 0xffff, a >>> 16, b & 0xffff, b >>> 16);
+  const [a, b, c, d] = lanes as unknown as [number, number, number, number];
+  return String.fromCharCode(
+    a & 0xffff,
+    a >>> 16,
+    b & 0xffff,
+    b >>> 16,
+    c & 0xffff,
+    c >>> 16,
+    d & 0xffff,
+    d >>> 16,
+  );
 }
 
 function isEmptyObject(v: unknown): boolean {
