@@ -119,6 +119,11 @@ describe('fingerprintOf', () => {
         { amount: 1000, tip: 5 },
         { amount: 1001, tip: 4 },
       ],
+      // Integers that met when a number was fed as two raw 32-bit words; text found by a birthday
+      // search on the 64-bit fingerprint of the time (it has 128 bits now).
+      [{ a: -1 }, { a: 4294967297 }],
+      [{ amount_to_capture: 415577088 }, { amount_to_capture: 7155621727879168 }],
+      [{ metadata: { note: 'h+0ejhIw[!' } }, { metadata: { note: 'XQdVl^ ~"%' } }],
     ]) {
       expect(fingerprintOf('POST', '/p', x)).not.toBe(fingerprintOf('POST', '/p', y));
     }
