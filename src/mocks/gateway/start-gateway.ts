@@ -604,14 +604,16 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
   }
 
   // Answers leave at the end of the event loop's turn, together (see TurnBatch).
-  const sends = new TurnBatch<[FastifyReply, HttpAnswer, string]>(
-    ([reply, answer, text]) => {
-      const res = reply.raw;
-      // The client may have gone (or close() cut the connection) within the turn.
-      if (!res.destroyed && !res.socket?.destroyed)
-        reply.code(answer.status).headers(answer.headers).send(text);
+  // Journaled when written, not when queued: the client may have gone (or close() cut the
+  // connection) within the turn, and then the answer never left.
+  const sends = new TurnBatch<[Exchange_, HttpAnswer, string, Violation[]]>(
+    ([x, answer, text, violations]) => {
+      // The connection, not the response's socket: a pipelined response has none until its turn.
+      const gone = x.reply.raw.destroyed || x.req.raw.socket.destroyed;
+      if (!gone) x.reply.code(answer.status).headers(answer.headers).send(text);
+      journalize(x, answer, text, violations, !gone, gone ? TERMINAL_GONE : undefined);
     },
-    ([reply], err) => failed(reply, err as Error),
+    ([x], err) => failed(x.reply, err as Error),
   );
 
   // ── one exchange ────────────────────────────────────────────────────────────────────────────────
@@ -879,13 +881,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
     }
     if (plan.fired.length === 0) {
       if (delays.stopped) return undefined;
-      // A terminal that gave up while the gateway worked (its own timeout) gets nothing: say so.
-      if (req.raw.socket?.destroyed) {
-        journalize(x, answer, text!, violations, false, TERMINAL_GONE);
-        return undefined;
-      }
-      sends.add([reply, answer!, text!]);
-      journalize(x, answer, text!, violations, true, undefined);
+      // A terminal that gave up while the gateway worked (its own timeout) gets nothing: sends says so.
+      sends.add([x, answer!, text!, violations]);
       return undefined;
     }
     return deliver(x, answer, text, violations);
