@@ -121,7 +121,7 @@ export class HttpExchangeRecord implements Exchange {
     if (!this.#request) {
       const text = this.#text;
       const parsed = this.#json && text ? parse(text) : undefined;
-      const url = maskUrl(this.#url);
+      const url = maskUrl(this.#url, this.#ctx.mask.secrets);
       const q = url.indexOf('?');
       const path = q < 0 ? url : url.slice(0, q);
       this.#request = {
@@ -190,7 +190,7 @@ abstract class LazyHttpView {
 
   /** Secrets (Authorization, API keys) masked. */
   get headers(): Record<string, string> {
-    this.#headers ??= maskHeaders(this.#rawHeaders, this.#ctx.secretHeaders);
+    this.#headers ??= maskHeaders(this.#rawHeaders, this.#ctx.secretHeaders, this.#ctx.mask.secrets);
     return this.#headers;
   }
 
@@ -279,7 +279,7 @@ export function lazyHttpRequest(
     // The summary quotes the path: masked like it.
     summary: maskPansInText(summary),
     size: text === undefined ? 0 : Buffer.byteLength(text),
-    http: new HttpRequestView(method, maskUrl(path), operation, headers, text, ctx),
+    http: new HttpRequestView(method, maskUrl(path, ctx.mask.secrets), operation, headers, text, ctx),
   };
 }
 

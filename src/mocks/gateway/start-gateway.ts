@@ -269,7 +269,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
         api,
         // Header-versioned answers say which version served them (as Stripe-Version does).
         headers: answerHeaders(api, versionKey ? { [versionKey]: api.version } : {}),
-        mask: { mask: api.mask, secretHeaders },
+        // The gateway's own keys are masked wherever a terminal puts them (a body member, a header).
+        mask: { mask: { ...api.mask, secrets: version.spec.auth.keys }, secretHeaders },
         idempotencyHeader: api.binding.idempotencyHeader.toLowerCase(),
       },
     ]),

@@ -45,10 +45,49 @@ const SEPARATORS = /[_-]/g;
 // merchant_api_key, terminal_password, auth_token …
 const SECRET_SUFFIX =
   /(cvc|cvv|cvn|csc|cvd)2?$|(pin|pinblock|apikey|secret|secretkey|password|passwd|token|track[123](data)?|trackdata)$/;
+// …or as one word of a longer name: cvc_code, pinCode, cvv-value.
+const SECRET_WORDS = new Set([
+  'cvc',
+  'cvv',
+  'cvn',
+  'csc',
+  'cvd',
+  'cvc2',
+  'cvv2',
+  'pin',
+  'pinblock',
+  'password',
+  'passwd',
+  'secret',
+]);
+const WORDS = /[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])/;
 const isSecretKey = (key: string): boolean => {
   const k = key.toLowerCase().replace(SEPARATORS, '');
-  return SECRET_KEYS.has(k) || SECRET_SUFFIX.test(k);
+  if (SECRET_KEYS.has(k) || SECRET_SUFFIX.test(k)) return true;
+  return key.split(WORDS).some((w) => SECRET_WORDS.has(w.toLowerCase()));
 };
+
+/**
+ * Every occurrence of a known credential (the gateway's own test keys) in a text, down to its last
+ * 4 characters: a terminal may put one anywhere (a body member, a header of its own, the query).
+ */
+function withoutSecrets(text: string, secrets: readonly string[] | undefined): string {
+  if (!secrets) return text;
+  let out = text;
+  for (const s of secrets)
+    if (s.length >= 8 && out.includes(s)) out = out.split(s).join(`****${s.slice(-4)}`);
+  return out;
+}
+
+/** decodeURIComponent, or the text as it is when it is no valid escape sequence. */
+function decoded(text: string): string {
+  if (!text.includes('%') && !text.includes('+')) return text;
+  try {
+    return decodeURIComponent(text.replace(/\+/g, ' '));
+  } catch {
+    return text;
+  }
+}
 
 const SECRET_HEADERS = new Set([
   'authorization',
@@ -65,6 +104,8 @@ export interface JsonMaskRules {
   pans?: readonly string[];
   /** Pointers whose value is hidden entirely (CVC, track data). */
   hidden?: readonly string[];
+  /** Credentials masked wherever they appear, e.g. the gateway's own API keys. */
+  secrets?: readonly string[];
 }
 
 /** A masked copy of a JSON value; the input is never changed. */
@@ -76,7 +117,7 @@ export function maskJson(value: unknown, rules: JsonMaskRules = {}): unknown {
     if (hidden.has(at) || (key !== undefined && isSecretKey(key))) return hide(node);
     if (typeof node === 'string') {
       if (pans.has(at) || looksLikePan(node)) return maskPan(node);
-      return maskPansInText(node);
+      return withoutSecrets(maskPansInText(node), rules.secrets);
     }
     if (typeof node === 'number') {
       const digits = Number.isSafeInteger(node) ? String(node) : '';
@@ -109,6 +150,8 @@ export { looksLikePan };
 export function maskHeaders(
   headers: Readonly<Record<string, string | string[] | number | undefined>>,
   secret: Iterable<string> = [],
+  /** Credentials masked in any header's value (the gateway's own API keys). */
+  secrets?: readonly string[],
 ): Record<string, string> {
   const extra = new Set([...secret].map((h) => h.toLowerCase()));
   const out: Record<string, string> = {};
@@ -118,8 +161,13 @@ export function maskHeaders(
     const value = Array.isArray(raw) ? raw.join(', ') : String(raw);
     // Any other header may carry a card number too (an idempotency key made of the PAN, say), in
     // its value or even its name.
+    // A header named for a secret (X-Card-CVV, X-PIN-Block, X-Auth-Token) is hidden like a body member.
     out[maskPansInText(key)] =
-      SECRET_HEADERS.has(key) || extra.has(key) ? maskSecret(value) : maskPansInText(value);
+      SECRET_HEADERS.has(key) || extra.has(key)
+        ? maskSecret(value)
+        : isSecretKey(key)
+          ? hide(value)
+          : withoutSecrets(maskPansInText(value), secrets);
   }
   return out;
 }
@@ -132,25 +180,37 @@ const SECRET_PARAMS = /key|token|secret|password|passwd|signature|auth/;
  * they stand (`/payments/411111******1111`), a credential passed as a parameter (`?api_key=…`)
  * masked as its header would be, and card-data parameters (cvc, track2 …) hidden.
  */
-export function maskUrl(url: string): string {
+export function maskUrl(url: string, secrets?: readonly string[]): string {
   const q = url.indexOf('?');
-  const path = maskPansInText(q < 0 ? url : url.slice(0, q));
+  const path = maskEncoded(q < 0 ? url : url.slice(0, q), secrets);
   if (q < 0) return path;
   const query = url
     .slice(q + 1)
     .split('&')
     .map((pair) => {
       const eq = pair.indexOf('=');
-      if (eq < 0) return maskPansInText(pair);
-      const name = maskPansInText(pair.slice(0, eq));
+      if (eq < 0) return maskEncoded(pair, secrets);
+      const name = maskEncoded(pair.slice(0, eq), secrets);
       const value = pair.slice(eq + 1);
-      const key = name.toLowerCase();
-      if (SECRET_PARAMS.test(key)) return `${name}=${maskSecret(value)}`;
-      if (isSecretKey(key)) return `${name}=${hide(value)}`;
-      return `${name}=${maskPansInText(value)}`;
+      // card[cvc], c%76v: the name as the server reads it, brackets aside.
+      const key = decoded(pair.slice(0, eq)).toLowerCase().replace(/[[\]]/g, '');
+      if (SECRET_PARAMS.test(key)) return `${name}=${maskSecret(decoded(value))}`;
+      if (isSecretKey(key)) return `${name}=${hide(decoded(value))}`;
+      return `${name}=${maskEncoded(value, secrets)}`;
     })
     .join('&');
   return `${path}?${query}`;
+}
+
+/**
+ * Part of a URL with card numbers and credentials masked, read as the server reads it: when
+ * decoding (%35, %20, +) shows one, the part is shown decoded, masked.
+ */
+function maskEncoded(part: string, secrets: readonly string[] | undefined): string {
+  const plain = decoded(part);
+  const masked = withoutSecrets(maskPansInText(plain), secrets);
+  if (plain === part) return masked;
+  return masked === plain ? withoutSecrets(maskPansInText(part), secrets) : masked;
 }
 
 function maskSecret(value: string): string {

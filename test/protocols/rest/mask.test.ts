@@ -88,4 +88,57 @@ describe('masking JSON bodies', () => {
       '/v4/payments/MC1?411111******1111=1&card_pin=[hidden: 4 chars]',
     );
   });
+
+  it('hides secrets named in words, in header names, in encoded URLs, and known keys wherever they stand', () => {
+    const KEY = 'sk_test_nimbus_7d1f0c2a9b3e4d5f';
+    expect(
+      maskJson(
+        {
+          cvc_code: '987',
+          pinCode: '4321',
+          'cvv-value': '123',
+          pin_entry: 'x',
+          spinner: 'kept',
+          note: `key ${KEY}`,
+        },
+        { secrets: [KEY] },
+      ),
+    ).toEqual({
+      cvc_code: '[hidden: 3 chars]',
+      pinCode: '[hidden: 4 chars]',
+      'cvv-value': '[hidden: 3 chars]',
+      pin_entry: '[hidden: 1 chars]',
+      spinner: 'kept',
+      note: 'key ****4d5f',
+    });
+    expect(
+      maskHeaders(
+        {
+          'X-Card-CVV': '987',
+          'X-PIN-Block': '0412AC7E',
+          'X-Auth-Token': 'tok',
+          'Nimbus-Key': KEY,
+          'idempotency-key': 'k1',
+        },
+        [],
+        [KEY],
+      ),
+    ).toEqual({
+      'x-card-cvv': '[hidden: 3 chars]',
+      'x-pin-block': '[hidden: 8 chars]',
+      'x-auth-token': '[hidden: 3 chars]',
+      'nimbus-key': '****4d5f',
+      'idempotency-key': 'k1',
+    });
+    // Read as the server reads it: %35 is 5, %20 and + are spaces; card[cvc] and c%76v are card codes.
+    expect(maskUrl('/v1/payment_intents/%35555555555554444')).toBe('/v1/payment_intents/555555******4444');
+    expect(maskUrl('/p/5555%205555%205555%204444')).toBe('/p/555555******4444');
+    expect(
+      maskUrl(`/p?card[cvc]=987&card[pin]=4321&c%76v=987&bearer=${KEY}&n=5555+5555+5555+4444`, [KEY]),
+    ).toBe(
+      '/p?card[cvc]=[hidden: 3 chars]&card[pin]=[hidden: 4 chars]&c%76v=[hidden: 3 chars]&bearer=****4d5f&n=555555******4444',
+    );
+    // Nothing to mask: the URL as sent.
+    expect(maskUrl('/p/a%20b?x=1+2')).toBe('/p/a%20b?x=1+2');
+  });
 });
