@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { jsonErrorMessage } from '../../data/json-error.js';
 import type { ApiOperation, ApiVersion } from '../../protocols/rest/api-loader.js';
 import type { ErrorKind } from '../../protocols/rest/api-schema.js';
+import { withoutSecrets } from '../../protocols/rest/mask.js';
 import { destroySockets } from '../close-sockets.js';
 import { Delays } from '../delays.js';
 import { type Exchange, TERMINAL_GONE, type Violation } from '../exchange.js';
@@ -231,7 +232,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
       timeScale,
       ...(options.paymentsLimit !== undefined && { paymentsLimit: options.paymentsLimit }),
     });
-  const keys = new Set(version.spec.auth.keys);
+  const apiKeys = version.spec.auth.keys;
+  const keys = new Set(apiKeys);
   const lifecycle: LifecycleContext = {
     cards: options.cards ?? workspaceCards(),
     payments,
@@ -390,17 +392,37 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
     entry: Partial<Omit<Exchange, 'seq' | 'transport' | 'host'>> & { connection: number },
     bytes = 0,
   ): void {
+    const { violations = [], event } = entry;
     journal.record(
       {
         transport: 'http',
         host: hostName,
         at: new Date().toISOString(),
-        violations: [],
         faults: [],
         ...entry,
+        violations: scrubbed(violations),
+        ...(event && { event: { ...event, detail: withoutSecrets(event.detail, apiKeys) } }),
       },
       bytes,
     );
+  }
+
+  /**
+   * Rules' messages without the gateway's own API keys: one may quote what a terminal sent (a path
+   * with a key in it). The journal masks card numbers; only the gateway knows its keys.
+   */
+  function scrubbed(violations: Violation[]): Violation[] {
+    if (violations.length === 0) return violations;
+    let out: Violation[] | undefined;
+    for (let i = 0; i < violations.length; i++) {
+      const v = violations[i]!;
+      const message = withoutSecrets(v.message, apiKeys);
+      const path = withoutSecrets(v.path, apiKeys);
+      if (message === v.message && path === v.path) continue;
+      out ??= violations.slice();
+      out[i] = { ...v, message, path };
+    }
+    return out ?? violations;
   }
 
   // ── routes ──────────────────────────────────────────────────────────────────────────────────────
@@ -959,7 +981,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
       x.ctx.mask,
       event,
       sent && answer ? Math.round((performance.now() - x.t0) * 1000) / 1000 : undefined,
-      violations,
+      scrubbed(violations),
       x.plan.fired.length === 0 ? NO_FAULTS : x.plan.fired.map((f) => f.id),
     );
     journal.record(entry, entry.textLength);

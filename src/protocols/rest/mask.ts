@@ -45,7 +45,9 @@ const SEPARATORS = /[_-]/g;
 // merchant_api_key, terminal_password, auth_token …
 const SECRET_SUFFIX =
   /(cvc|cvv|cvn|csc|cvd)2?$|(pin|pinblock|apikey|secret|secretkey|password|passwd|token|track[123](data)?|trackdata)$/;
-// …or as one word of a longer name: cvc_code, pinCode, cvv-value.
+// …or as one word of a longer name whose other words say it is the value itself: cvc_code,
+// pinCode, cvv-value; not a result about it (cvc_check, cvv_result, pin_entry_mode, pinVerified).
+const VALUE_WORDS = new Set(['code', 'value', 'number', 'data', 'digits', 'block', 'card', 'text']);
 const SECRET_WORDS = new Set([
   'cvc',
   'cvv',
@@ -64,14 +66,20 @@ const WORDS = /[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])/;
 const isSecretKey = (key: string): boolean => {
   const k = key.toLowerCase().replace(SEPARATORS, '');
   if (SECRET_KEYS.has(k) || SECRET_SUFFIX.test(k)) return true;
-  return key.split(WORDS).some((w) => SECRET_WORDS.has(w.toLowerCase()));
+  const words = key
+    .split(WORDS)
+    .filter((w) => w !== '')
+    .map((w) => w.toLowerCase());
+  return (
+    words.some((w) => SECRET_WORDS.has(w)) && words.every((w) => SECRET_WORDS.has(w) || VALUE_WORDS.has(w))
+  );
 };
 
 /**
  * Every occurrence of a known credential (the gateway's own test keys) in a text, down to its last
  * 4 characters: a terminal may put one anywhere (a body member, a header of its own, the query).
  */
-function withoutSecrets(text: string, secrets: readonly string[] | undefined): string {
+export function withoutSecrets(text: string, secrets: readonly string[] | undefined): string {
   if (!secrets) return text;
   let out = text;
   for (const s of secrets)

@@ -112,8 +112,13 @@ describe('the journal', () => {
       cardCVV: '[hidden: 3 chars]',
       api_key: expect.stringMatching(/^\[hidden/),
     });
-    const text = JSON.stringify(entries);
-    for (const secret of [VISA, MERIDIAN_KEY, '"123"', '"456"']) expect(text).not.toContain(secret);
+    // The gateway's own key, quoted by a rule's message (a path with the key in it), is masked too.
+    await call(g, 'GET', `/v1/nothing/${NIMBUS_KEY}/${VISA}`);
+    await recorded(g, 3);
+    const text = JSON.stringify([...g.journal.entries(), ...m.journal.entries()]);
+    for (const secret of [VISA, MERIDIAN_KEY, NIMBUS_KEY, '"123"', '"456"'])
+      expect(text).not.toContain(secret);
+    expect(text).toContain('No such resource: GET /v1/nothing/****');
   });
 
   it("bytes that are not HTTP get the version's error shape and a malformed entry; a body cut by a hang-up is no answer", async () => {

@@ -97,7 +97,6 @@ describe('masking JSON bodies', () => {
           cvc_code: '987',
           pinCode: '4321',
           'cvv-value': '123',
-          pin_entry: 'x',
           spinner: 'kept',
           note: `key ${KEY}`,
         },
@@ -107,7 +106,6 @@ describe('masking JSON bodies', () => {
       cvc_code: '[hidden: 3 chars]',
       pinCode: '[hidden: 4 chars]',
       'cvv-value': '[hidden: 3 chars]',
-      pin_entry: '[hidden: 1 chars]',
       spinner: 'kept',
       note: 'key ****4d5f',
     });
@@ -130,6 +128,20 @@ describe('masking JSON bodies', () => {
       'nimbus-key': '****4d5f',
       'idempotency-key': 'k1',
     });
+    // A result about a secret is no secret: shown.
+    const results = {
+      cvc_check: 'pass',
+      cvv_result: 'M',
+      pin_entry_mode: 'online',
+      pinVerified: true,
+      secret_question: 'q',
+    };
+    expect(maskJson(results)).toEqual(results);
+    expect(maskHeaders({ 'X-Pin-Entry-Mode': 'online', 'X-CVV-Result': 'M' })).toEqual({
+      'x-pin-entry-mode': 'online',
+      'x-cvv-result': 'M',
+    });
+    expect(maskUrl('/p?cvc_check=pass&pin_verified=true')).toBe('/p?cvc_check=pass&pin_verified=true');
     // Read as the server reads it: %35 is 5, %20 and + are spaces; card[cvc] and c%76v are card codes.
     expect(maskUrl('/v1/payment_intents/%35555555555554444')).toBe('/v1/payment_intents/555555******4444');
     expect(maskUrl('/p/5555%205555%205555%204444')).toBe('/p/555555******4444');
