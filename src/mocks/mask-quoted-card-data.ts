@@ -7,20 +7,24 @@ import type { Exchange, Violation } from './exchange.js';
  * quotes is masked like any other (ARCHITECTURE rule 7). Nothing is copied when nothing needed it.
  */
 export function maskQuotedCardData(exchange: Exchange): void {
-  const violations = exchange.violations;
-  let out: Violation[] | undefined;
-  for (let i = 0; i < violations.length; i++) {
-    const v = violations[i]!;
-    const message = maskPansInText(v.message);
-    const path = maskPansInText(v.path);
-    if (message === v.message && path === v.path) continue;
-    out ??= violations.slice();
-    out[i] = { ...v, message, path };
-  }
-  if (out) exchange.violations = out;
+  exchange.violations = maskViolations(exchange.violations, maskPansInText);
   const event = exchange.event;
   if (event) {
     const detail = maskPansInText(event.detail);
     if (detail !== event.detail) exchange.event = { ...event, detail };
   }
+}
+
+/** Violations with `mask` applied to their messages and paths; the same array when it changed none. */
+export function maskViolations(violations: Violation[], mask: (text: string) => string): Violation[] {
+  let out: Violation[] | undefined;
+  for (let i = 0; i < violations.length; i++) {
+    const v = violations[i]!;
+    const message = mask(v.message);
+    const path = mask(v.path);
+    if (message === v.message && path === v.path) continue;
+    out ??= violations.slice();
+    out[i] = { ...v, message, path };
+  }
+  return out ?? violations;
 }

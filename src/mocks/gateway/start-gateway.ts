@@ -21,6 +21,7 @@ import {
 import { checkClient, HANG_UPS, handshakeFailure, hostTls } from '../iso-host/host-tls.js';
 import { Journal } from '../journal.js';
 import { listenAgain } from '../listen-again.js';
+import { maskViolations } from '../mask-quoted-card-data.js';
 import type { TlsCredentials } from '../test-certificate.js';
 import { TurnBatch } from '../turn-batch.js';
 import { type AnswerHeaders, answerHeaders, type ErrorDetails, errorAnswer, TextAnswer } from './answers.js';
@@ -344,10 +345,10 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
     // Before node's own listener, which hands the socket to HTTP: a terminal refused here is
     // closed before a byte of its request is read.
     server.prependListener('secureConnection', (socket: TLSSocket) => {
-      const refused = tls.clients && checkClient(socket.getPeerX509Certificate(), tls.clients.ca, new Date());
+      const refused =
+        tls.clients && checkClient(socket.getPeerX509Certificate(), tls.clients.ca, new Date(), 'gateway');
       if (refused) {
-        const why = refused.replace('this host', 'this gateway');
-        refuse(`TLS handshake refused: ${why}`, why);
+        refuse(`TLS handshake refused: ${refused}`, refused);
         socket.destroy();
         return;
       }
@@ -373,7 +374,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
       const why =
         code === 'ERR_SSL_HTTP_REQUEST'
           ? 'the terminal speaks plain HTTP to a gateway that serves HTTPS only'
-          : handshakeFailure(err, tls.minVersion).replace('this host', 'this gateway');
+          : handshakeFailure(err, tls.minVersion, 'gateway');
       refuse(`TLS handshake failed: ${why}`, why);
     });
   }
@@ -411,18 +412,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
    * Rules' messages without the gateway's own API keys: one may quote what a terminal sent (a path
    * with a key in it). The journal masks card numbers; only the gateway knows its keys.
    */
+  const withoutKeys = (text: string) => withoutSecrets(text, apiKeys);
   function scrubbed(violations: Violation[]): Violation[] {
-    if (violations.length === 0) return violations;
-    let out: Violation[] | undefined;
-    for (let i = 0; i < violations.length; i++) {
-      const v = violations[i]!;
-      const message = withoutSecrets(v.message, apiKeys);
-      const path = withoutSecrets(v.path, apiKeys);
-      if (message === v.message && path === v.path) continue;
-      out ??= violations.slice();
-      out[i] = { ...v, message, path };
-    }
-    return out ?? violations;
+    return maskViolations(violations, withoutKeys);
   }
 
   // ── routes ──────────────────────────────────────────────────────────────────────────────────────

@@ -62,7 +62,7 @@ export function sortBySpecificity(entries: [string, Variant][]): [string, Varian
 
 /** Each variant's processing code and `when` as one condition, built once (ruleFor runs per message). */
 const variantConditions = new WeakMap<Variant, Condition>();
-function variantCondition(v: Variant): Condition {
+export function variantCondition(v: Variant): Condition {
   let c = variantConditions.get(v);
   if (!c) {
     c = { ...(v.processingCode !== undefined && { 3: v.processingCode }), ...v.when };

@@ -135,11 +135,13 @@ export function checkClient(
   peer: X509Certificate | undefined,
   ca: X509Certificate,
   now: Date,
+  /** What the reasons call the server: `host`, or `gateway`. */
+  server = 'host',
 ): string | undefined {
-  if (!peer) return 'the terminal presented no client certificate (this host requires one: mutual TLS)';
+  if (!peer) return `the terminal presented no client certificate (this ${server} requires one: mutual TLS)`;
   const subject = peer.subject.replace(/\n/g, ', ');
   if (!peer.checkIssued(ca) || !peer.verify(ca.publicKey)) {
-    return `the terminal's client certificate (${subject}) is not issued by this host's terminal CA`;
+    return `the terminal's client certificate (${subject}) is not issued by this ${server}'s terminal CA`;
   }
   if (now < new Date(peer.validFrom)) {
     return `the terminal's client certificate (${subject}) is not valid before ${peer.validFrom}`;
@@ -151,7 +153,7 @@ export function checkClient(
 }
 
 /** OpenSSL's reason, in the terms of a terminal that cannot talk to its bank. */
-export function handshakeFailure(err: NodeJS.ErrnoException, minVersion: string): string {
+export function handshakeFailure(err: NodeJS.ErrnoException, minVersion: string, server = 'host'): string {
   switch (err.code) {
     // A record that is not TLS: an ISO 8583 length prefix, an HTTP request …
     case 'ERR_SSL_WRONG_VERSION_NUMBER':
@@ -160,7 +162,7 @@ export function handshakeFailure(err: NodeJS.ErrnoException, minVersion: string)
     case 'ERR_SSL_RECORD_LENGTH_MISMATCH':
       return 'the terminal speaks plain TCP (its first bytes are no TLS record)';
     case 'ERR_SSL_UNSUPPORTED_PROTOCOL':
-      return `the terminal offers only TLS versions older than ${minVersion}, the oldest this host accepts`;
+      return `the terminal offers only TLS versions older than ${minVersion}, the oldest this ${server} accepts`;
     default: {
       const line = err.message.split('\n')[0]!;
       // OpenSSL's own text: "…:SSL routines:<function>:<reason>:<file>:<line>:…" (sometimes ending

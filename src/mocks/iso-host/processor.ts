@@ -14,7 +14,8 @@ import {
 import type { Violation } from '../exchange.js';
 import type { CardBook, EffectiveRule, HostVersion } from '../hosts/host-loader.js';
 import { conditionHolds, responseMtiOf } from '../hosts/host-loader.js';
-import type { Condition, MessageKind, Outcome, Slice, Variant } from '../hosts/host-schema.js';
+import type { Condition, MessageKind, Outcome, Slice } from '../hosts/host-schema.js';
+import { variantCondition } from '../hosts/rule-for.js';
 import { amountOf, authorize } from './authorize.js';
 import type { Ledger, LedgerEntry } from './ledger.js';
 import { type Clock, localClock } from './local-clock.js';
@@ -82,10 +83,12 @@ export function processRequest(ctx: HostContext, request: IsoMessage, bodyBytes:
     const violations = [
       variants
         ? {
-            path: [...new Set(Object.values(variants).flatMap((v) => Object.keys(conditionOf(v))))].join('+'),
+            path: [...new Set(Object.values(variants).flatMap((v) => Object.keys(variantCondition(v))))].join(
+              '+',
+            ),
             rule: 'unknown-message',
             message: `${version.ref} accepts MTI ${request.mti} only as ${Object.entries(variants)
-              .map(([name, v]) => `${name} (${describeCondition(conditionOf(v))})`)
+              .map(([name, v]) => `${name} (${describeCondition(variantCondition(v))})`)
               .join(', ')}: this one is none of them`,
           }
         : {
@@ -783,11 +786,6 @@ function text(msg: IsoMessage, path: string): string | undefined {
 /** Today as YYMM on the host's clock, for expiry checks. */
 function yymm(c: Clock): string {
   return c.yy + c.mmdd.slice(0, 2);
-}
-
-/** A variant's processing code and `when` as one condition: field path → what it must hold. */
-function conditionOf(v: Variant): Condition {
-  return { ...(v.processingCode !== undefined && { 3: v.processingCode }), ...v.when };
 }
 
 /** `DE24 801…, DE3 20…` (a value starts so), `DE22 02…|90…`, `DE22 ~ ^.{6}2` (a pattern). */

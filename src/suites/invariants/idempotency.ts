@@ -1,3 +1,4 @@
+import { fingerprintOf } from '../../mocks/gateway/idempotency.js';
 import { formatMinor } from '../../protocols/rest/minor-units.js';
 import { summaryOf } from '../matchers/host-message.js';
 import type { Finding } from '../matchers/message-expectation.js';
@@ -23,7 +24,7 @@ export function restIdempotency(obs: CellObservation): Finding[] {
       a.binding.idempotencyHeader,
     ]),
   );
-  const firstUse = new Map<string, { signature: string; label: string; summary: string }>();
+  const firstUse = new Map<string, { target: string; signature: string; label: string; summary: string }>();
   const reported = new Set<string>();
   for (const msg of obs.messages) {
     const http = msg.request?.http;
@@ -31,16 +32,18 @@ export function restIdempotency(obs: CellObservation): Finding[] {
     const header = keyHeader(http.headers, names);
     if (header === undefined) continue;
     const key = http.headers[header]!;
-    const signature = `${http.method} ${http.path}\n${JSON.stringify(http.body ?? null)}`;
+    // The same parameters the way the gateway compares them: the body as data (a retry serialized
+    // again, members reordered, is the same request).
+    const target = `${http.method} ${http.path}`;
+    const signature = fingerprintOf(http.method ?? '', http.path ?? '', http.body);
     const first = firstUse.get(key);
     if (!first) {
-      firstUse.set(key, { signature, label: msg.label, summary: summaryOf(msg) });
+      firstUse.set(key, { target, signature, label: msg.label, summary: summaryOf(msg) });
       continue;
     }
     if (first.signature === signature || reported.has(key)) continue;
     reported.add(key);
-    const what =
-      first.signature.split('\n')[0] === signature.split('\n')[0] ? 'another body' : 'another request';
+    const what = first.target === target ? 'another body' : 'another request';
     out.push({
       message: `the terminal reused ${names.get(header)} "${key}" of ${first.label} for ${msg.label}, ${what}: a key names one request and its retries`,
       expected: 'a new key for a new request',
