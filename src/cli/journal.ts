@@ -84,10 +84,12 @@ export function registerJournal(program: Command): void {
     });
 }
 
-/** An exchange as the mock logs it, with the rules it broke on lines of their own. */
+/** An exchange as the mock logs it, with the host's notes and the rules it broke on lines of their own. */
 function describe(e: Exchange): string {
   const head = `${e.at}  ${e.host}  #${e.seq}  ${exchangeLine(e)}\n`;
   return (
-    head + e.violations.map((v) => `    ${v.rule}${v.path ? ` ${v.path}` : ''}: ${v.message}\n`).join('')
+    head +
+    (e.notes ?? []).map((n) => `    note: ${n}\n`).join('') +
+    e.violations.map((v) => `    ${v.rule}${v.path ? ` ${v.path}` : ''}: ${v.message}\n`).join('')
   );
 }

@@ -452,6 +452,7 @@ export function logExchange(logger: Logger, host: string, e: Exchange): void {
         ...(e.response && { response: e.response.summary }),
         ...(e.event && { event: e.event }),
         ...(e.durationMs !== undefined && { durationMs: e.durationMs }),
+        ...(e.notes && { notes: e.notes }),
         violations: e.violations,
         faults: e.faults,
       },

@@ -73,6 +73,12 @@ export interface Exchange {
   event?: { kind: TransportEvent; detail: string };
   /** Milliseconds from arrival to the response leaving (absent when none was sent). */
   durationMs?: number;
+  /**
+   * Why the host decided as it did where its answer's code alone does not say: a decline's reason
+   * in the card book, a settlement's totals against the host's own. Evidence, not a rule broken:
+   * absent when there is nothing to add.
+   */
+  notes?: string[];
   violations: Violation[];
   /** Ids of the faults that fired on this exchange. */
   faults: string[];

@@ -53,7 +53,10 @@ describe('paymatrix journal', { timeout: 60_000 }, () => {
     expect(r.out).toMatch(
       / {2}harbor-bank@2019\.4 {2}#2 {2}0200 sale 25\.00 STAN 000001 → 0210 25\.00 STAN 000001 code 00\n/,
     );
-    // The duplicate's rule on a line of its own.
+    // The host's reason for a decline, and the duplicate's rule, on lines of their own.
+    expect(r.out).toMatch(
+      /code 51\n {4}note: card visa-credit-chip: amount 5151 ends with 51: a trigger for insufficient-funds/,
+    );
     expect(r.out).toMatch(/code 94\n {4}duplicate 41\+11\+13: same DE41, DE11, DE13 within 60 s\n/);
     expect(r.err).toMatch(
       /^warning: .*journal\.ndjson:\d+: not a JSON exchange, skipped\n\d+ of \d+ exchanges matched\n$/,
@@ -73,7 +76,14 @@ describe('paymatrix journal', { timeout: 60_000 }, () => {
       .map((l) => JSON.parse(l) as { violations: Array<{ rule: string }> });
     expect(exchanges.map((e) => e.violations[0]!.rule)).toEqual(['duplicate']);
     const clean = cli(['journal', file, '--no-violations', '--mti', '0200']);
-    expect(clean.out.trimEnd().split('\n')).toHaveLength(3);
+    // Three exchanges, the declined one with the host's note under it.
+    const lines = clean.out.trimEnd().split('\n');
+    expect(lines.map((l) => (l.startsWith('    note: ') ? 'note' : /STAN \d+/.exec(l)?.[0]))).toEqual([
+      'STAN 000001',
+      'STAN 000002',
+      'note',
+      'STAN 000003',
+    ]);
   });
 
   it('bad filters and a missing file exit 2, naming the problem', () => {

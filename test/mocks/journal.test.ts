@@ -32,6 +32,22 @@ describe('Journal', () => {
     expect(seen).toEqual([1, 2]);
   });
 
+  it('masks a card number that an event, a rule or a note quotes', () => {
+    const journal = new Journal();
+    const pan = '4111111111111111';
+    journal.record({
+      ...entry(`card ${pan}`),
+      notes: [`the card ${pan} is not in the card book`, 'card visa-blocked is blocked'],
+      violations: [{ path: '', rule: 'version', message: `/v1/${pan}` }],
+    });
+    const [e] = journal.entries();
+    expect(JSON.stringify(e)).not.toContain(pan);
+    expect(e!.notes).toEqual([
+      'the card 411111******1111 is not in the card book',
+      'card visa-blocked is blocked',
+    ]);
+  });
+
   it('keeps about its limit, dropping the oldest in batches and counting them', () => {
     const journal = new Journal(10);
     for (let i = 1; i <= 11; i++) journal.record(entry(String(i)));

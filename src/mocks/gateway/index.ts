@@ -2,10 +2,10 @@
 // journal and payments. Gateways and their versions are data (mocks/hosts/<gateway>.yaml with
 // `kind: rest`; API versions in protocols/rest/<api>/<version>.yaml): docs/gateways.md.
 
+export { type CardDecision, decideCard } from '../hosts/card-decision.js';
 export { type TlsCredentials, testCertificate } from '../test-certificate.js';
 export { declineCodeOf, errorAnswer, paymentAnswer, statusOf } from './answers.js';
 export { type AuthResult, authenticate } from './auth.js';
-export { type CardDecision, decideCard } from './decide.js';
 export { DOCS_PATH, docsDocument, registerDocsPage } from './docs-page.js';
 export {
   GatewayVersionSchema,

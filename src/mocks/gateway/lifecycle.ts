@@ -3,9 +3,10 @@ import type { RequestMapping } from '../../protocols/rest/api-schema.js';
 import { pointerReader, readPointer } from '../../protocols/rest/template.js';
 import type { HttpAnswer } from '../faults/http/types.js';
 import type { CardBook } from '../hosts/card-book.js';
+import { decideCard, triggerWords } from '../hosts/card-decision.js';
 import type { MessageKind } from '../hosts/host-schema.js';
 import { type AnswerHeaders, declineCodeOf, errorAnswer, paymentAnswer, statusOf } from './answers.js';
-import { decideCard, yymm } from './decide.js';
+import { yymm } from './decide.js';
 import {
   applyCancel,
   applyCapture,
@@ -44,6 +45,8 @@ export interface ActionResult {
   answer: HttpAnswer;
   /** The issuer's extra time (a card trigger), before time scaling. */
   delayMs: number;
+  /** Why the card book declined, or answered late (Exchange.notes). */
+  notes?: string[];
 }
 
 /**
@@ -104,6 +107,7 @@ export function runAction(ctx: LifecycleContext, req: ActionRequest): ActionResu
       const trigger = card && ctx.cards.triggerFor(card, r, 'refund');
       if (trigger && trigger.outcome !== 'approved') {
         return {
+          notes: [`card ${card.id}: ${triggerWords(trigger, r)}`],
           answer: errorAnswer(
             api,
             'card-declined',
@@ -200,8 +204,10 @@ function authorize(ctx: LifecycleContext, req: ActionRequest): ActionResult {
     via: ctx.label,
   };
   ctx.payments.add(payment);
+  const notes = decision.reason === undefined ? undefined : [decision.reason];
   if (!approved && api.binding.declines.as === 'error') {
     return {
+      notes,
       answer: errorAnswer(
         api,
         'card-declined',
@@ -215,6 +221,7 @@ function authorize(ctx: LifecycleContext, req: ActionRequest): ActionResult {
   return {
     answer: paymentAnswer(api, payment, op.successStatus, req.requestId, req.headers),
     delayMs: decision.delayMs,
+    notes,
   };
 }
 

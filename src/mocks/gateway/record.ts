@@ -51,6 +51,7 @@ export class HttpExchangeRecord implements Exchange {
   // The journal may mask a card number these quote (maskQuotedCardData).
   event: Exchange['event'];
   readonly durationMs: number | undefined;
+  notes: string[] | undefined;
   violations: Violation[];
   readonly faults: string[];
   readonly #method: string;
@@ -89,12 +90,14 @@ export class HttpExchangeRecord implements Exchange {
     durationMs: number | undefined,
     violations: Violation[],
     faults: string[],
+    notes?: string[],
   ) {
     this.host = host;
     this.connection = connection;
     this.at = at;
     this.event = event;
     this.durationMs = durationMs;
+    this.notes = notes;
     this.violations = violations;
     this.faults = faults;
     this.#method = method;
@@ -165,6 +168,7 @@ export class HttpExchangeRecord implements Exchange {
       response: this.response,
       event: this.event,
       durationMs: this.durationMs,
+      notes: this.notes,
       violations: this.violations,
       faults: this.faults,
     };

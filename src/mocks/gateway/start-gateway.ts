@@ -200,6 +200,8 @@ interface Exchange_ {
   json: boolean;
   /** Stores the answer under the request's idempotency key (after the faults' answer stage). */
   complete: ((answer: StoredAnswer | undefined) => void) | undefined;
+  /** The lifecycle's reasons for its decision (Exchange.notes). */
+  notes: string[] | undefined;
 }
 
 const JSON_MEDIA = /^application\/([a-z0-9.+-]*\+)?json\b/i;
@@ -688,6 +690,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
       error: undefined,
       json: false,
       complete: undefined,
+      notes: undefined,
     };
     if (plan.requestLost) {
       // The rate-limit fault answers in the gateway's stead: a client it holds to a wait is still
@@ -857,6 +860,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
       headers: x.headers,
     });
     const outcome: Outcome = { answer: result.answer, violations: NO_VIOLATIONS };
+    x.notes = result.notes;
     const scaled = (processingMs + result.delayMs) * timeScale;
     if (!(scaled > 0)) return outcome;
     return delays.wait(scaled).then(() => outcome);
@@ -975,6 +979,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
       sent && answer ? Math.round((performance.now() - x.t0) * 1000) / 1000 : undefined,
       scrubbed(violations),
       x.plan.fired.length === 0 ? NO_FAULTS : x.plan.fired.map((f) => f.id),
+      x.notes,
     );
     journal.record(entry, entry.textLength);
   }

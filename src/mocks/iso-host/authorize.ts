@@ -1,7 +1,7 @@
 import type { IsoMessage } from '../../protocols/iso8583/index.js';
-import { expired } from '../hosts/card-expiry.js';
-import type { CardBook, TestCard } from '../hosts/host-loader.js';
-import type { MessageKind, Outcome } from '../hosts/host-schema.js';
+import { type CardDecision, type CardDecisionInput, decideCard } from '../hosts/card-decision.js';
+import type { CardBook } from '../hosts/host-loader.js';
+import type { MessageKind } from '../hosts/host-schema.js';
 import { pinFromBlock } from './pin-block.js';
 
 /** The card a message presents: PAN and expiry from DE2/DE14, or from track 2 (DE35). */
@@ -37,13 +37,6 @@ export function amountOf(msg: IsoMessage): number {
   return typeof v === 'string' && /^[0-9]+$/.test(v) ? Number(v) : 0;
 }
 
-export interface Decision {
-  outcome: Outcome;
-  /** Extra time the issuer takes (a card trigger), before time scaling. */
-  delayMs: number;
-  card?: TestCard;
-}
-
 export interface AuthorizeInput {
   msg: IsoMessage;
   kind: MessageKind;
@@ -56,28 +49,27 @@ export interface AuthorizeInput {
   debits: boolean;
 }
 
-/**
- * The issuer's decision for a card-present transaction, in the order cards.yaml documents:
- * unknown card, status, expiry, PIN, amount triggers, balance.
- */
-export function authorize(input: AuthorizeInput): Decision {
-  const { msg, cards } = input;
+/** The issuer's decision for a card-present transaction: the card book's (decideCard), PIN included. */
+export function authorize(input: AuthorizeInput): CardDecision {
+  const { msg } = input;
   const { pan, expiry } = cardOf(msg);
-  const card = pan ? cards.byPan(pan) : undefined;
-  if (!card) return { outcome: cards.checks['unknown-card'], delayMs: 0 };
-  if (card.status !== 'active') return { outcome: cards.checks[card.status], delayMs: 0, card };
-  if (expired(card.expiry, expiry, input.todayYymm))
-    return { outcome: cards.checks.expired, delayMs: 0, card };
-  const block = input.pin ? msg.fields[input.pin.field] : undefined;
-  if (input.pin && typeof block === 'string' && input.pin.keyHex) {
-    const pin = pinFromBlock(block, input.pin.keyHex, input.pin.format, card.pan);
-    if (pin !== card.pin) return { outcome: cards.checks['wrong-pin'], delayMs: 0, card };
+  const decision: CardDecisionInput = {
+    cards: input.cards,
+    pan,
+    expiry,
+    amount: amountOf(msg),
+    kind: input.kind,
+    todayYymm: input.todayYymm,
+    debits: input.debits,
+  };
+  const pin = input.pin;
+  const block = pin ? msg.fields[pin.field] : undefined;
+  if (pin?.keyHex && typeof block === 'string') {
+    const keyHex = pin.keyHex;
+    decision.wrongPin = (card) =>
+      pinFromBlock(block, keyHex, pin.format, card.pan) === card.pin
+        ? undefined
+        : `the PIN block in DE${pin.field} does not hold the card's PIN`;
   }
-  const amount = amountOf(msg);
-  const trigger = cards.triggerFor(card, amount, input.kind);
-  if (trigger) return { outcome: trigger.outcome, delayMs: trigger.delayMs ?? 0, card };
-  if (input.debits && amount > card.balanceMinor) {
-    return { outcome: cards.checks['over-balance'], delayMs: 0, card };
-  }
-  return { outcome: 'approved', delayMs: 0, card };
+  return decideCard(decision);
 }

@@ -46,6 +46,8 @@ export interface Processed {
   macKey?: string;
   /** The ledger's entry for this transaction, to be handed its wire bytes once encoded. */
   booked?: LedgerEntry;
+  /** Why the host decided so, where its code alone does not say (Exchange.notes). */
+  notes?: string[];
 }
 
 /** Network management and batch messages: answered, never booked in the ledger. */
@@ -177,6 +179,8 @@ export function processRequest(ctx: HostContext, request: IsoMessage, bodyBytes:
   let original: LedgerEntry | undefined;
   // Findings that are answered with a code rather than refused, kept for the journal.
   const findings: Violation[] = [];
+  // The decision's reasons (a decline's, a settlement's totals): none for a plain approval.
+  let notes: string[] | undefined;
   if (rule.original) {
     original = findOriginal(version, rule, request, terminalId, ledger);
     // A repeat (0401/1421) is held to the same original as the reversal it repeats.
@@ -205,7 +209,8 @@ export function processRequest(ctx: HostContext, request: IsoMessage, bodyBytes:
         terminal.signedOn = false;
         break;
       case 'settlement':
-        outcome = settle(ctx, request, terminalId, extra, findings);
+        notes = [];
+        outcome = settle(ctx, request, terminalId, extra, findings, notes);
         break;
       case 'batch-upload':
         outcome = upload(ctx, request, terminalId);
@@ -238,6 +243,7 @@ export function processRequest(ctx: HostContext, request: IsoMessage, bodyBytes:
           });
           outcome = decision.outcome;
           delayMs += decision.delayMs;
+          if (decision.reason !== undefined) notes = [decision.reason];
           if (kind === 'balance' && decision.card && outcome === 'approved') {
             extra['54'] =
               `0002${decision.card.currency}C${String(decision.card.balanceMinor).padStart(12, '0')}`;
@@ -266,6 +272,7 @@ export function processRequest(ctx: HostContext, request: IsoMessage, bodyBytes:
   }
   const processed: Processed = { response, kind, outcome, violations: findings, delayMs };
   if (booked) processed.booked = booked;
+  if (notes && notes.length > 0) processed.notes = notes;
   return signed(processed, signs);
 }
 
@@ -555,6 +562,7 @@ function settle(
   terminalId: string,
   extra: Record<string, FieldValue>,
   findings: Violation[],
+  notes: string[],
 ): Outcome {
   const s = ctx.version.spec.settlement;
   if (!s) return 'approved';
@@ -624,11 +632,24 @@ function settle(
   const debit = upload ? upload.debit : sum(s.debitKinds);
   const credit = upload ? upload.credit : sum(s.creditKinds);
   const claimed = (slice: Slice) => Number(readSlice(request, slice) ?? Number.NaN);
+  const claimedDebit = { count: claimed(s.totals['debit-count']), amount: claimed(s.totals['debit-amount']) };
+  const claimedCredit = {
+    count: claimed(s.totals['credit-count']),
+    amount: claimed(s.totals['credit-amount']),
+  };
   const balanced =
-    claimed(s.totals['debit-count']) === debit.count &&
-    claimed(s.totals['debit-amount']) === debit.amount &&
-    claimed(s.totals['credit-count']) === credit.count &&
-    claimed(s.totals['credit-amount']) === credit.amount;
+    claimedDebit.count === debit.count &&
+    claimedDebit.amount === debit.amount &&
+    claimedCredit.count === credit.count &&
+    claimedCredit.amount === credit.amount;
+  const theirs = totalsText(claimedDebit, claimedCredit);
+  const ours = totalsText(debit, credit);
+  // Evidence for the journal; an unbalanced batch after its upload is a finding below instead.
+  if (balanced) notes.push(`totals agree with ${upload ? 'the records uploaded' : "the host's"}: ${ours}`);
+  else if (!afterUpload) {
+    const next = s.unbalanced.expects === 'batch-upload' ? '; the host now waits for a batch upload' : '';
+    notes.push(`the terminal claims ${theirs}, the host counts ${ours}: out of balance${next}`);
+  }
   if (s.result) writeSlice(request, extra, s.result.at, balanced ? s.result.balanced : s.result.unbalanced);
   if (balanced) {
     close();
@@ -638,7 +659,7 @@ function settle(
     findings.push({
       path: 'batch-upload',
       rule: 'batch-upload',
-      message: `the totals claimed (debits ${claimed(s.totals['debit-count'])} for ${claimed(s.totals['debit-amount'])}, credits ${claimed(s.totals['credit-count'])} for ${claimed(s.totals['credit-amount'])}) are not those of the records uploaded (debits ${debit.count} for ${debit.amount}, credits ${credit.count} for ${credit.amount})`,
+      message: `the totals claimed (${theirs}) are not those of the records uploaded (${ours})`,
     });
   }
   // Out of balance (again): the terminal uploads its batch afresh, when the version wants one.
@@ -646,6 +667,14 @@ function settle(
   state.uploadEnded = false;
   state.awaitingUpload = s.unbalanced.expects === 'batch-upload';
   return s.unbalanced.outcome;
+}
+
+/** Settlement totals as notes and findings write them; amounts in minor units. */
+function totalsText(
+  debit: { count: number; amount: number },
+  credit: { count: number; amount: number },
+): string {
+  return `debits ${debit.count} for ${debit.amount}, credits ${credit.count} for ${credit.amount}`;
 }
 
 function upload(ctx: HostContext, request: IsoMessage, terminalId: string): Outcome {

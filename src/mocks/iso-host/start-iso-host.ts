@@ -91,6 +91,8 @@ interface InFlight {
   /** … or, for a request that did not decode, the record made of what did. */
   record?: RecordedMessage;
   booked?: LedgerEntry;
+  /** The decision's reasons (Exchange.notes). */
+  notes?: string[];
   plan: IsoExchangePlan;
   at: number;
 }
@@ -112,6 +114,7 @@ interface Answered {
   responseSize: number;
   event: Exchange['event'] | undefined;
   durationMs: number | undefined;
+  notes: string[] | undefined;
   violations: Violation[];
   faults: string[];
 }
@@ -415,6 +418,7 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
     if (tpdu) ex.tpdu = tpdu;
     if (header !== undefined) ex.header = header;
     if (result.booked) ex.booked = result.booked;
+    if (result.notes) ex.notes = result.notes;
     if (!result.response) {
       const closes = result.outcome === 'close';
       log(
@@ -423,6 +427,7 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
           request: requestRecord(ex),
           // Unanswered: a lone request in the journal, the connection left open.
           ...(closes && { event: { kind: 'fault', detail: 'host closed the connection' } }),
+          ...(ex.notes && { notes: ex.notes }),
           violations: result.violations,
           faults: [],
         },
@@ -572,6 +577,7 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
         {
           request: requestRecord(ex),
           event: { kind: 'fault', detail: `host could not encode its answer: ${(err as Error).message}` },
+          ...(ex.notes && { notes: ex.notes }),
           violations,
           faults: [],
         },
@@ -661,6 +667,7 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
       {
         request: requestRecord(ex),
         event: { kind: 'unsent', detail: 'the host stopped before its answer was due' },
+        ...(ex.notes && { notes: ex.notes }),
         violations,
         faults: [],
       },
@@ -691,6 +698,7 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
       responseSize,
       event,
       durationMs: sent ? Date.now() - ex.at : undefined,
+      notes: ex.notes,
       violations: violations.length > 0 ? violations : NO_VIOLATIONS,
       faults: faults.length > 0 ? faults : NO_FAULTS,
     };
@@ -710,6 +718,7 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
     } as Omit<Exchange, 'seq'>;
     if (a.event) exchange.event = a.event;
     if (a.durationMs !== undefined) exchange.durationMs = a.durationMs;
+    if (a.notes) exchange.notes = a.notes;
     exchange.violations = a.violations;
     exchange.faults = a.faults;
     return exchange;

@@ -281,6 +281,9 @@ export const CLIENT_SCRIPT = String.raw`
     function fill() {
       if (filled) return;
       filled = true;
+      if (x.notes && x.notes.length) box.appendChild(el('ul', { class: 'notes' }, x.notes.map(function (n) {
+        return el('li', { text: n });
+      })));
       if (violated) box.appendChild(el('ul', { class: 'violations' }, x.violations.map(function (v) {
         return el('li', { text: (v.path ? (x.transport === 'http' ? v.path : 'DE' + v.path) + ' ' : '') + '[' + v.rule + '] ' + v.message });
       })));

@@ -69,6 +69,7 @@ table.fields tr.hi { background: var(--hi); }
 table.fields tr.hi td.v { font-weight: 700; }
 table.fields tr.absent td.v { color: var(--bad); font-style: italic; }
 .violations { margin: 0; padding: 4px 10px 0 28px; color: var(--bad); font-size: 12px; }
+.notes { margin: 0; padding: 4px 10px 0 28px; color: var(--muted); font-size: 12px; }
 pre.body { white-space: pre-wrap; word-break: break-all; font: 12px/1.35 ui-monospace, monospace; margin: 0; background: #fafbfc; padding: 6px; }
 .impact li { margin: 3px 0; }
 .note { color: #8a5a00; }

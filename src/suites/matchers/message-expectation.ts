@@ -107,7 +107,7 @@ export function mismatches(spec: MessageSpec, msg: HostMessage, ctx: MatchContex
     if (response.code !== undefined && msg.api && msg.response?.http) {
       const wanted = list(response.code)!;
       const r = restCode(msg, wanted);
-      if (!r.ok) out.push({ what: 'response code', expected: r.expected, actual: r.actual });
+      if (!r.ok) out.push({ what: 'response code', expected: r.expected, actual: withNotes(r.actual, msg) });
     } else if (response.code !== undefined) {
       const wanted = list(response.code)!;
       const codes = new Set(wanted.flatMap((o) => codeOf(msg, o, ctx.version) ?? []));
@@ -120,13 +120,19 @@ export function mismatches(spec: MessageSpec, msg: HostMessage, ctx: MatchContex
           expected: wanted
             .map((o) => `${o}${codeOf(msg, o, ctx.version) ? ` (${codeOf(msg, o, ctx.version)})` : ''}`)
             .join(' or '),
-          actual: showValue(actual),
+          actual: withNotes(showValue(actual), msg),
         });
       }
     }
     if (response.fields) fields('response', response.fields);
   }
   return out;
+}
+
+/** A code as the evidence reads it, with the host's reasons for it (a decline's, in the card book's words). */
+function withNotes(actual: string, msg: HostMessage): string {
+  const notes = msg.exchange.notes;
+  return notes && notes.length > 0 ? `${actual} (${notes.join('; ')})` : actual;
 }
 
 /**

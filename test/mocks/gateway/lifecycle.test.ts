@@ -9,6 +9,7 @@ import {
   nimbusBody,
   UNKNOWN_PAN,
   useGateways,
+  VISA,
   VISA_EXPIRED,
 } from './support.js';
 
@@ -97,27 +98,39 @@ describe('payment lifecycle (nimbus-pay@2024-06-15)', () => {
   });
 
   it.each([
-    ['an amount ending in 51', { amount: 1051 }, 'insufficient_funds'],
-    ['an amount ending in 05', { amount: 1005 }, 'do_not_honor'],
-    ['an expired card (12/20)', { pan: VISA_EXPIRED, expYear: 2020 }, 'expired_card'],
+    ['an amount ending in 51', { amount: 1051 }, 'insufficient_funds', /amount 1051 ends with 51: a trigger/],
+    ['an amount ending in 05', { amount: 1005 }, 'do_not_honor', /\(do not honour\)$/],
+    ['an expired card (12/20)', { pan: VISA_EXPIRED, expYear: 2020 }, 'expired_card', /has expired/],
     // The issuer knows the card expired, whatever date the request gives (as Stripe's test card).
-    ['an expired card sent with a future date', { pan: VISA_EXPIRED, expYear: 2030 }, 'expired_card'],
-    ['a card the issuer does not know', { pan: UNKNOWN_PAN }, 'incorrect_number'],
-  ])('declines %s from the card book as a 402 card_error with the decline code', async (_what, p, code) => {
-    const g = await gateway('nimbus-pay@2024-06-15');
-    const a = await post(g, '/v1/payment_intents', nimbusBody('2024-06-15', p));
-    expect(a.status).toBe(402);
-    expect(a.json.error).toMatchObject({ type: 'card_error', code: 'card_declined', decline_code: code });
-    expect(a.json.error.payment_intent.status).toBe('declined');
-    // The declined payment exists and can be read; it cannot be captured, but (as on Stripe) cancelled.
-    const id = a.json.error.payment_intent.id as string;
-    expect((await call(g, 'GET', `/v1/payment_intents/${id}`)).json.status).toBe('declined');
-    expect((await post(g, `/v1/payment_intents/${id}/capture`)).json.error.code).toBe(
-      'payment_intent_unexpected_state',
-    );
-    const cancelled = await post(g, `/v1/payment_intents/${id}/cancel`);
-    expect([cancelled.status, cancelled.json.status]).toEqual([200, 'canceled']);
-  });
+    [
+      'an expired card sent with a future date',
+      { pan: VISA_EXPIRED, expYear: 2030 },
+      'expired_card',
+      /has expired/,
+    ],
+    ['a card the issuer does not know', { pan: UNKNOWN_PAN }, 'incorrect_number', /is not in the card book$/],
+  ])(
+    'declines %s from the card book as a 402 card_error with the decline code',
+    async (_what, p, code, why) => {
+      const g = await gateway('nimbus-pay@2024-06-15');
+      const a = await post(g, '/v1/payment_intents', nimbusBody('2024-06-15', p));
+      expect(a.status).toBe(402);
+      expect(a.json.error).toMatchObject({ type: 'card_error', code: 'card_declined', decline_code: code });
+      // The journal says why, in the card book's words (a card's id or last four digits, never its number).
+      const notes = g.journal.entries().at(-1)!.notes;
+      expect(notes).toEqual([expect.stringMatching(why)]);
+      expect(notes![0]).not.toContain('pan' in p ? p.pan : VISA);
+      expect(a.json.error.payment_intent.status).toBe('declined');
+      // The declined payment exists and can be read; it cannot be captured, but (as on Stripe) cancelled.
+      const id = a.json.error.payment_intent.id as string;
+      expect((await call(g, 'GET', `/v1/payment_intents/${id}`)).json.status).toBe('declined');
+      expect((await post(g, `/v1/payment_intents/${id}/capture`)).json.error.code).toBe(
+        'payment_intent_unexpected_state',
+      );
+      const cancelled = await post(g, `/v1/payment_intents/${id}/cancel`);
+      expect([cancelled.status, cancelled.json.status]).toEqual([200, 'canceled']);
+    },
+  );
 
   it('the card book can refuse a refund too (exactly 999.99 is above the test merchant’s refund limit)', async () => {
     const g = await gateway('nimbus-pay@2024-06-15');
@@ -126,6 +139,9 @@ describe('payment lifecycle (nimbus-pay@2024-06-15)', () => {
     const refused = await post(g, `/v1/payment_intents/${sale.json.id}/refund`, { amount: 99_999 });
     expect(refused.status).toBe(402);
     expect(refused.json.error.decline_code).toBe('card_velocity_exceeded');
+    expect(g.journal.entries().at(-1)!.notes).toEqual([
+      expect.stringMatching(/^card visa-credit-chip: amount 99999 is 99999: a trigger for /),
+    ]);
     const ok = await post(g, `/v1/payment_intents/${sale.json.id}/refund`, { amount: 99_998 });
     expect(ok.json).toMatchObject({ status: 'partially_refunded', amount_refunded: 99_998 });
   });

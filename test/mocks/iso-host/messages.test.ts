@@ -239,6 +239,9 @@ describe('harbor-bank@2019.4 (ISO 8583:1987 ASCII)', () => {
     const r = await t.exchange(c, settlement(t, '920000', { debits: [2, 3500], credits: [0, 0] }));
     expect(r.mti).toBe('0510');
     expect(code(r)).toBe('00');
+    expect(exchanges(h).at(-1)!.notes).toEqual([
+      "totals agree with the host's: debits 2 for 3500, credits 0 for 0",
+    ]);
     expect(
       h.ledger
         .list()
@@ -253,6 +256,13 @@ describe('harbor-bank@2019.4 (ISO 8583:1987 ASCII)', () => {
     const sale = await t.exchange(c, t.build('0200', { 3: '000000', 4: '000000002500' }, { read: visa }));
     const unbalanced = await t.exchange(c, settlement(t, '920000', { debits: [2, 5000], credits: [0, 0] }));
     expect(code(unbalanced)).toBe('95');
+    // Not a rule broken (the terminal's next move is the upload), but the evidence of what differs.
+    expect(exchanges(h).at(-1)!).toMatchObject({
+      violations: [],
+      notes: [
+        'the terminal claims debits 2 for 5000, credits 0 for 0, the host counts debits 1 for 2500, credits 0 for 0: out of balance; the host now waits for a batch upload',
+      ],
+    });
     const upload = t.build('0320', { 2: VISA.pan, 3: '000000', 4: '000000002500', 37: sale.fields['37']! });
     const uploaded = await t.exchange(c, upload);
     expect([uploaded.mti, code(uploaded)]).toEqual(['0330', '00']);
@@ -269,6 +279,9 @@ describe('harbor-bank@2019.4 (ISO 8583:1987 ASCII)', () => {
     await t.exchange(c, upload);
     const closed = await t.exchange(c, settlement(t, '960000', { debits: [1, 2500], credits: [0, 0] }));
     expect(code(closed)).toBe('00');
+    expect(exchanges(h).at(-1)!.notes).toEqual([
+      'totals agree with the records uploaded: debits 1 for 2500, credits 0 for 0',
+    ]);
     expect(h.ledger.list()[0]!.settled).toBe(true);
     // The next batch is empty: zero totals balance.
     expect(code(await t.exchange(c, settlement(t, '920000', { debits: [0, 0], credits: [0, 0] })))).toBe(

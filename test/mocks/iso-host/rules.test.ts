@@ -400,6 +400,23 @@ describe('response-code tables', () => {
     for (const amount of ['000000001005', '000000001013', '000000001061', '000000001091'])
       got.push(code(await t.exchange(c, sale87(t, amount))));
     expect(got).toEqual(['05', '13', '61', '91']);
+    // The journal says which trigger, in the card book's words; an approval has nothing to add.
+    expect(
+      exchanges(h)
+        .filter((e) => e.request)
+        .map((e) => e.notes),
+    ).toEqual([
+      ['card visa-credit-chip: amount 1005 ends with 05: a trigger for declined (do not honour)'],
+      [
+        expect.stringMatching(
+          /^card visa-credit-chip: amount 1013 ends with 13: a trigger for invalid-amount/,
+        ),
+      ],
+      [expect.stringMatching(/^card visa-credit-chip: amount 1061 ends with 61: a trigger for /)],
+      [expect.stringMatching(/^card visa-credit-chip: amount 1091 ends with 91: a trigger for /)],
+    ]);
+    await t.exchange(c, sale87(t, '000000001000'));
+    expect(exchanges(h).at(-1)!.notes).toBeUndefined();
   });
 });
 
@@ -424,10 +441,25 @@ describe('card checks', () => {
     expect(got).toEqual(cases);
     // A magstripe card with 250.00: 300.00 is over its balance.
     expect(code(await t.exchange(c, sale87(t, '000000030000', VISA_MAGSTRIPE)))).toBe('51');
+    // Each decline's reason is journaled, naming the card by its id: never its number.
+    const notes = exchanges(h)
+      .filter((e) => e.request)
+      .map((e) => e.notes?.join('; '));
+    expect(notes).toEqual([
+      `the card ending ${unknown.pan.slice(-4)} is not in the card book`,
+      'card visa-blocked is blocked',
+      'card mastercard-lost is lost',
+      'card mastercard-2-series-stolen is stolen',
+      expect.stringMatching(/^card visa-expired has expired \(the issuer's month is [0-9]{4}\)$/),
+      expect.stringMatching(/^card visa-nsf: amount 1000 is over its balance [0-9]+ \(minor units\)$/),
+      'card visa-debit-magstripe: amount 30000 is over its balance 25000 (minor units)',
+    ]);
+    expect(JSON.stringify(exchanges(h).map((e) => e.notes))).not.toContain(unknown.pan);
   });
 
   it('PIN: the right PIN under the TPK is approved, a wrong one gets 55 (117 on 2025.1)', async () => {
     const got = [];
+    const notes: (string[] | undefined)[] = [];
     for (const ref of ['harbor-bank@2019.4', 'harbor-bank@2025.1']) {
       const h = await host(ref);
       const { t, c } = await session(h);
@@ -439,8 +471,15 @@ describe('card checks', () => {
           : t.build('0200', { 3: '000000', 4: '000000002500' }, { read });
         got.push(code(await t.exchange(c, msg)));
       }
+      notes.push(
+        ...exchanges(h)
+          .slice(-2)
+          .map((e) => e.notes),
+      );
     }
     expect(got).toEqual(['00', '55', '000', '117']);
+    const wrong = ["card visa-credit-chip: the PIN block in DE52 does not hold the card's PIN"];
+    expect(notes).toEqual([undefined, wrong, undefined, wrong]);
   });
 
   it('a slow-issuer trigger delays the answer (scaled), other terminals are served meanwhile', async () => {
@@ -455,6 +494,12 @@ describe('card checks', () => {
     const slow = await c.next();
     expect(code(slow.message!)).toBe('00');
     expect(slow.afterMs).toBeGreaterThanOrEqual(150);
+    // Why it was late, though approved: the trigger, in host time.
+    expect(exchanges(h).find((e) => e.request?.summary.includes('10.97'))?.notes).toEqual([
+      expect.stringMatching(
+        /^card visa-credit-chip: amount 1097 ends with 97: a trigger for approved after 20000 ms \(host time\)/,
+      ),
+    ]);
   });
 
   it('lotus: the slow-issuer card answers pre-authorizations late (its own trigger)', async () => {

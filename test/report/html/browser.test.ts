@@ -189,6 +189,7 @@ describe('the HTML report in Chromium', () => {
       },
       response: { summary: '422', size: 40, http: { status: 422, headers: {}, body: { error: 'amount' } } },
       durationMs: 3,
+      notes: [`card ${HOSTILE}`],
       violations: [{ path: '/amount', rule: 'schema', message: `must be integer ${HOSTILE}` }],
       faults: [],
     });
@@ -232,6 +233,8 @@ describe('the HTML report in Chromium', () => {
     expect(await http.locator('.violations').first().textContent()).toContain(
       `/amount [schema] must be integer ${HOSTILE}`,
     );
+    // The host's notes, above the rules broken.
+    expect(await http.locator('ul.notes li').allTextContents()).toEqual([`card ${HOSTILE}`]);
     // Nothing ran, nothing was added: two scripts (data + report), no image, no handler.
     expect(await page.evaluate(() => (globalThis as unknown as { pwned?: number }).pwned)).toBeUndefined();
     expect(await page.locator('script').count()).toBe(2);

@@ -107,6 +107,16 @@ describe('message checks', () => {
     expect(mismatches({ response: { code: 'approved' } }, m!, context(v87))).toEqual([
       { what: 'response code', expected: 'approved (00)', actual: '"51"' },
     ]);
+    // The host's reason for the code, when it journaled one, is part of what was seen.
+    const noted = { ...ex(2, request, { response }), notes: ['card visa-nsf: amount 1051 ends with 51'] };
+    const [n] = observe(v87, [noted]);
+    expect(mismatches({ response: { code: 'approved' } }, n!, context(v87))).toEqual([
+      {
+        what: 'response code',
+        expected: 'approved (00)',
+        actual: '"51" (card visa-nsf: amount 1051 ends with 51)',
+      },
+    ]);
     // 1993 network management is approved with 800, not the table's 000.
     const [signOn] = observe(v93, [
       ex(
