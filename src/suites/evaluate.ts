@@ -34,11 +34,16 @@ export function evaluate(scenario: Scenario, obs: CellObservation): Reason[] {
     }
     const wrong = checkOutcome(expectation, played.outcome, obs.version ?? obs.rest?.gateway);
     if (wrong.length === 0) continue;
+    // The host's reasons during the step (why it declined), cited: the terminal's outcome alone
+    // says what, not why.
+    const noted = obs.messages.find((m) => m.step === step.position && m.exchange.notes?.length);
+    const host = noted ? `; the host noted: ${noted.exchange.notes!.join('; ')}` : '';
     push('expectation', {
-      message: `step ${describeStep(step)}: ${wrong.map((m) => `expected ${m.what} ${m.expected}, got ${m.actual}`).join('; ')}`,
+      message: `step ${describeStep(step)}: ${wrong.map((m) => `expected ${m.what} ${m.expected}, got ${m.actual}`).join('; ')}${host}`,
       expected: wrong.map((m) => `${m.what} ${m.expected}`).join('; '),
-      actual: wrong.map((m) => `${m.what} ${m.actual}`).join('; '),
+      actual: wrong.map((m) => `${m.what} ${m.actual}`).join('; ') + host,
       step: step.position,
+      ...(noted && { exchange: noted.exchange.seq }),
     });
   }
 

@@ -107,7 +107,8 @@ export function mismatches(spec: MessageSpec, msg: HostMessage, ctx: MatchContex
     if (response.code !== undefined && msg.api && msg.response?.http) {
       const wanted = list(response.code)!;
       const r = restCode(msg, wanted);
-      if (!r.ok) out.push({ what: 'response code', expected: r.expected, actual: withNotes(r.actual, msg) });
+      if (!r.ok)
+        out.push({ what: 'response code', expected: r.expected, actual: withHostNotes(r.actual, msg) });
     } else if (response.code !== undefined) {
       const wanted = list(response.code)!;
       const codes = new Set(wanted.flatMap((o) => codeOf(msg, o, ctx.version) ?? []));
@@ -120,7 +121,7 @@ export function mismatches(spec: MessageSpec, msg: HostMessage, ctx: MatchContex
           expected: wanted
             .map((o) => `${o}${codeOf(msg, o, ctx.version) ? ` (${codeOf(msg, o, ctx.version)})` : ''}`)
             .join(' or '),
-          actual: withNotes(showValue(actual), msg),
+          actual: withHostNotes(showValue(actual), msg),
         });
       }
     }
@@ -129,8 +130,8 @@ export function mismatches(spec: MessageSpec, msg: HostMessage, ctx: MatchContex
   return out;
 }
 
-/** A code as the evidence reads it, with the host's reasons for it (a decline's, in the card book's words). */
-function withNotes(actual: string, msg: HostMessage): string {
+/** What was seen, with the host's reasons for it (a decline's, in the card book's words). */
+function withHostNotes(actual: string, msg: HostMessage): string {
   const notes = msg.exchange.notes;
   return notes && notes.length > 0 ? `${actual} (${notes.join('; ')})` : actual;
 }

@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { evaluate } from '../../../src/suites/evaluate.js';
 import type { CellObservation } from '../../../src/suites/invariants/index.js';
 import { checkOutcome, codesFor } from '../../../src/suites/matchers/outcome-matcher.js';
+import type { TransactionStep } from '../../../src/suites/scenario.js';
 import { loadScenarioFile } from '../../../src/suites/scenario-loader.js';
 import type { TransactionOutcome } from '../../../src/terminals/terminal.js';
 import { tempDir } from '../../support/temp-dir.js';
@@ -114,5 +115,39 @@ describe('evaluate hands the gateway version to the outcome check', () => {
     expect(reason?.message).toContain(
       'expected response code insufficient-funds (Not enough balance), got "Refused"',
     );
+  });
+
+  it("quotes and cites the host's notes from the step: why it declined", () => {
+    const obs = observe('Refused');
+    const note = 'card visa-credit-chip: amount 2551 ends with 51: a trigger for insufficient-funds';
+    const exchange = {
+      seq: 4,
+      transport: 'http' as const,
+      host: meridian.ref,
+      connection: 1,
+      at: new Date(0).toISOString(),
+      notes: [note],
+      violations: [],
+      faults: [],
+    };
+    const step = (scenario.steps[0] as TransactionStep).position;
+    obs.messages = [
+      {
+        index: 0,
+        exchange: { ...exchange, seq: 3, notes: [] },
+        instance: 'primary',
+        step,
+        responseSent: true,
+        lost: false,
+        label: 'other',
+      },
+      { index: 1, exchange, instance: 'primary', step, responseSent: true, lost: false, label: 'POST' },
+    ];
+    const [reason] = evaluate(scenario, obs).filter((r) => r.kind === 'expectation');
+    expect(reason).toMatchObject({
+      message: expect.stringMatching(new RegExp(`got "Refused"; the host noted: ${note}$`)),
+      actual: `response code "Refused"; the host noted: ${note}`,
+      exchange: 4,
+    });
   });
 });
