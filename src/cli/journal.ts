@@ -4,9 +4,9 @@ import { createInterface } from 'node:readline';
 import { Value } from '@sinclair/typebox/value';
 import type { Command } from 'commander';
 import { filterOf, JournalFilterQuery } from '../mocks/admin/journal-query.js';
-import type { Exchange } from '../mocks/exchange.js';
+import type { Exchange, Transport } from '../mocks/exchange.js';
 import { exchangeLine } from '../mocks/exchange-line.js';
-import { journalFilter } from '../mocks/journal-filter.js';
+import { filterMismatch, journalFilter } from '../mocks/journal-filter.js';
 import { UsageError } from './input.js';
 
 interface JournalOptions extends JournalFilterQuery {
@@ -50,7 +50,9 @@ export function registerJournal(program: Command): void {
       } catch (err) {
         throw new UsageError(`cannot read ${file}: ${(err as Error).message}`);
       }
-      const match = journalFilter(filterOf(query));
+      const filter = filterOf(query);
+      const match = journalFilter(filter);
+      let transport: Transport | undefined;
       let read = 0;
       let matched = 0;
       let skipped = 0;
@@ -73,6 +75,12 @@ export function registerJournal(program: Command): void {
           continue;
         }
         read++;
+        // A journal is one host's: a filter for the other transport matches nothing, and says why.
+        if (transport === undefined) {
+          transport = exchange.transport;
+          const mismatch = filterMismatch(filter, transport);
+          if (mismatch) throw new UsageError(`${file}: ${mismatch}`);
+        }
         if (!match(exchange)) continue;
         matched++;
         process.stdout.write(json ? `${line}\n` : describe(exchange));

@@ -1,4 +1,4 @@
-import type { Exchange, TransportEvent } from './exchange.js';
+import type { Exchange, Transport, TransportEvent } from './exchange.js';
 
 /**
  * Which exchanges of a journal someone wants to see: a QA engineer with a real terminal on a
@@ -56,6 +56,22 @@ export function journalFilter(filter: JournalFilter): (exchange: Exchange) => bo
     );
   }
   return (e) => tests.every((test) => test(e));
+}
+
+/**
+ * A filter asking a journal for what its transport never has (an MTI of a REST gateway, an
+ * operationId of an ISO 8583 host) would match nothing, silently: this says why instead. The query
+ * parameters at fault and what to use, or undefined when every criterion fits.
+ */
+export function filterMismatch(filter: JournalFilter, transport: Transport): string | undefined {
+  const iso = (['mti', 'terminal', 'stan'] as const).filter((k) => filter[k] !== undefined);
+  if (transport === 'http' && iso.length > 0) {
+    return `${iso.join(', ')} ${iso.length > 1 ? 'filter' : 'filters'} ISO 8583 exchanges, and this host is a REST gateway: filter by operation (operationIds), code (HTTP statuses) or text`;
+  }
+  if (transport === 'iso8583' && filter.operation !== undefined) {
+    return 'operation filters REST exchanges, and this host speaks ISO 8583: filter by mti, terminal, stan, code or text';
+  }
+  return undefined;
 }
 
 function oneOf(list: readonly string[], value: string | undefined): boolean {

@@ -90,6 +90,12 @@ describe('paymatrix journal', { timeout: 60_000 }, () => {
     const mti = cli(['journal', file, '--mti', '200']);
     expect(mti.code).toBe(2);
     expect(mti.err).toBe('error: --mti must be ISO 8583 request MTIs, comma-separated, e.g. 0200,0400\n');
+    // A REST criterion on an ISO host's journal would match nothing: it says so.
+    const rest = cli(['journal', file, '--operation', 'createPaymentIntent']);
+    expect(rest.code).toBe(2);
+    expect(rest.err).toMatch(
+      /journal\.ndjson: operation filters REST exchanges, and this host speaks ISO 8583: filter by mti/,
+    );
     const missing = cli(['journal', join(tmpdir(), 'no-such-journal.ndjson')]);
     expect(missing.code).toBe(2);
     expect(missing.err).toMatch(/^error: cannot read .*no-such-journal\.ndjson: ENOENT/);

@@ -12,7 +12,7 @@ import { paymentTotals } from '../gateway/payments.js';
 import type { MockGateway } from '../gateway/start-gateway.js';
 import type { Ledger } from '../iso-host/ledger.js';
 import type { IsoHost } from '../iso-host/start-iso-host.js';
-import { journalFilter } from '../journal-filter.js';
+import { filterMismatch, journalFilter } from '../journal-filter.js';
 import { LABEL } from './host-label.js';
 import { filterOf, JournalQuery } from './journal-query.js';
 import { summarizeLedger } from './ledger-summary.js';
@@ -308,7 +308,10 @@ export function buildAdminApp(options: AdminApiOptions): { app: FastifyInstance;
     async (req, reply) => {
       const [entry] = pick(reply, req.query.host, 'first') ?? [];
       if (!entry) return reply;
-      const match = journalFilter(filterOf(req.query));
+      const filter = filterOf(req.query);
+      const mismatch = filterMismatch(filter, isGateway(entry.host) ? 'http' : 'iso8583');
+      if (mismatch) return badRequest(reply, `${entry.label}: ${mismatch}`, { path: 'querystring' });
+      const match = journalFilter(filter);
       const { limit } = req.query;
       const journal = entry.host.journal;
       // In slices, the host answering its terminals in between: the first scan of a full ISO journal

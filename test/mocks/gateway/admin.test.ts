@@ -47,6 +47,12 @@ describe('admin API and metrics for a gateway', () => {
     ]);
     expect(await summaries('violations=true&code=400,402')).toEqual([expect.stringMatching(/^400 /)]);
     expect(await summaries('operation=capturePaymentIntent')).toEqual([]);
+    // An ISO 8583 criterion on a gateway's journal would match nothing: refused, saying what fits.
+    const iso = await fetch(`${admin.url}/journal?mti=0200&stan=1`);
+    expect(iso.status).toBe(400);
+    expect(((await iso.json()) as { message: string }).message).toBe(
+      'primary: mti, stan filter ISO 8583 exchanges, and this host is a REST gateway: filter by operation (operationIds), code (HTTP statuses) or text',
+    );
 
     const payments = await get('/payments');
     expect(payments.gateways).toEqual([
