@@ -173,12 +173,20 @@ function compile(condition: Condition): FieldTest[] {
 
 /** Every entry's field is present and starts with (one of) its prefix(es), or matches its pattern. */
 export function conditionHolds(condition: Condition, message: IsoMessage): boolean {
-  for (const test of compile(condition)) {
+  // Plain loops: this runs for every variant of every request, and a callback per test allocates.
+  const tests = compile(condition);
+  for (let i = 0; i < tests.length; i++) {
+    const test = tests[i]!;
     const value = getField(message, test.path);
     if (typeof value !== 'string') return false;
-    if (test.re ? !test.re.test(value) : !test.prefixes!.some((p) => value.startsWith(p))) return false;
+    if (test.re ? !test.re.test(value) : !startsWithAny(value, test.prefixes!)) return false;
   }
   return true;
+}
+
+function startsWithAny(value: string, prefixes: readonly string[]): boolean {
+  for (let i = 0; i < prefixes.length; i++) if (value.startsWith(prefixes[i]!)) return true;
+  return false;
 }
 
 /** Request → response: function digit + 1, the origin's "repeat" bit cleared (0401 → 0410, 1804 → 1814). */

@@ -17,7 +17,7 @@ export function cardOf(msg: IsoMessage): { pan?: string; expiry?: string } {
     while (sep < track.length && isDigit(track.charCodeAt(sep))) sep++;
     const c = track[sep];
     const expiry = track.slice(sep + 1, sep + 5);
-    if (sep >= 12 && sep <= 19 && (c === '=' || c === 'D') && /^[0-9]{4}$/.test(expiry)) {
+    if (sep >= 12 && sep <= 19 && (c === '=' || c === 'D') && FOUR_DIGITS.test(expiry)) {
       out.pan = track.slice(0, sep);
       out.expiry = expiry;
     }
@@ -31,10 +31,14 @@ function isDigit(code: number): boolean {
   return code >= 0x30 && code <= 0x39;
 }
 
+// Module-level: a regular expression literal in a function body is a new object on every call.
+const FOUR_DIGITS = /^[0-9]{4}$/;
+const DIGITS = /^[0-9]+$/;
+
 /** DE4 in minor units; 0 when absent or not digits. */
 export function amountOf(msg: IsoMessage): number {
   const v = msg.fields['4'];
-  return typeof v === 'string' && /^[0-9]+$/.test(v) ? Number(v) : 0;
+  return typeof v === 'string' && DIGITS.test(v) ? Number(v) : 0;
 }
 
 export interface AuthorizeInput {
