@@ -102,3 +102,20 @@ function describe(scheme: SecurityScheme): string {
   if (scheme.kind === 'header') return `in the ${scheme.header} header`;
   return `as Authorization: ${scheme.kind === 'bearer' ? 'Bearer' : 'Basic'} …`;
 }
+
+/**
+ * The WWW-Authenticate challenges a 401 carries (RFC 9110 §11.6.1 requires one): a Bearer or Basic
+ * challenge per scheme the operation accepts, with the gateway's name as realm. Undefined when it
+ * takes only API-key headers, which no HTTP challenge names (and which real gateways send without).
+ */
+export function authChallenges(
+  alternatives: readonly (readonly SecurityScheme[])[],
+  realm: string,
+): string | undefined {
+  const kinds = new Set(alternatives.flatMap((schemes) => schemes.map((s) => s.kind)));
+  const quoted = realm.replace(/["\\]/g, '\\$&');
+  const challenges = (['bearer', 'basic'] as const)
+    .filter((k) => kinds.has(k))
+    .map((k) => `${k === 'bearer' ? 'Bearer' : 'Basic'} realm="${quoted}"`);
+  return challenges.length > 0 ? challenges.join(', ') : undefined;
+}

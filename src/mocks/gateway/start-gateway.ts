@@ -25,7 +25,7 @@ import { maskViolations } from '../mask-quoted-card-data.js';
 import type { TlsCredentials } from '../test-certificate.js';
 import { TurnBatch } from '../turn-batch.js';
 import { type AnswerHeaders, answerHeaders, type ErrorDetails, errorAnswer, TextAnswer } from './answers.js';
-import { authenticate } from './auth.js';
+import { authChallenges, authenticate } from './auth.js';
 import { DOCS_PATH, registerDocsPage } from './docs-page.js';
 import { fingerprintOf, type IdempotencyBegin, IdempotencyStore, type StoredAnswer } from './idempotency.js';
 import { type LifecycleContext, runAction } from './lifecycle.js';
@@ -719,8 +719,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
     if (!auth.ok) {
       const message = `${api.binding.errors.kinds.authentication.message.replace(/\.?$/, '.')} ${auth.problem}`;
       // The violation is the journal's (a cell's reason quotes it); the answer stays the version's.
+      const out = fail(x, 'authentication', { message });
+      const challenge = out.answer!.status === 401 ? authChallenges(op.security, version.host) : undefined;
       return {
-        ...fail(x, 'authentication', { message }),
+        answer: challenge
+          ? { ...out.answer!, headers: { ...out.answer!.headers, 'www-authenticate': challenge } }
+          : out.answer,
         violations: [{ path: '', rule: 'authentication', message: auth.problem }],
       };
     }

@@ -173,6 +173,8 @@ describe('authentication', () => {
     expect(missing.status).toBe(401);
     expect(missing.json.error).toMatchObject({ type: 'invalid_request_error', code: 'api_key_invalid' });
     expect(missing.json.error.message).toContain('No API key was sent');
+    // A 401 says how to authenticate (RFC 9110): the schemes this operation takes.
+    expect(missing.headers['www-authenticate']).toBe('Bearer realm="nimbus-pay", Basic realm="nimbus-pay"');
     const unknown = await call(g, 'POST', '/v1/payment_intents', { body, bearer: 'sk_test_nimbus_nope_000' });
     expect(unknown.status).toBe(401);
     expect(unknown.json.error.message).toContain('The API key is not known');
@@ -220,6 +222,8 @@ describe('authentication', () => {
     expect(bearer.status).toBe(401);
     expect(bearer.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(bearer.json).toMatchObject({ title: 'Unauthorized', status: 401, errorCode: '000' });
+    // An API-key header has no HTTP challenge: none is made up.
+    expect(bearer.headers['www-authenticate']).toBeUndefined();
     const ok = await meridian(g, 'POST', '/v4/payments', { body: meridianBody() });
     expect(ok.status).toBe(200);
     const text = JSON.stringify(g.journal.entries());
