@@ -275,7 +275,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
         // Header-versioned answers say which version served them (as Stripe-Version does).
         headers: answerHeaders(api, versionKey ? { [versionKey]: api.version } : {}),
         // The gateway's own keys are masked wherever a terminal puts them (a body member, a header).
-        mask: { mask: { ...api.mask, secrets: version.spec.auth.keys }, secretHeaders },
+        mask: { mask: { ...api.mask, secrets: apiKeys }, secretHeaders },
         idempotencyHeader: api.binding.idempotencyHeader.toLowerCase(),
       },
     ]),
@@ -404,7 +404,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
         faults: [],
         ...entry,
         violations: scrubbed(violations),
-        ...(event && { event: { ...event, detail: withoutSecrets(event.detail, apiKeys) } }),
+        ...(event && { event: { ...event, detail: withoutKeys(event.detail) } }),
       },
       bytes,
     );
@@ -414,7 +414,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
    * Rules' messages without the gateway's own API keys: one may quote what a terminal sent (a path
    * with a key in it). The journal masks card numbers; only the gateway knows its keys.
    */
-  const withoutKeys = (text: string) => withoutSecrets(text, apiKeys);
+  function withoutKeys(text: string): string {
+    return withoutSecrets(text, apiKeys);
+  }
   function scrubbed(violations: Violation[]): Violation[] {
     return maskViolations(violations, withoutKeys);
   }
