@@ -49,7 +49,8 @@ export const TRANSPORT_EVENTS = [
   'malformed',
   'idle-timeout',
   'reset',
-  // A fault lost the request on its way in: the host never saw it.
+  // The host's logic never got the request: a fault lost it on its way in, or it waited behind an
+  // earlier one on a connection that closed (or a host that stopped) first.
   'lost',
   'fault',
   // The host built an answer that never left: its terminal had gone, or the host stopped first.

@@ -874,7 +874,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
 
   /** The faults' answer stage, the idempotency record, the answer on the wire, the journal. */
   function finish(x: Exchange_, outcome: Outcome): Promise<void> | undefined {
-    const { req, reply, api, op, plan } = x;
+    const { req, api, op, plan } = x;
     let answer = outcome.answer;
     let text = outcome.text;
     if (plan.fired.length > 0) {

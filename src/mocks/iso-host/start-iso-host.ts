@@ -393,7 +393,10 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
 
   /** Answers one frame; a promise only when the answer waits (a delay, a fault, a malformed frame). */
   function handle(socket: Socket, id: number, frame: Frame, at: number): Promise<void> | undefined {
-    if (socket.destroyed) return;
+    if (socket.destroyed) {
+      unprocessed(id, frame, at);
+      return;
+    }
     // The request's wire size without re-encoding it; the bytes themselves only if a fault needs them.
     const size = overhead + frame.body.length;
     let framed: FramedMessage;
@@ -489,6 +492,27 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
       at,
       size,
     );
+  }
+
+  /**
+   * A request that waited behind an earlier one on its connection (one exchange at a time), which
+   * closed first, or the host stopped: it arrived, and the journal says so, but nothing processed
+   * or booked it.
+   */
+  function unprocessed(id: number, frame: Frame, at: number): void {
+    const size = overhead + frame.body.length;
+    let request: RecordedMessage;
+    try {
+      const framed: FramedMessage = { message: dialect.unpack(frame.body, { strict: false }) };
+      if (frame.tpdu) framed.tpdu = frame.tpdu;
+      if (frame.header) framed.header = frame.header.toString('hex').toUpperCase();
+      request = lazyRecorded(version, framed, size, version.ruleFor(framed.message)?.kind);
+    } catch (err) {
+      request = { summary: `(${size} bytes that do not decode: ${(err as Error).message})`, size };
+    }
+    const why = delays.stopped ? 'the host stopped' : 'the connection closed';
+    const detail = `${why} before this request was processed (it waited behind an earlier one): nothing booked`;
+    log(id, { request, event: { kind: 'lost', detail }, violations: [], faults: [] }, at, size);
   }
 
   /** Bytes that frame correctly but do not decode: the version answers with its format-error code, or closes. */

@@ -30,8 +30,9 @@ export interface HostMessage {
   /** The host's answer left the host (a fault may have swallowed it). */
   responseSent: boolean;
   /**
-   * A fault lost the request before the host's logic saw it (no-response with lost: request, a
-   * host that is down): kept as evidence, but not something the host received.
+   * The host's logic never saw the request (no-response with lost: request, a host that is down,
+   * or a request that waited behind a slow one on a connection that closed first): kept as
+   * evidence, but not something the host received.
    */
   lost: boolean;
   /** `0200 sale 25.00 STAN 000001 (exchange 3)`. */

@@ -241,6 +241,49 @@ describe('slow, vanishing and idle clients', () => {
     await stillServes(h);
   });
 
+  it('a request waiting behind a slow one when its connection closes is journaled as lost, not dropped', async () => {
+    // One exchange at a time per connection: the second sale waits for the slow issuer's answer to
+    // the first (amount ending 97: 20 s of host time, 200 ms here), and the terminal hangs up first.
+    const h = await host('harbor-bank@2019.4');
+    const { t, c } = await session(h);
+    const slow = t.frame(t.build('0200', { 3: '000000', 4: '000000002597' }, { read: { card: VISA } }));
+    c.write(Buffer.concat([slow, saleFrame(t)]));
+    await new Promise((r) => setTimeout(r, 50));
+    c.close();
+    const sales = () => h.journal.entries().filter((e) => e.request?.iso?.mti === '0200');
+    await eventually(() => sales().length === 2);
+    const [first, second] = sales();
+    expect(first!.event?.kind).toBe('unsent');
+    expect(second!.request!.summary).toBe('0200 sale 10.00 STAN 000002');
+    expect(second!.response).toBeUndefined();
+    expect(second!.event).toEqual({
+      kind: 'lost',
+      detail:
+        'the connection closed before this request was processed (it waited behind an earlier one): nothing booked',
+    });
+    // Only the slow sale reached the host's logic.
+    expect(h.ledger.list().map((e) => e.request.fields['11'])).toEqual(['000001']);
+    await stillServes(h);
+  });
+
+  it('a request still waiting when the host stops is journaled as lost too', async () => {
+    const h = await host('harbor-bank@2019.4');
+    const { t, c } = await session(h);
+    const slow = t.frame(t.build('0200', { 3: '000000', 4: '000000002597' }, { read: { card: VISA } }));
+    c.write(Buffer.concat([slow, saleFrame(t)]));
+    await eventually(() => h.ledger.list().length === 1);
+    await h.close();
+    const events = h.journal.entries().flatMap((e) => (e.request ? [e.event] : []));
+    expect(events).toEqual([
+      { kind: 'unsent', detail: 'the host stopped before its answer was due' },
+      {
+        kind: 'lost',
+        detail:
+          'the host stopped before this request was processed (it waited behind an earlier one): nothing booked',
+      },
+    ]);
+  });
+
   it('a terminal that hangs up in the middle of a frame leaves a malformed entry, not just a disconnect', async () => {
     const h = await host('harbor-bank@2019.4');
     for (const abrupt of [false, true]) {
