@@ -84,9 +84,16 @@ function credential(
       unreadable: `The Authorization: ${kind === 'bearer' ? 'Bearer' : 'Basic'} header carries no credentials`,
     };
   if (scheme.kind === 'bearer') return rest;
-  const decoded = Buffer.from(rest, 'base64').toString('utf8');
+  // RFC 7617: base64 (padded, RFC 4648) of user-id ":" password. Node decodes any text as base64,
+  // skipping what is not: only what encodes back to itself was base64 as a strict server reads it.
+  const bytes = Buffer.from(rest, 'base64');
+  if (bytes.toString('base64') !== rest)
+    return { unreadable: 'The Authorization: Basic credentials are not base64' };
+  const decoded = bytes.toString('utf8');
   const colon = decoded.indexOf(':');
-  const user = colon < 0 ? decoded : decoded.slice(0, colon);
+  if (colon < 0)
+    return { unreadable: 'The Authorization: Basic credentials have no colon (RFC 7617: user-id:password)' };
+  const user = decoded.slice(0, colon);
   return user === ''
     ? { unreadable: 'The Authorization: Basic credentials carry no user name (the API key)' }
     : user;

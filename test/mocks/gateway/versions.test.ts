@@ -192,6 +192,16 @@ describe('authentication', () => {
         `Basic ${Buffer.from(':pw').toString('base64')}`,
         'The Authorization: Basic credentials carry no user name',
       ],
+      // RFC 7617: user-id ":" password, in padded base64; a strict gateway reads nothing else.
+      [
+        `Basic ${Buffer.from(NIMBUS_KEY).toString('base64')}`,
+        'The Authorization: Basic credentials have no colon (RFC 7617: user-id:password)',
+      ],
+      [`Basic ${NIMBUS_KEY}:`, 'The Authorization: Basic credentials are not base64'],
+      [
+        `Basic ${Buffer.from(`${NIMBUS_KEY}:`).toString('base64').replace(/=+$/, '')}`,
+        'The Authorization: Basic credentials are not base64',
+      ],
     ]) {
       const r = await call(g, 'POST', '/v1/payment_intents', {
         body,
