@@ -53,7 +53,8 @@ export const TRANSPORT_EVENTS = [
   // earlier one on a connection that closed (or a host that stopped) first.
   'lost',
   'fault',
-  // The host built an answer that never left: its terminal had gone, or the host stopped first.
+  // The host built an answer that never left: its terminal had gone (or stopped reading, then
+  // left), or the host stopped first.
   'unsent',
 ] as const;
 

@@ -119,6 +119,9 @@ interface Answered {
   faults: string[];
 }
 
+/** The empty write whose callback tells when the answers queued before it have left. */
+const NOTHING = Buffer.alloc(0);
+
 // Most exchanges break no rule and fire no fault: their entries share these (frozen: never written to).
 const NO_VIOLATIONS = Object.freeze([]) as unknown as Violation[];
 const NO_FAULTS = Object.freeze([]) as unknown as string[];
@@ -191,14 +194,27 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
 
   // Answers ready in one turn of the event loop leave together at its end (see TurnBatch). Order
   // per socket is kept; a terminal that does not read its answers is not read from (writeOrHold).
-  const outbox = new TurnBatch<[Socket, Buffer]>(
-    ([socket, bytes]) => {
-      if (!socket.destroyed) writeOrHold(socket, bytes);
+  // Each is journaled as it is written, except one queued behind a backlog of answers the terminal
+  // has not read (past the socket's high-water mark): journaled when node's queue has passed it on,
+  // or as unsent should the connection close first (a terminal that stopped reading, then left).
+  const outbox = new TurnBatch<[Socket, Buffer, Answered]>(
+    ([socket, bytes, answered]) => {
+      if (socket.destroyed) return record(answered, TERMINAL_GONE);
+      writeOrHold(socket, bytes);
+      if (!socket.writableNeedDrain) return left(answered);
+      // An empty write's callback says when everything before it has left, or that it never will.
+      socket.write(NOTHING, (err) => (err ? record(answered, heldBack()) : left(answered)));
     },
-    ([socket]) => socket.destroy(), // a write that throws leaves nothing to save on that connection
+    ([socket, , answered]) => {
+      socket.destroy(); // a write that throws leaves nothing to save on that connection
+      record(answered, TERMINAL_GONE);
+    },
   );
-  const sendSoon = (socket: Socket, bytes: Buffer): void => outbox.add([socket, bytes]);
   const flush = outbox.flush;
+  const heldBack = (): NonNullable<Exchange['event']> => ({
+    kind: 'unsent',
+    detail: `${delays.stopped ? 'the host stopped' : 'the connection closed'} before the answer left the host (it waited behind answers the terminal had not read)`,
+  });
 
   /** Closes a connection after what was already answered on it has been written. */
   function closeSocket(socket: Socket): void {
@@ -623,9 +639,13 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
       unanswered(ex, violations);
       return;
     }
-    const sent = !socket.destroyed;
-    if (sent) sendSoon(socket, responseBytes);
-    logAnswer(ex, responseWire, responseBytes.length, sent ? undefined : TERMINAL_GONE, sent, violations, []);
+    send(socket, responseBytes, answeredOf(ex, responseWire, responseBytes.length, violations, NO_FAULTS));
+  }
+
+  /** Sends an answer at the end of this turn, journaled as it leaves; at once when its terminal has gone. */
+  function send(socket: Socket, bytes: Buffer, answered: Answered): void {
+    if (socket.destroyed) record(answered, TERMINAL_GONE);
+    else outbox.add([socket, bytes, answered]);
   }
 
   /** The answer after the processing delay, through the faults that fired. */
@@ -644,41 +664,44 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
       unanswered(ex, violations);
       return;
     }
-    let fired: string[] = [];
-    let sent = !socket.destroyed;
-    let event: Exchange['event'];
     if (plan.fired.length === 0) {
-      if (sent) sendSoon(socket, responseBytes);
-      else event = TERMINAL_GONE;
-    } else {
-      flush(); // earlier answers on this connection go first
-      // What message-aware faults (wrong STAN/MTI, bad MAC) need to rewrite the answer.
-      const codec: IsoResponseCodec = {
-        message: response,
-        encode: (m) => dialect.packFrame(replyFramed(frame, m)),
-        ...(sign && { sign }),
-        // The version's MAC field, else the dialect's (a bad-mac fault adds one the host never signs).
-        ...(macBase !== undefined && { macField: String(macFieldOf(dialect, response, macBase)) }),
-      };
-      const report = await plan.run({
-        socket,
-        request: { mti: ex.mti, frame: encodeFrame(framing!, frame) },
-        response: responseBytes,
-        codec,
-        framing: framing!,
-      });
-      fired = report.fired.map((f) => f.id);
-      if (report.outcome === 'closed' || report.outcome === 'reset') socket.destroy();
-      sent = report.outcome === 'sent';
-      // When the answer did not leave as built, say so: the response below is the one the host built.
-      if (!sent || report.notes.length > 0) {
-        event = {
-          kind: report.outcome === 'reset' ? 'reset' : 'fault',
-          detail: [`response ${report.outcome}`, ...report.notes].join('; '),
-        };
-      }
+      send(socket, responseBytes, answeredOf(ex, responseWire, responseBytes.length, violations, NO_FAULTS));
+      return;
     }
-    logAnswer(ex, responseWire, responseBytes.length, event, sent, violations, fired);
+    flush(); // earlier answers on this connection go first
+    // What message-aware faults (wrong STAN/MTI, bad MAC) need to rewrite the answer.
+    const codec: IsoResponseCodec = {
+      message: response,
+      encode: (m) => dialect.packFrame(replyFramed(frame, m)),
+      ...(sign && { sign }),
+      // The version's MAC field, else the dialect's (a bad-mac fault adds one the host never signs).
+      ...(macBase !== undefined && { macField: String(macFieldOf(dialect, response, macBase)) }),
+    };
+    const report = await plan.run({
+      socket,
+      request: { mti: ex.mti, frame: encodeFrame(framing!, frame) },
+      response: responseBytes,
+      codec,
+      framing: framing!,
+    });
+    const answered = answeredOf(
+      ex,
+      responseWire,
+      responseBytes.length,
+      violations,
+      report.fired.map((f) => f.id),
+    );
+    if (report.outcome === 'closed' || report.outcome === 'reset') socket.destroy();
+    const sent = report.outcome === 'sent';
+    // When the answer did not leave as built, say so: the response below is the one the host built.
+    if (!sent || report.notes.length > 0) {
+      answered.event = {
+        kind: report.outcome === 'reset' ? 'reset' : 'fault',
+        detail: [`response ${report.outcome}`, ...report.notes].join('; '),
+      };
+    }
+    if (sent) left(answered);
+    else record(answered);
   }
 
   /**
@@ -700,16 +723,15 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
     );
   }
 
-  function logAnswer(
+  /** An answered exchange before its answer leaves: no duration yet, no event unless one is given. */
+  function answeredOf(
     ex: InFlight,
     responseWire: string,
     responseSize: number,
-    event: Exchange['event'] | undefined,
-    sent: boolean,
     violations: Violation[],
     faults: string[],
-  ): void {
-    const answered: Answered = {
+  ): Answered {
+    return {
       connection: ex.id,
       at: ex.at,
       record: ex.record,
@@ -720,13 +742,24 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
       header: ex.header,
       responseWire,
       responseSize,
-      event,
-      durationMs: sent ? Date.now() - ex.at : undefined,
+      event: undefined,
+      durationMs: undefined,
       notes: ex.notes,
       violations: violations.length > 0 ? violations : NO_VIOLATIONS,
       faults: faults.length > 0 ? faults : NO_FAULTS,
     };
-    journal.recordLater(answeredEntry, answered, ex.size + responseSize);
+  }
+
+  /** Journals an answer that has left the host: its duration runs from the request's arrival to now. */
+  function left(answered: Answered): void {
+    answered.durationMs = Date.now() - answered.at;
+    record(answered);
+  }
+
+  /** Journals an answered exchange; `event`: why its answer never left. */
+  function record(answered: Answered, event?: Exchange['event']): void {
+    if (event) answered.event = event;
+    journal.recordLater(answeredEntry, answered, answered.size + answered.responseSize);
   }
 
   /** The journal entry of an answered exchange, when someone reads it. */
@@ -820,6 +853,7 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
       journal.clear();
     },
     async close() {
+      flush(); // answers already built leave before the connections close
       delays.stop();
       faults.stop();
       await destroySockets(sockets);

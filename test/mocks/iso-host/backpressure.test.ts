@@ -1,5 +1,6 @@
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { Ledger } from '../../../src/mocks/iso-host/ledger.js';
 import { type IsoHost, startIsoHost } from '../../../src/mocks/iso-host/start-iso-host.js';
 import { FrameStreamDecoder } from '../../../src/protocols/iso8583/index.js';
 import { asciiDialect, sale } from '../admin/terminal.js';
@@ -57,5 +58,45 @@ describe('a terminal that does not read its answers', { timeout: 60_000 }, () =>
     expect(h.journal.last).toBe(n + 1); // + the connect
     expect(h.journal.entries().filter((e) => e.event?.kind === 'malformed')).toEqual([]);
     client.destroy();
+  });
+
+  it('hangs up on answers it never read: those still held by the host are journaled as unsent', async () => {
+    // Ledger and journal big enough to keep every sale of the test (their bounds would trim them).
+    host = await startIsoHost({
+      host: 'harbor-bank@2019.4',
+      port: 0,
+      timeScale: 0,
+      ledger: new Ledger({ maxEntries: 100_000 }),
+      journalLimit: 100_000,
+    });
+    const d = asciiDialect();
+    const n = 100_000;
+    const frames: Buffer[] = [];
+    for (let i = 0; i < n; i++) {
+      const terminal = `T${String(i % 1000).padStart(7, '0')}`;
+      frames.push(d.packFrame({ message: sale({ stan: Math.floor(i / 1000) + 1, terminal }) }));
+    }
+    const client = connect(host.address.port, '127.0.0.1');
+    await new Promise((r) => client.once('connect', r));
+    client.pause();
+    client.write(Buffer.concat(frames));
+    const h = host;
+    await settled(() => h.journal.last);
+    // Answers queued in the host behind the unread ones are not journaled yet: they have not left.
+    const sales = () => h.journal.entries().filter((e) => e.request?.iso?.mti === '0200');
+    const leftBefore = sales().length;
+    const booked = h.ledger.list().length;
+    expect(leftBefore).toBeLessThan(booked);
+    expect(sales().every((e) => e.event === undefined && e.durationMs !== undefined)).toBe(true);
+    client.destroy();
+    await settled(() => h.journal.last);
+    // Every sale the host answered is journaled once: sent, or never sent because the terminal left.
+    const unsent = sales().filter((e) => e.event?.kind === 'unsent');
+    expect(sales()).toHaveLength(booked);
+    expect(unsent).toHaveLength(booked - leftBefore);
+    expect(unsent[0]!.event!.detail).toBe(
+      'the connection closed before the answer left the host (it waited behind answers the terminal had not read)',
+    );
+    expect(unsent.every((e) => e.durationMs === undefined && e.response !== undefined)).toBe(true);
   });
 });
