@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { constants } from 'node:os';
 import { type Command, InvalidArgumentError } from 'commander';
 import pino, { type Logger } from 'pino';
 import { parse as parseYaml } from 'yaml';
@@ -139,8 +140,8 @@ export function registerMock(program: Command): void {
       const mock = await startMock(ref, opts, logger);
       const signal = await nextSignal();
       logger.info({ signal }, 'stopping');
-      // A second signal means "now": skip the clean close.
-      const force = () => process.exit(130);
+      // A second signal means "now": skip the clean close (exit 128 + its number, as a shell says).
+      const force = (again: NodeJS.Signals) => process.exit(128 + constants.signals[again]);
       process.once('SIGINT', force);
       process.once('SIGTERM', force);
       await mock.close();

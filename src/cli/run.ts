@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, constants } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { loadGatePolicy } from '../matrix/gate-policy.js';
@@ -87,7 +87,7 @@ export function registerRun(program: Command): void {
     });
 }
 
-/** `paymatrix run`: 0 the run completed (failing cells are findings), 2 harness errors, 130 interrupted. */
+/** `paymatrix run`: 0 the run completed (failing cells are findings), 2 harness errors, 130/143 interrupted (SIGINT/SIGTERM). */
 export async function runCommand(opts: RunCommandOptions): Promise<number> {
   // -w names a workspace: its own config, as `paymatrix validate -w` reads it.
   const own = opts.workspace && join(opts.workspace, CONFIG_FILE);
@@ -130,7 +130,13 @@ export async function runCommand(opts: RunCommandOptions): Promise<number> {
   const { catalogue, runner, warmUp } = openWorkspace(workspace);
 
   const controller = new AbortController();
-  const stop = () => controller.abort(new Error('interrupted'));
+  // Exits 128 + the signal's number, as a shell reports a process the signal ended: 130 for
+  // SIGINT (Ctrl-C), 143 for SIGTERM (a CI job cancelled, a container stopped).
+  let interruptedBy: NodeJS.Signals = 'SIGINT';
+  const stop = (signal: NodeJS.Signals) => {
+    interruptedBy = signal;
+    controller.abort(new Error('interrupted'));
+  };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
@@ -158,7 +164,7 @@ export async function runCommand(opts: RunCommandOptions): Promise<number> {
     );
     if (r.interrupted) {
       process.stderr.write(`interrupted: run again with --resume --out ${out} to finish\n`);
-      return 130;
+      return 128 + constants.signals[interruptedBy];
     }
     const harness = r.results.filter(
       (x) => x.status === 'error' && x.reasons.some((y) => y.kind === 'harness'),

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -185,6 +185,40 @@ describe('paymatrix run', () => {
       expect(stderr).not.toMatch(/EPIPE|Unhandled/);
       expect(code).toBe(0);
       expect(readFileSync(join(out, 'summary.md'), 'utf8')).toContain('corvid-c400-4.2');
+    },
+    SLOW,
+  );
+
+  it(
+    'stopped by a signal, exits 128 + its number (SIGINT 130, SIGTERM 143) and says how to resume',
+    async () => {
+      for (const [signal, expected] of [
+        ['SIGTERM', 143],
+        ['SIGINT', 130],
+      ] as const) {
+        const out = join(tempDir('pm-signal-'), 'out');
+        // The whole catalogue: ~1,900 cells, far more than are played before the signal.
+        const child = spawn(
+          process.execPath,
+          ['--import', tsx, join(root, 'src/cli/main.ts'), 'run', '--out', out],
+          {
+            cwd: root,
+            env: { ...process.env, CI: 'true' },
+          },
+        );
+        let stderr = '';
+        child.stderr.on('data', (d: Buffer) => {
+          stderr += d.toString();
+        });
+        child.stdout.resume();
+        const closed = new Promise<number | null>((done) => child.on('close', done));
+        const played = () => (existsSync(join(out, 'results.jsonl')) ? results(out).length : 0);
+        for (let i = 0; i < 600 && played() === 0; i++) await new Promise((r) => setTimeout(r, 100));
+        expect(played()).toBeGreaterThan(0);
+        child.kill(signal);
+        expect(await closed).toBe(expected);
+        expect(stderr).toContain(`interrupted: run again with --resume --out ${out} to finish`);
+      }
     },
     SLOW,
   );
