@@ -1,4 +1,4 @@
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Ledger } from '../../../src/mocks/iso-host/ledger.js';
 import { type IsoHost, startIsoHost } from '../../../src/mocks/iso-host/start-iso-host.js';
@@ -24,6 +24,24 @@ async function settled(read: () => number, everyMs = 100): Promise<number> {
   return last;
 }
 
+/**
+ * Sends n sales at once (1,000 terminals, STANs from 1: ~12 MB for 100,000) on a connection that
+ * reads nothing, so its receive window closes.
+ */
+async function sendWithoutReading(port: number, n: number): Promise<Socket> {
+  const d = asciiDialect();
+  const frames: Buffer[] = [];
+  for (let i = 0; i < n; i++) {
+    const terminal = `T${String(i % 1000).padStart(7, '0')}`;
+    frames.push(d.packFrame({ message: sale({ stan: Math.floor(i / 1000) + 1, terminal }) }));
+  }
+  const client = connect(port, '127.0.0.1');
+  await new Promise((r) => client.once('connect', r));
+  client.pause();
+  client.write(Buffer.concat(frames));
+  return client;
+}
+
 describe('a terminal that does not read its answers', { timeout: 60_000 }, () => {
   it('is not read from either, until it reads: the host never holds its answers in memory', async () => {
     // Time scale 0: no processing delay, and no incomplete-frame limit (a frame split across two
@@ -31,15 +49,7 @@ describe('a terminal that does not read its answers', { timeout: 60_000 }, () =>
     host = await startIsoHost({ host: 'harbor-bank@2019.4', port: 0, timeScale: 0 });
     const d = asciiDialect();
     const n = 100_000;
-    const frames: Buffer[] = [];
-    for (let i = 0; i < n; i++) {
-      const terminal = `T${String(i % 1000).padStart(7, '0')}`;
-      frames.push(d.packFrame({ message: sale({ stan: Math.floor(i / 1000) + 1, terminal }) }));
-    }
-    const client = connect(host.address.port, '127.0.0.1');
-    await new Promise((r) => client.once('connect', r));
-    client.pause(); // reads nothing: its receive window closes
-    client.write(Buffer.concat(frames)); // 12 MB of sales at once
+    const client = await sendWithoutReading(host.address.port, n);
     const h = host;
     const answeredUnread = await settled(() => h.journal.last);
     // The host stopped reading once ~1 MiB of answers waited on top of what TCP buffers: without
@@ -69,17 +79,7 @@ describe('a terminal that does not read its answers', { timeout: 60_000 }, () =>
       ledger: new Ledger({ maxEntries: 100_000 }),
       journalLimit: 100_000,
     });
-    const d = asciiDialect();
-    const n = 100_000;
-    const frames: Buffer[] = [];
-    for (let i = 0; i < n; i++) {
-      const terminal = `T${String(i % 1000).padStart(7, '0')}`;
-      frames.push(d.packFrame({ message: sale({ stan: Math.floor(i / 1000) + 1, terminal }) }));
-    }
-    const client = connect(host.address.port, '127.0.0.1');
-    await new Promise((r) => client.once('connect', r));
-    client.pause();
-    client.write(Buffer.concat(frames));
+    const client = await sendWithoutReading(host.address.port, 100_000);
     const h = host;
     await settled(() => h.journal.last);
     // Answers queued in the host behind the unread ones are not journaled yet: they have not left.

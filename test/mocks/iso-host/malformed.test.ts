@@ -26,6 +26,17 @@ function saleFrame(t: TestTerminal): Buffer {
   return t.frame(msg);
 }
 
+/**
+ * Two sales at once on a new connection: a slow issuer's (amount ending 97: 20 s of host time, 200 ms
+ * here), then one that waits behind it (one exchange at a time per connection).
+ */
+async function saleBehindSlowOne(h: IsoHost): Promise<IsoConnection> {
+  const { t, c } = await session(h);
+  const slow = t.frame(t.build('0200', { 3: '000000', 4: '000000002597' }, { read: { card: VISA } }));
+  c.write(Buffer.concat([slow, saleFrame(t)]));
+  return c;
+}
+
 /** Where the body starts in a frame: after the length prefix, TPDU and header. */
 const bodyOffset = (t: TestTerminal) =>
   ({ ascii4: 4, binary2: 2, binary4: 4, bcd2: 2, none: 0 })[t.framing.length] +
@@ -242,12 +253,9 @@ describe('slow, vanishing and idle clients', () => {
   });
 
   it('a request waiting behind a slow one when its connection closes is journaled as lost, not dropped', async () => {
-    // One exchange at a time per connection: the second sale waits for the slow issuer's answer to
-    // the first (amount ending 97: 20 s of host time, 200 ms here), and the terminal hangs up first.
+    // The second sale waits for the slow issuer's answer to the first, and the terminal hangs up first.
     const h = await host('harbor-bank@2019.4');
-    const { t, c } = await session(h);
-    const slow = t.frame(t.build('0200', { 3: '000000', 4: '000000002597' }, { read: { card: VISA } }));
-    c.write(Buffer.concat([slow, saleFrame(t)]));
+    const c = await saleBehindSlowOne(h);
     await new Promise((r) => setTimeout(r, 50));
     c.close();
     const sales = () => h.journal.entries().filter((e) => e.request?.iso?.mti === '0200');
@@ -268,9 +276,7 @@ describe('slow, vanishing and idle clients', () => {
 
   it('a request still waiting when the host stops is journaled as lost too', async () => {
     const h = await host('harbor-bank@2019.4');
-    const { t, c } = await session(h);
-    const slow = t.frame(t.build('0200', { 3: '000000', 4: '000000002597' }, { read: { card: VISA } }));
-    c.write(Buffer.concat([slow, saleFrame(t)]));
+    await saleBehindSlowOne(h);
     await eventually(() => h.ledger.list().length === 1);
     await h.close();
     const events = h.journal.entries().flatMap((e) => (e.request ? [e.event] : []));
