@@ -213,7 +213,7 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
   const flush = outbox.flush;
   const heldBack = (): NonNullable<Exchange['event']> => ({
     kind: 'unsent',
-    detail: `${delays.stopped ? 'the host stopped' : 'the connection closed'} before the answer left the host (it waited behind answers the terminal had not read)`,
+    detail: `${delays.stopped ? 'the host stopped before the answer left it' : 'the connection closed before the answer left the host'} (it waited behind answers the terminal had not read)`,
   });
 
   /** Closes a connection after what was already answered on it has been written. */
