@@ -70,33 +70,47 @@ describe('a terminal that does not read its answers', { timeout: 60_000 }, () =>
     client.destroy();
   });
 
-  it('hangs up on answers it never read: those still held by the host are journaled as unsent', async () => {
-    // Ledger and journal big enough to keep every sale of the test (their bounds would trim them).
-    host = await startIsoHost({
-      host: 'harbor-bank@2019.4',
-      port: 0,
-      timeScale: 0,
-      ledger: new Ledger({ maxEntries: 100_000 }),
-      journalLimit: 100_000,
-    });
-    const client = await sendWithoutReading(host.address.port, 100_000);
-    const h = host;
-    await settled(() => h.journal.last);
-    // Answers queued in the host behind the unread ones are not journaled yet: they have not left.
-    const sales = () => h.journal.entries().filter((e) => e.request?.iso?.mti === '0200');
-    const leftBefore = sales().length;
-    const booked = h.ledger.list().length;
-    expect(leftBefore).toBeLessThan(booked);
-    expect(sales().every((e) => e.event === undefined && e.durationMs !== undefined)).toBe(true);
-    client.destroy();
-    await settled(() => h.journal.last);
-    // Every sale the host answered is journaled once: sent, or never sent because the terminal left.
-    const unsent = sales().filter((e) => e.event?.kind === 'unsent');
-    expect(sales()).toHaveLength(booked);
-    expect(unsent).toHaveLength(booked - leftBefore);
-    expect(unsent[0]!.event!.detail).toBe(
+  for (const [ending, detail] of [
+    [
+      'the terminal hangs up',
       'the connection closed before the answer left the host (it waited behind answers the terminal had not read)',
-    );
-    expect(unsent.every((e) => e.durationMs === undefined && e.response !== undefined)).toBe(true);
-  });
+    ],
+    [
+      'the host stops',
+      'the host stopped before the answer left it (it waited behind answers the terminal had not read)',
+    ],
+  ] as const) {
+    it(`${ending} with answers unread: those still held by the host are journaled as unsent`, async () => {
+      // Ledger and journal big enough to keep every sale of the test (their bounds would trim them).
+      const h = await startIsoHost({
+        host: 'harbor-bank@2019.4',
+        port: 0,
+        timeScale: 0,
+        ledger: new Ledger({ maxEntries: 100_000 }),
+        journalLimit: 100_000,
+      });
+      host = h;
+      const client = await sendWithoutReading(h.address.port, 100_000);
+      await settled(() => h.journal.last);
+      // Answers queued in the host behind the unread ones are not journaled yet: they have not left.
+      const sales = () => h.journal.entries().filter((e) => e.request?.iso?.mti === '0200');
+      const leftBefore = sales().length;
+      const booked = h.ledger.list().length;
+      expect(leftBefore).toBeLessThan(booked);
+      expect(sales().every((e) => e.event === undefined && e.durationMs !== undefined)).toBe(true);
+      if (ending === 'the host stops') {
+        await h.close(); // its journal is complete once close() resolves
+      } else {
+        client.destroy();
+        await settled(() => h.journal.last);
+      }
+      // Every sale the host answered is journaled once: sent, or never sent.
+      const unsent = sales().filter((e) => e.event?.kind === 'unsent');
+      expect(sales()).toHaveLength(booked);
+      expect(unsent).toHaveLength(booked - leftBefore);
+      expect(unsent[0]!.event!.detail).toBe(detail);
+      expect(unsent.every((e) => e.durationMs === undefined && e.response !== undefined)).toBe(true);
+      client.destroy();
+    });
+  }
 });
