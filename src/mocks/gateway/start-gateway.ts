@@ -321,7 +321,11 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
       connection: id,
       event: { kind: 'connected', detail: `${socket.remoteAddress}:${socket.remotePort}${detail}` },
     });
-    socket.once('close', () => record({ connection: id, event: { kind: 'disconnected', detail: '' } }));
+    // A turn later: node's HTTP layer tells of a request the hang-up cut short only after this
+    // listener has run, and the journal should say what was cut before saying the terminal left.
+    socket.once('close', () =>
+      setImmediate(() => record({ connection: id, event: { kind: 'disconnected', detail: '' } })),
+    );
   };
   // Connections a fault dropped. One closed gently is still read to its end (so that it ends with
   // a FIN, not a RST), and node's HTTP parser, which takes the socket after this listener, may see
@@ -1095,6 +1099,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
       await sync.catch(() => {});
       idempotency.clear();
       await destroySockets(sockets);
+      await new Promise((resolve) => setImmediate(resolve)); // the disconnects, journaled a turn later
       if (inflight > 0) await new Promise<void>((resolve) => (drained = resolve));
       await app.close();
     },

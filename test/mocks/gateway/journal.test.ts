@@ -158,6 +158,11 @@ describe('the journal', () => {
     expect(cut()!.violations).toEqual([expect.objectContaining({ path: 'body', rule: 'http' })]);
     expect(cut()!.response).toBeUndefined();
     expect(g.payments.size).toBe(0);
+    // In the order it happened: the request the hang-up cut short, then the terminal gone.
+    const left = () =>
+      g.journal.entries().find((e) => e.connection === cut()!.connection && e.event?.kind === 'disconnected');
+    for (let i = 0; i < 100 && !left(); i++) await new Promise((r) => setTimeout(r, 5));
+    expect(left()!.seq).toBeGreaterThan(cut()!.seq);
   });
 
   it('an answer ready after the terminal gave up is journaled unsent; a FIN mid-body is a hang-up, not bad HTTP', async () => {
