@@ -3,7 +3,7 @@ import type { RequestMapping } from '../../protocols/rest/api-schema.js';
 import { pointerReader, readPointer } from '../../protocols/rest/template.js';
 import type { HttpAnswer } from '../faults/http/types.js';
 import type { CardBook } from '../hosts/card-book.js';
-import { decideCard, triggerWords } from '../hosts/card-decision.js';
+import { decideCard, triggerReason } from '../hosts/card-decision.js';
 import type { MessageKind } from '../hosts/host-schema.js';
 import { type AnswerHeaders, declineCodeOf, errorAnswer, paymentAnswer, statusOf } from './answers.js';
 import { yymm } from './decide.js';
@@ -107,7 +107,7 @@ export function runAction(ctx: LifecycleContext, req: ActionRequest): ActionResu
       const trigger = card && ctx.cards.triggerFor(card, r, 'refund');
       if (trigger && trigger.outcome !== 'approved') {
         return {
-          notes: [`card ${card.id}: ${triggerWords(trigger, r)}`],
+          notes: [triggerReason(card, trigger, r)],
           answer: errorAnswer(
             api,
             'card-declined',

@@ -65,7 +65,7 @@ export function decideCard(input: CardDecisionInput): CardDecision {
   if (trigger) {
     const decision: CardDecision = { outcome: trigger.outcome, delayMs: trigger.delayMs ?? 0, card };
     if (trigger.outcome !== 'approved' || trigger.delayMs) {
-      decision.reason = `card ${card.id}: ${triggerWords(trigger, amount)}`;
+      decision.reason = triggerReason(card, trigger, amount);
     }
     return decision;
   }
@@ -76,8 +76,12 @@ export function decideCard(input: CardDecisionInput): CardDecision {
   return { outcome: 'approved', delayMs: 0, card };
 }
 
-/** A trigger in the card book's terms, for the reason of the outcome it forced. */
-export function triggerWords(t: Trigger, amount: number): string {
+/** Why a card's trigger forced its outcome, in the card book's terms (a note's words). */
+export function triggerReason(card: TestCard, t: Trigger, amount: number): string {
+  return `card ${card.id}: ${triggerWords(t, amount)}`;
+}
+
+function triggerWords(t: Trigger, amount: number): string {
   const when = t.amountMinor !== undefined ? `is ${t.amountMinor}` : `ends with ${t.amountEndsWith}`;
   const late = t.delayMs ? ` after ${t.delayMs} ms (host time)` : '';
   return `amount ${amount} ${when}: a trigger for ${t.outcome}${late}${t.note ? ` (${t.note})` : ''}`;

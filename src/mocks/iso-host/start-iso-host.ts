@@ -417,9 +417,7 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
     const size = overhead + frame.body.length;
     let framed: FramedMessage;
     try {
-      framed = { message: dialect.unpack(frame.body) };
-      if (frame.tpdu) framed.tpdu = frame.tpdu;
-      if (frame.header) framed.header = frame.header.toString('hex').toUpperCase();
+      framed = framedRequest(frame, dialect.unpack(frame.body));
     } catch (err) {
       return malformed(socket, id, frame, size, err as Error, at);
     }
@@ -519,9 +517,7 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
     const size = overhead + frame.body.length;
     let request: RecordedMessage;
     try {
-      const framed: FramedMessage = { message: dialect.unpack(frame.body, { strict: false }) };
-      if (frame.tpdu) framed.tpdu = frame.tpdu;
-      if (frame.header) framed.header = frame.header.toString('hex').toUpperCase();
+      const framed = framedRequest(frame, dialect.unpack(frame.body, { strict: false }));
       request = lazyRecorded(version, framed, size, version.ruleFor(framed.message)?.kind);
     } catch (err) {
       request = { summary: `(${size} bytes that do not decode: ${(err as Error).message})`, size };
@@ -570,6 +566,17 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
     const rec = lazyRecorded(version, framed, size, 'malformed');
     const ex: InFlight = { socket, id, frame, mti: request.mti, size, record: rec, plan, at };
     await answer(ex, response, [violation], version.spec.timeouts.processingDelayMs, undefined);
+  }
+
+  /** A request as it came: its message with the frame's TPDU and header (as hex). */
+  function framedRequest(
+    { tpdu, header }: Pick<Frame, 'tpdu' | 'header'>,
+    message: IsoMessage,
+  ): FramedMessage {
+    const framed: FramedMessage = { message };
+    if (tpdu) framed.tpdu = tpdu;
+    if (header) framed.header = header.toString('hex').toUpperCase();
+    return framed;
   }
 
   /** The reply's framing around a message: the request's TPDU swapped, its header echoed. */
