@@ -472,6 +472,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
     app.route({
       method: key.slice(0, space) as 'GET',
       url: key.slice(space + 1).replace(/\{([^}]+)\}/g, ':$1'),
+      // For the error handler: a request cut short or refused after routing still names its operation.
+      config: { route },
       handler: (req, reply) => start(req, reply, route),
     });
   }
@@ -483,7 +485,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
         `${req.method} ${pathOf(req.url)}`,
         req.method,
         req.url,
-        undefined,
+        operationOf(req),
         req.headers,
         undefined,
         mask,
@@ -638,6 +640,14 @@ export async function startGateway(options: StartGatewayOptions): Promise<MockGa
     },
     ([x], err) => failed(x.reply, err as Error),
   );
+
+  /** The operation a routed request was for (its version's, when a header selects it); undefined unrouted. */
+  function operationOf(req: FastifyRequest): string | undefined {
+    const route = (req.routeOptions.config as { route?: Route }).route;
+    if (!route) return undefined;
+    const api = versionKey ? selectByHeader(req) : route.first.api;
+    return (api && route.byVersion.get(api.version))?.op.operationId;
+  }
 
   // ── one exchange ────────────────────────────────────────────────────────────────────────────────
   /** Synchronous until something has to wait (a slow issuer, a duplicate in flight, a fault). */

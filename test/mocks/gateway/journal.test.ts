@@ -157,6 +157,8 @@ describe('the journal', () => {
     expect(cut()!.event!.detail).toBe('the terminal hung up before its request body was complete');
     expect(cut()!.violations).toEqual([expect.objectContaining({ path: 'body', rule: 'http' })]);
     expect(cut()!.response).toBeUndefined();
+    // Routed before the body was read: the entry (and the metrics) name the operation.
+    expect(cut()!.request!.http!.operation).toBe('createPaymentIntent');
     expect(g.payments.size).toBe(0);
     // In the order it happened: the request the hang-up cut short, then the terminal gone.
     const left = () =>
