@@ -160,7 +160,7 @@ export async function runCommand(opts: RunCommandOptions): Promise<number> {
     writeHtmlAndSummary(out, { sources: catalogue });
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     process.stderr.write(
-      `${r.played} cells played${r.resumed ? `, ${r.resumed} resumed` : ''} in ${seconds} s; results in ${out}\n`,
+      `${r.played} ${r.played === 1 ? 'cell' : 'cells'} played${r.resumed ? `, ${r.resumed} resumed` : ''} in ${seconds} s; results in ${out}\n`,
     );
     if (r.interrupted) {
       process.stderr.write(`interrupted: run again with --resume --out ${out} to finish\n`);

@@ -32,7 +32,7 @@ export function consoleProgress(stream: NodeJS.WriteStream = process.stderr): Pr
         });
         bar.start(total, 0, counts);
       } else {
-        stream.write(`playing ${total} cells\n`);
+        stream.write(`playing ${total} ${total === 1 ? 'cell' : 'cells'}\n`);
       }
     },
     result(r, done, total) {

@@ -56,7 +56,7 @@ describe('paymatrix run', () => {
       );
       expect(cli(['validate', '-w', ws], root)).toMatchObject({ code: 0 });
       const run = cli(['run', '-w', ws], root);
-      expect(run.err).toMatch(/1 cells played in [\d.]+ s; results in /);
+      expect(run.err).toMatch(/1 cell played in [\d.]+ s; results in /);
       expect(run.code).toBe(0);
       expect(run.out).toMatch(/^firmware +my-bank@1\.0\nmy-terminal-1\.0 +1\/1 ✓\n/);
       const out = join(ws, 'paymatrix-report');

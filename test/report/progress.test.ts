@@ -35,4 +35,12 @@ describe('console progress without a terminal', () => {
     expect(lines).toContain('[5] fail b|h@1|s/c4: declined\n');
     expect(lines.at(-1)).toBe('10/10 cells (4 pass, 1 fail, 0 error, 5 n/a)\n');
   });
+
+  it('counts one cell as one cell', () => {
+    const lines: string[] = [];
+    const stream = { isTTY: false, write: (s: string) => lines.push(s) } as unknown as NodeJS.WriteStream;
+    const progress = consoleProgress(stream);
+    progress.begin(1, 0);
+    expect(lines[0]).toBe('playing 1 cell\n');
+  });
 });
