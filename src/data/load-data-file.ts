@@ -130,6 +130,15 @@ function describeGroup(errors: ErrorObject[]): DataFileProblem {
         e.keyword === 'const' ? [e.params.allowedValue] : (e.params.allowedValues as unknown[]),
       );
     problem = `must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}`;
+    // A misspelt word ("referense") says which one it meant, as an unknown property does.
+    const meant =
+      typeof best.data === 'string'
+        ? closestWord(
+            best.data,
+            allowed.filter((v) => typeof v === 'string'),
+          )
+        : undefined;
+    if (meant !== undefined && meant !== best.data) problem += ` (did you mean ${JSON.stringify(meant)}?)`;
   } else if (params.missingProperty !== undefined) {
     problem = `missing property ${JSON.stringify(params.missingProperty)}`;
   } else if (best.keyword === 'type' && params.type === 'string' && typeof best.data === 'number') {

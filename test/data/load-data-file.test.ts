@@ -48,6 +48,24 @@ describe('data file errors', () => {
     );
   });
 
+  it('a misspelt word of a list says which one it meant; a word near none just lists them', () => {
+    const Driver = T.Object({ driver: T.Union([T.Literal('reference'), T.Literal('process')]) });
+    const driverProblem = (text: string) => {
+      try {
+        parseDataText('build.yaml', text, Driver);
+      } catch (err) {
+        return (err as Error).message;
+      }
+      throw new Error('no problem found');
+    };
+    expect(driverProblem('driver: referense\n')).toBe(
+      'build.yaml at /driver: must be one of "reference", "process" (did you mean "reference"?)',
+    );
+    expect(driverProblem('driver: docker\n')).toBe(
+      'build.yaml at /driver: must be one of "reference", "process"',
+    );
+  });
+
   it('tells every mistake of the file at once, one line each, a union counted once', () => {
     const Scenario = T.Object(
       {
@@ -75,12 +93,12 @@ describe('data file errors', () => {
         problem:
           'must be a string: put the value in quotes (YAML read it as the number 200, leading zeros dropped)',
       },
-      { path: '/code', problem: 'must be one of "approved", "declined"' },
+      { path: '/code', problem: 'must be one of "approved", "declined" (did you mean "approved"?)' },
     ]);
     expect(error?.message.split('\n')).toEqual([
       's.yaml at /steps/0: unknown property "sael" (did you mean "sale"?)',
       's.yaml at /mti: must be a string: put the value in quotes (YAML read it as the number 200, leading zeros dropped)',
-      's.yaml at /code: must be one of "approved", "declined"',
+      's.yaml at /code: must be one of "approved", "declined" (did you mean "approved"?)',
     ]);
   });
 });

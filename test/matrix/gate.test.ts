@@ -360,7 +360,7 @@ describe('gate.yaml', () => {
     const several = write('rules:\n  - rule: must-pas\n  - rule: max-terminals-affected\n    percent: 120\n');
     expect(() => loadGatePolicy(several)).toThrow(
       [
-        `${several} at /rules/0/rule: must be one of "complete", "must-pass", "no-regressions", "max-terminals-affected", "no-errors"`,
+        `${several} at /rules/0/rule: must be one of "complete", "must-pass", "no-regressions", "max-terminals-affected", "no-errors" (did you mean "must-pass"?)`,
         `${several} at /rules/1/percent: must be <= 100`,
       ].join('\n'),
     );
