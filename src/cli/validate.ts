@@ -113,13 +113,16 @@ export function validateWorkspace(workspace = '.', configFile?: string): Validat
   const loaded = config ? attempt(() => loadRunConfig(config), problems, config) : undefined;
   // Its filters name builds, hosts and suites: plan them as `paymatrix run` would.
   if (config && loaded && hosts && firmware) {
+    // A build, host or scenario whose own file is broken is not in the catalogue: a filter naming
+    // it matches nothing, and the reason is that file's problem, told above.
+    const hint = problems.length > 0 ? ' (a file with a problem above may be the one it names)' : '';
     attempt(
       () => {
         const { firmware: f, hosts: h, suites: s } = loaded.config;
         try {
           planCells({ hosts, firmware, suites }, { firmware: f ?? [], hosts: h ?? [], suites: s ?? [] });
         } catch (err) {
-          throw new DataFileError(config, '', (err as Error).message);
+          throw new DataFileError(config, '', (err as Error).message + hint);
         }
       },
       problems,

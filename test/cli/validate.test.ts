@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { initWorkspace } from '../../src/cli/init.js';
+import { validateWorkspace } from '../../src/cli/validate.js';
 import { tempDir } from '../support/temp-dir.js';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -91,6 +92,22 @@ describe('paymatrix validate', () => {
       `${build} at /acquirers/1: unknown host "my-bank@1.0" (a host id, without @version)`,
     );
     expect(r.err).toContain(`${config}: unknown host "my-bnk" (hosts: `);
+  });
+
+  it("a run config naming a build whose file is broken points at that file's problem", () => {
+    const ws = join(tempDir('pm-validate-'), 'lab');
+    initWorkspace(ws);
+    const build = join(ws, 'firmware/my-terminal-1.0.yaml');
+    writeFileSync(build, readFileSync(build, 'utf8').replace('driver: reference', 'driver: referense'));
+    const messages = validateWorkspace(ws).problems.map((p) => p.message);
+    expect(messages).toContain(
+      `${build} at /driver: must be one of "reference", "process" (did you mean "reference"?)`,
+    );
+    expect(messages).toContainEqual(
+      expect.stringMatching(
+        /paymatrix\.config\.yaml: no firmware build matches "my-terminal-1\.0" \(builds: .*\) \(a file with a problem above may be the one it names\)$/,
+      ),
+    );
   });
 
   it('a workspace folder that does not exist is bad usage, for every command that takes one', () => {
