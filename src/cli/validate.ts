@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { Type as T } from '@sinclair/typebox';
 import type { Command } from 'commander';
+import { didYouMean } from '../data/closest-word.js';
 import { DataFileError } from '../data/data-file-error.js';
 import { loadDataFile } from '../data/load-data-file.js';
 import { FLEET_FILE, FleetFileSchema, unknownFleetBuilds } from '../matrix/fleet.js';
@@ -48,6 +49,9 @@ export function validateWorkspace(workspace = '.', configFile?: string): Validat
   const dialectsForHosts: DialectRegistry = dialects ?? loadDialects();
   const apis = checkCatalogue(own('protocols/rest', builtinApisDir()), loadApis, problems);
   const apisForHosts: ApiRegistry = apis ?? loadApis();
+  // Files that did not load, by catalogue: a run filter naming one of theirs matches nothing.
+  const unloaded = { hosts: false, firmware: false, suites: false };
+  let before = problems.length;
   const hosts = checkCatalogue(
     own('mocks/hosts', builtinHostsDir()),
     (d) => {
@@ -57,6 +61,7 @@ export function validateWorkspace(workspace = '.', configFile?: string): Validat
     },
     problems,
   );
+  unloaded.hosts = problems.length > before;
   counts.push({
     what: 'host versions',
     count: [...(hosts?.list() ?? []), ...(hosts?.gateways() ?? [])].reduce(
@@ -70,7 +75,9 @@ export function validateWorkspace(workspace = '.', configFile?: string): Validat
     : builtinCardsFile();
   const cards = attempt(() => loadCards(cardsFile), problems, cardsFile);
   counts.push({ what: 'cards', count: cards?.list().length ?? 0 });
+  before = problems.length;
   const firmware = checkCatalogue(own('firmware', builtinFirmwareDir()), loadFirmware, problems);
+  unloaded.firmware = problems.length > before;
   counts.push({ what: 'firmware builds', count: firmware?.list().length ?? 0 });
   // A reference build's profile (base profiles, field templates against its dialect) is resolved
   // when a terminal is made; check it now rather than in the middle of a run.
@@ -105,7 +112,10 @@ export function validateWorkspace(workspace = '.', configFile?: string): Validat
   if (hostIds) for (const build of firmware?.list() ?? []) problems.push(...unknownAcquirers(build, hostIds));
   const suites = workspaceSuites(workspace, {
     ...(cards ? { cards } : {}),
-    onError: (e) => problems.push(e),
+    onError: (e) => {
+      unloaded.suites = true;
+      problems.push(e);
+    },
   });
   counts.push({ what: 'scenarios', count: suites.list().reduce((n, x) => n + x.scenarios.length, 0) });
   const config =
@@ -115,14 +125,22 @@ export function validateWorkspace(workspace = '.', configFile?: string): Validat
   if (config && loaded && hosts && firmware) {
     // A build, host or scenario whose own file is broken is not in the catalogue: a filter naming
     // it matches nothing, and the reason is that file's problem, told above.
-    const hint = problems.length > 0 ? ' (a file with a problem above may be the one it names)' : '';
+    const hint = (message: string) => {
+      const of = message.startsWith('no firmware build')
+        ? unloaded.firmware
+        : message.startsWith('unknown host')
+          ? unloaded.hosts
+          : /^unknown (suite|scenario)/.test(message) && unloaded.suites;
+      return of ? ' (a file with a problem above may be the one it names)' : '';
+    };
     attempt(
       () => {
         const { firmware: f, hosts: h, suites: s } = loaded.config;
         try {
           planCells({ hosts, firmware, suites }, { firmware: f ?? [], hosts: h ?? [], suites: s ?? [] });
         } catch (err) {
-          throw new DataFileError(config, '', (err as Error).message + hint);
+          const message = (err as Error).message;
+          throw new DataFileError(config, '', message + hint(message));
         }
       },
       problems,
@@ -172,7 +190,7 @@ export function validateWorkspace(workspace = '.', configFile?: string): Validat
 function unknownAcquirers(build: FirmwareBuild, hostIds: readonly string[]): DataFileError[] {
   return (build.acquirers ?? []).flatMap((id, i) => {
     if (hostIds.includes(id)) return [];
-    const hint = id.includes('@') ? ' (a host id, without @version)' : '';
+    const hint = id.includes('@') ? ' (a host id, without @version)' : didYouMean(id, hostIds);
     return [
       new DataFileError(
         build.file,

@@ -16,3 +16,9 @@ export function closestWord(word: string, candidates: readonly string[]): string
   }
   return best;
 }
+
+/** ` (did you mean "harbor-bank"?)` after a name nothing has, when one is that close; else nothing. */
+export function didYouMean(word: string, candidates: readonly string[]): string {
+  const meant = closestWord(word, candidates);
+  return meant !== undefined && meant !== word ? ` (did you mean ${JSON.stringify(meant)}?)` : '';
+}

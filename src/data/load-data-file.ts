@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Static, TSchema } from '@sinclair/typebox';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { type Document, isPair, isScalar, parseDocument, visit } from 'yaml';
-import { closestWord } from './closest-word.js';
+import { closestWord, didYouMean } from './closest-word.js';
 import { DataFileError, type DataFileProblem } from './data-file-error.js';
 
 // allErrors: every unknown and missing property of an object is told at once, not one per try;
@@ -131,14 +131,11 @@ function describeGroup(errors: ErrorObject[]): DataFileProblem {
       );
     problem = `must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}`;
     // A misspelt word ("referense") says which one it meant, as an unknown property does.
-    const meant =
-      typeof best.data === 'string'
-        ? closestWord(
-            best.data,
-            allowed.filter((v) => typeof v === 'string'),
-          )
-        : undefined;
-    if (meant !== undefined && meant !== best.data) problem += ` (did you mean ${JSON.stringify(meant)}?)`;
+    if (typeof best.data === 'string')
+      problem += didYouMean(
+        best.data,
+        allowed.filter((v) => typeof v === 'string'),
+      );
   } else if (params.missingProperty !== undefined) {
     problem = `missing property ${JSON.stringify(params.missingProperty)}`;
   } else if (best.keyword === 'type' && params.type === 'string' && typeof best.data === 'number') {

@@ -1,4 +1,5 @@
 import picomatch from 'picomatch';
+import { didYouMean } from '../data/closest-word.js';
 import type { ScenarioInfo, SuiteRegistry } from '../suites/suite-registry.js';
 import { type Cell, cellKey, type Reason } from './cell.js';
 import { ConfigError } from './config-error.js';
@@ -119,7 +120,10 @@ function selectHostVersions(
     const at = ref.lastIndexOf('@');
     const id = at > 0 ? ref.slice(0, at) : ref;
     const host = hosts.find((h) => h.id === id);
-    if (!host) throw new ConfigError(`unknown host "${id}" (hosts: ${names(hosts.map((h) => h.id))})`);
+    if (!host) {
+      const ids = hosts.map((h) => h.id);
+      throw new ConfigError(`unknown host "${id}"${didYouMean(id, ids)} (hosts: ${names(ids)})`);
+    }
     const known = host.versions.map((v) => v.version);
     if (at <= 0) {
       for (const v of known) wanted.add(`${id}@${v}`);

@@ -83,7 +83,10 @@ describe('planCells', () => {
       'no firmware build matches "nope*" (builds: iso-b-only, iso-basic, iso-full, rest-pos)',
     );
     expect(() => planCells(fakeCatalogue(), { hosts: ['bank-c'] })).toThrow(
-      /unknown host "bank-c" \(hosts: bank-a/,
+      /unknown host "bank-c" \(did you mean "bank-a"\?\) \(hosts: bank-a/,
+    );
+    expect(() => planCells(fakeCatalogue(), { hosts: ['treasury'] })).toThrow(
+      /unknown host "treasury" \(hosts: /,
     );
     expect(() => planCells(fakeCatalogue(), { hosts: ['bank-a@9'] })).toThrow(
       'unknown version "9" of host bank-a (versions: 1.0, 2.0)',

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { didYouMean } from '../../data/closest-word.js';
 import { DataFileError } from '../../data/data-file-error.js';
 import { validateData } from '../../data/load-data-file.js';
 import { loadDataFolder } from '../../data/load-data-folder.js';
@@ -176,7 +177,8 @@ export function loadHosts(
     const wanted = ref.slice(at + 1);
     const host = hosts.get(id);
     const gateway = pending.get(id);
-    if (!host && !gateway) throw new Error(`unknown host "${id}" (known: ${ids().join(', ') || 'none'})`);
+    if (!host && !gateway)
+      throw new Error(`unknown host "${id}"${didYouMean(id, ids())} (known: ${ids().join(', ') || 'none'})`);
     const versions = host
       ? host.versions.map((v) => v.version)
       : Object.keys(gateway!.data.versions).sort(compareVersions);

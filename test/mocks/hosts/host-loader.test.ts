@@ -264,6 +264,9 @@ describe('host references', () => {
     expect(() => world.get('nope@1')).toThrow(
       'unknown host "nope" (known: harbor-bank, lotus-acquirer, meridian-checkout, nimbus-pay)',
     );
+    expect(() => world.get('harbr-bank@2019.4')).toThrow(
+      'unknown host "harbr-bank" (did you mean "harbor-bank"?) (known: harbor-bank, lotus-acquirer, meridian-checkout, nimbus-pay)',
+    );
     expect(() => world.get('harbor-bank@2020.1')).toThrow(
       'unknown version "2020.1" of host harbor-bank (versions: 2019.4, 2022.2, 2025.1)',
     );
