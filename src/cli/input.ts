@@ -20,7 +20,13 @@ export function readMessageBytes(arg: string): Buffer {
   const raw = readArgument(arg);
   const text = raw.toString('latin1');
   if (!HEX_TEXT.test(text)) {
-    if (!arg.startsWith('@')) throw new UsageError('the message must be hex, or @file');
+    if (!arg.startsWith('@')) {
+      // Say where: a pasted trace often carries one stray character (an 'O' for a '0').
+      const at = text.search(/[^0-9A-Fa-f\s]/);
+      throw new UsageError(
+        `the message must be hex, or @file: ${JSON.stringify(text[at])} at character ${at + 1} is not a hex digit`,
+      );
+    }
     return raw;
   }
   const hex = text.replace(/\s+/g, '');

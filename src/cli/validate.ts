@@ -12,7 +12,12 @@ import { unmatchedSelectors } from '../matrix/gate-selectors.js';
 import { planCells } from '../matrix/planner.js';
 import { CONFIG_FILE, loadRunConfig } from '../matrix/run-config.js';
 import { builtinCardsFile, builtinHostsDir, loadCards, loadHosts } from '../mocks/hosts/host-loader.js';
-import { builtinDialectsDir, type DialectRegistry, loadDialects } from '../protocols/iso8583/index.js';
+import {
+  builtinDialectsDir,
+  type DialectRegistry,
+  loadDialects,
+  unknownDialect,
+} from '../protocols/iso8583/index.js';
 import { type ApiRegistry, builtinApisDir, loadApis } from '../protocols/rest/api-loader.js';
 import { workspaceSuites } from '../suites/suite-loader.js';
 import { builtinFirmwareDir, type FirmwareBuild, loadFirmware } from '../terminals/firmware-loader.js';
@@ -96,10 +101,10 @@ export function validateWorkspace(workspace = '.', configFile?: string): Validat
           throw new DataFileError(
             build.file,
             '/protocol/dialect',
-            `unknown dialect "${protocol.dialect}" (known: ${dialectsForHosts
-              .list()
-              .map((d) => d.id)
-              .join(', ')})`,
+            unknownDialect(
+              protocol.dialect,
+              dialectsForHosts.list().map((d) => d.id),
+            ),
           );
         return resolveProfile(build, { workspace, dialect: dialectsForHosts.get(protocol.dialect) });
       },

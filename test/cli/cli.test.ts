@@ -73,7 +73,11 @@ describe('paymatrix CLI', () => {
     expect(cli(['decode', '-d', 'nope', '00']).err).toMatch(/unknown dialect "nope"/);
     expect(cli(['decode', '-d', 'nope', '00']).code).toBe(2);
     expect(cli(['decode', '00']).code).toBe(2);
-    expect(cli(['decode', '-d', 'cup-pos', 'zz']).code).toBe(2);
+    const typo = cli(['decode', '-d', 'cup-pos', '0200 O0']);
+    expect(typo.code).toBe(2);
+    expect(typo.err).toBe(
+      'error: the message must be hex, or @file: "O" at character 6 is not a hex digit\n',
+    );
     expect(cli(['encode', '-d', 'cup-pos', '{nope']).code).toBe(2);
     // V8 would quote the text it could not parse: a card number in it stays out of the error.
     const pan = cli(['encode', '-d', 'cup-pos', '[6200000000000005,]']);

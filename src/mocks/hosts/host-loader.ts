@@ -14,6 +14,7 @@ import {
   type FramingSpec,
   type IsoMessage,
   loadDialects,
+  unknownDialect,
 } from '../../protocols/iso8583/index.js';
 import {
   type ApiRegistry,
@@ -385,12 +386,16 @@ function resolveVersion(input: VersionInput): HostVersion {
   eachFieldRef(spec, (_pointer, value, set) => set(String(value)));
 
   if (!dialects.has(spec.dialect)) {
-    const known = dialects
-      .list()
-      .map((d) => d.id)
-      .sort()
-      .join(', ');
-    fail('/dialect', `unknown dialect "${spec.dialect}" (known: ${known})`);
+    fail(
+      '/dialect',
+      unknownDialect(
+        spec.dialect,
+        dialects
+          .list()
+          .map((d) => d.id)
+          .sort(),
+      ),
+    );
   }
   const dialect = dialects.get(spec.dialect);
   eachFieldRef(spec, (pointer, value) => {

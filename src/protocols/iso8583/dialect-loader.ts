@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { didYouMean } from '../../data/closest-word.js';
 import { DataFileError } from '../../data/data-file-error.js';
 import { loadDataFolder } from '../../data/load-data-folder.js';
 import { packageRoot } from '../../data/package-root.js';
@@ -7,6 +8,11 @@ import { buildDialect, type Dialect } from './dialect.js';
 import { type DialectFile, DialectFileSchema } from './dialect-schema.js';
 
 /** protocols/iso8583 at the package root. */
+/** `unknown dialect "iso8583-1987-asci" (did you mean "iso8583-1987-ascii"?) (known: …)` */
+export function unknownDialect(id: string, known: readonly string[]): string {
+  return `unknown dialect "${id}"${didYouMean(id, known)} (known: ${known.join(', ')})`;
+}
+
 export function builtinDialectsDir(): string {
   return resolve(packageRoot(), 'protocols/iso8583');
 }
@@ -55,8 +61,7 @@ export function loadDialects(dirs: string[] = [builtinDialectsDir()]): DialectRe
     while (cur.data.extends) {
       const parent = cur.data.extends;
       if (!files.has(parent)) {
-        const known = [...files.keys()].join(', ');
-        throw new DataFileError(cur.file, '/extends', `unknown dialect "${parent}" (known: ${known})`);
+        throw new DataFileError(cur.file, '/extends', unknownDialect(parent, [...files.keys()]));
       }
       if (chain.includes(parent)) {
         throw new DataFileError(cur.file, '/extends', `cycle: ${[...chain, parent].join(' -> ')}`);
@@ -70,7 +75,7 @@ export function loadDialects(dirs: string[] = [builtinDialectsDir()]): DialectRe
   return {
     get(id) {
       const d = dialects.get(id);
-      if (!d) throw new Error(`unknown dialect "${id}" (known: ${[...dialects.keys()].join(', ')})`);
+      if (!d) throw new Error(unknownDialect(id, [...dialects.keys()]));
       return d;
     },
     has: (id) => dialects.has(id),

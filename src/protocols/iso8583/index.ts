@@ -7,6 +7,7 @@ export {
   type DialectRegistry,
   loadDialects,
   mergeDialect,
+  unknownDialect,
   workspaceDialects,
 } from './dialect-loader.js';
 export type { DialectFile, FieldSpecFile } from './dialect-schema.js';

@@ -1,6 +1,11 @@
 import { resolve } from 'node:path';
 import { DataFileError } from '../../data/data-file-error.js';
-import { type Dialect, type DialectRegistry, workspaceDialects } from '../../protocols/iso8583/index.js';
+import {
+  type Dialect,
+  type DialectRegistry,
+  unknownDialect,
+  workspaceDialects,
+} from '../../protocols/iso8583/index.js';
 import { type ApiRegistry, type ApiVersion, workspaceApis } from '../../protocols/rest/api-loader.js';
 import type { FirmwareBuild } from '../firmware-loader.js';
 import type { DriverOptions, Terminal, TerminalDriver } from '../terminal.js';
@@ -90,14 +95,13 @@ function partsOf(build: FirmwareBuild, options: DriverOptions): Parts {
   }
   const registry = options.dialects ?? dialects(workspace);
   if (!registry.has(protocol.dialect)) {
-    const known = registry
-      .list()
-      .map((d) => d.id)
-      .join(', ');
     throw new DataFileError(
       build.file,
       '/protocol/dialect',
-      `unknown dialect "${protocol.dialect}" (known: ${known})`,
+      unknownDialect(
+        protocol.dialect,
+        registry.list().map((d) => d.id),
+      ),
     );
   }
   const dialect = registry.get(protocol.dialect);

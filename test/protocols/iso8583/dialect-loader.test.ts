@@ -86,6 +86,14 @@ describe('bad dialect files name the file, the path and the problem', () => {
     expect(err.problem).toContain('encoding bcd needs content type n, z or x+n');
   });
 
+  it('a misspelt dialect id gets a suggestion; one near none lists them only', () => {
+    const registry = loadDialects();
+    expect(() => registry.get('iso8583-1987-asci')).toThrow(
+      /^unknown dialect "iso8583-1987-asci" \(did you mean "iso8583-1987-ascii"\?\) \(known: cup-pos, /,
+    );
+    expect(() => registry.get('visa-base1')).toThrow(/^unknown dialect "visa-base1" \(known: cup-pos, /);
+  });
+
   it('unknown parent and cycles', () => {
     expect(loadError({ 'x.yaml': `id: x\n${head}extends: nope\nfields: {}\n` }).problem).toMatch(
       /unknown dialect "nope" \(known: .*cup-pos/,
