@@ -7,12 +7,12 @@ import { packageRoot } from '../../data/package-root.js';
 import { buildDialect, type Dialect } from './dialect.js';
 import { type DialectFile, DialectFileSchema } from './dialect-schema.js';
 
-/** protocols/iso8583 at the package root. */
 /** `unknown dialect "iso8583-1987-asci" (did you mean "iso8583-1987-ascii"?) (known: …)` */
 export function unknownDialect(id: string, known: readonly string[]): string {
   return `unknown dialect "${id}"${didYouMean(id, known)} (known: ${known.join(', ')})`;
 }
 
+/** protocols/iso8583 at the package root. */
 export function builtinDialectsDir(): string {
   return resolve(packageRoot(), 'protocols/iso8583');
 }
