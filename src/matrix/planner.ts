@@ -104,8 +104,12 @@ function selectBuilds(all: readonly PlanBuild[], patterns: readonly string[]): P
   const sorted = [...all].sort((a, b) => a.id.localeCompare(b.id));
   if (patterns.length === 0) return sorted;
   for (const p of patterns) {
-    if (!sorted.some((b) => picomatch.isMatch(b.id, p)))
-      throw new ConfigError(`no firmware build matches "${p}" (builds: ${names(sorted.map((b) => b.id))})`);
+    if (!sorted.some((b) => picomatch.isMatch(b.id, p))) {
+      const ids = sorted.map((b) => b.id);
+      // A plain id (no glob) is most likely a typo of one.
+      const hint = /[*?[\]{}!]/.test(p) ? '' : didYouMean(p, ids);
+      throw new ConfigError(`no firmware build matches "${p}"${hint} (builds: ${names(ids)})`);
+    }
   }
   return sorted.filter((b) => patterns.some((p) => picomatch.isMatch(b.id, p)));
 }
@@ -148,14 +152,19 @@ function selectScenarios(suites: Pick<SuiteRegistry, 'list'>, refs: readonly str
   for (const ref of refs) {
     const [suiteId, scenarioId] = ref.split('/', 2);
     const suite = all.find((s) => s.id === suiteId);
-    if (!suite) throw new ConfigError(`unknown suite "${suiteId}" (suites: ${names(all.map((s) => s.id))})`);
+    if (!suite) {
+      const ids = all.map((s) => s.id);
+      throw new ConfigError(`unknown suite "${suiteId}"${didYouMean(suiteId!, ids)} (suites: ${names(ids)})`);
+    }
     if (scenarioId === undefined || scenarioId === '*') {
       for (const s of suite.scenarios) picked.add(`${suite.id}/${s.id}`);
     } else if (suite.scenarios.some((s) => s.id === scenarioId)) {
       picked.add(ref);
     } else {
-      const known = names(suite.scenarios.map((s) => s.id));
-      throw new ConfigError(`unknown scenario "${scenarioId}" in suite ${suite.id} (scenarios: ${known})`);
+      const ids = suite.scenarios.map((s) => s.id);
+      throw new ConfigError(
+        `unknown scenario "${scenarioId}" in suite ${suite.id}${didYouMean(scenarioId, ids)} (scenarios: ${names(ids)})`,
+      );
     }
   }
   return all.flatMap((suite) =>

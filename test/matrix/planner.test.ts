@@ -92,6 +92,19 @@ describe('planCells', () => {
       'unknown version "9" of host bank-a (versions: 1.0, 2.0)',
     );
     expect(() => planCells(fakeCatalogue(), { suites: ['upgrade'] })).toThrow(/unknown suite "upgrade"/);
+    // A plain id a typo away says which one it meant; a glob that matches nothing does not guess.
+    expect(() => planCells(fakeCatalogue(), { firmware: ['iso-basik'] })).toThrow(
+      'no firmware build matches "iso-basik" (did you mean "iso-basic"?) (builds: ',
+    );
+    expect(() => planCells(fakeCatalogue(), { firmware: ['iso-basik*'] })).toThrow(
+      'no firmware build matches "iso-basik*" (builds: ',
+    );
+    expect(() => planCells(fakeCatalogue(), { suites: ['cor'] })).toThrow(
+      /^unknown suite "cor" \(did you mean "core"\?\) \(suites: /,
+    );
+    expect(() => planCells(fakeCatalogue(), { suites: ['core/refnd'] })).toThrow(
+      'unknown scenario "refnd" in suite core (did you mean "refund"?) (scenarios: ',
+    );
     expect(() => planCells(fakeCatalogue(), { suites: ['core/void'] })).toThrow(
       'unknown scenario "void" in suite core (scenarios: sale, refund, idempotent-retry)',
     );
