@@ -1,5 +1,4 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { constants } from 'node:os';
 import { type Command, InvalidArgumentError } from 'commander';
 import pino, { type Logger } from 'pino';
 import { parse as parseYaml } from 'yaml';
@@ -13,6 +12,7 @@ import { type HostRegistry, workspaceCards, workspaceHosts } from '../mocks/host
 import { type IsoHost, startIsoHost } from '../mocks/iso-host/start-iso-host.js';
 import { JournalFile } from '../mocks/journal-file.js';
 import { collect, UsageError } from './input.js';
+import { signalExitCode } from './signal-exit-code.js';
 import { workspaceArg } from './workspace-arg.js';
 
 export interface MockCommandOptions {
@@ -140,8 +140,8 @@ export function registerMock(program: Command): void {
       const mock = await startMock(ref, opts, logger);
       const signal = await nextSignal();
       logger.info({ signal }, 'stopping');
-      // A second signal means "now": skip the clean close (exit 128 + its number, as a shell says).
-      const force = (again: NodeJS.Signals) => process.exit(128 + constants.signals[again]);
+      // A second signal means "now": skip the clean close.
+      const force = (again: NodeJS.Signals) => process.exit(signalExitCode(again));
       process.once('SIGINT', force);
       process.once('SIGTERM', force);
       await mock.close();

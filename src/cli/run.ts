@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { availableParallelism, constants } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { loadGatePolicy } from '../matrix/gate-policy.js';
@@ -13,6 +13,7 @@ import { consoleProgress } from '../report/progress.js';
 import { writeHtmlAndSummary } from '../report/report-run.js';
 import { gateCommand } from './gate.js';
 import { UsageError } from './input.js';
+import { signalExitCode } from './signal-exit-code.js';
 import { workspaceArg } from './workspace-arg.js';
 
 export interface RunCommandOptions {
@@ -130,8 +131,7 @@ export async function runCommand(opts: RunCommandOptions): Promise<number> {
   const { catalogue, runner, warmUp } = openWorkspace(workspace);
 
   const controller = new AbortController();
-  // Exits 128 + the signal's number, as a shell reports a process the signal ended: 130 for
-  // SIGINT (Ctrl-C), 143 for SIGTERM (a CI job cancelled, a container stopped).
+  // Exits as a shell reports a process the signal ended (signalExitCode).
   let interruptedBy: NodeJS.Signals = 'SIGINT';
   const stop = (signal: NodeJS.Signals) => {
     interruptedBy = signal;
@@ -164,7 +164,7 @@ export async function runCommand(opts: RunCommandOptions): Promise<number> {
     );
     if (r.interrupted) {
       process.stderr.write(`interrupted: run again with --resume --out ${out} to finish\n`);
-      return 128 + constants.signals[interruptedBy];
+      return signalExitCode(interruptedBy);
     }
     const harness = r.results.filter(
       (x) => x.status === 'error' && x.reasons.some((y) => y.kind === 'harness'),

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { didYouMean } from '../data/closest-word.js';
 import { DataFileError } from '../data/data-file-error.js';
 import { loadDataFile } from '../data/load-data-file.js';
+import { ConfigError } from '../matrix/config-error.js';
 import { FLEET_FILE, FleetFileSchema, unknownFleetBuilds } from '../matrix/fleet.js';
 import { GATE_FILE, type GatePolicy, gatePolicyProblems } from '../matrix/gate-policy.js';
 import { unmatchedSelectors } from '../matrix/gate-selectors.js';
@@ -130,22 +131,16 @@ export function validateWorkspace(workspace = '.', configFile?: string): Validat
   if (config && loaded && hosts && firmware) {
     // A build, host or scenario whose own file is broken is not in the catalogue: a filter naming
     // it matches nothing, and the reason is that file's problem, told above.
-    const hint = (message: string) => {
-      const of = message.startsWith('no firmware build')
-        ? unloaded.firmware
-        : message.startsWith('unknown host')
-          ? unloaded.hosts
-          : /^unknown (suite|scenario)/.test(message) && unloaded.suites;
-      return of ? ' (a file with a problem above may be the one it names)' : '';
-    };
     attempt(
       () => {
         const { firmware: f, hosts: h, suites: s } = loaded.config;
         try {
           planCells({ hosts, firmware, suites }, { firmware: f ?? [], hosts: h ?? [], suites: s ?? [] });
         } catch (err) {
-          const message = (err as Error).message;
-          throw new DataFileError(config, '', message + hint(message));
+          const catalogue = err instanceof ConfigError ? err.unmatched : undefined;
+          const hint =
+            catalogue && unloaded[catalogue] ? ' (a file with a problem above may be the one it names)' : '';
+          throw new DataFileError(config, '', (err as Error).message + hint);
         }
       },
       problems,

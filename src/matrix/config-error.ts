@@ -4,4 +4,15 @@
  */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
+
+  /**
+   * @param unmatched the catalogue a filter named nothing of: a file of it that failed to load may
+   * be the one meant (`paymatrix validate` says so)
+   */
+  constructor(
+    message: string,
+    readonly unmatched?: 'firmware' | 'hosts' | 'suites',
+  ) {
+    super(message);
+  }
 }

@@ -108,7 +108,7 @@ function selectBuilds(all: readonly PlanBuild[], patterns: readonly string[]): P
       const ids = sorted.map((b) => b.id);
       // A plain id (no glob) is most likely a typo of one.
       const hint = /[*?[\]{}!]/.test(p) ? '' : didYouMean(p, ids);
-      throw new ConfigError(`no firmware build matches "${p}"${hint} (builds: ${names(ids)})`);
+      throw new ConfigError(`no firmware build matches "${p}"${hint} (builds: ${names(ids)})`, 'firmware');
     }
   }
   return sorted.filter((b) => patterns.some((p) => picomatch.isMatch(b.id, p)));
@@ -126,7 +126,7 @@ function selectHostVersions(
     const host = hosts.find((h) => h.id === id);
     if (!host) {
       const ids = hosts.map((h) => h.id);
-      throw new ConfigError(`unknown host "${id}"${didYouMean(id, ids)} (hosts: ${names(ids)})`);
+      throw new ConfigError(`unknown host "${id}"${didYouMean(id, ids)} (hosts: ${names(ids)})`, 'hosts');
     }
     const known = host.versions.map((v) => v.version);
     if (at <= 0) {
@@ -154,7 +154,10 @@ function selectScenarios(suites: Pick<SuiteRegistry, 'list'>, refs: readonly str
     const suite = all.find((s) => s.id === suiteId);
     if (!suite) {
       const ids = all.map((s) => s.id);
-      throw new ConfigError(`unknown suite "${suiteId}"${didYouMean(suiteId!, ids)} (suites: ${names(ids)})`);
+      throw new ConfigError(
+        `unknown suite "${suiteId}"${didYouMean(suiteId!, ids)} (suites: ${names(ids)})`,
+        'suites',
+      );
     }
     if (scenarioId === undefined || scenarioId === '*') {
       for (const s of suite.scenarios) picked.add(`${suite.id}/${s.id}`);
@@ -164,6 +167,7 @@ function selectScenarios(suites: Pick<SuiteRegistry, 'list'>, refs: readonly str
       const ids = suite.scenarios.map((s) => s.id);
       throw new ConfigError(
         `unknown scenario "${scenarioId}" in suite ${suite.id}${didYouMean(scenarioId, ids)} (scenarios: ${names(ids)})`,
+        'suites',
       );
     }
   }

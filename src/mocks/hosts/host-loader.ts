@@ -178,8 +178,10 @@ export function loadHosts(
     const wanted = ref.slice(at + 1);
     const host = hosts.get(id);
     const gateway = pending.get(id);
-    if (!host && !gateway)
-      throw new Error(`unknown host "${id}"${didYouMean(id, ids())} (known: ${ids().join(', ') || 'none'})`);
+    if (!host && !gateway) {
+      const known = ids();
+      throw new Error(`unknown host "${id}"${didYouMean(id, known)} (known: ${known.join(', ') || 'none'})`);
+    }
     const versions = host
       ? host.versions.map((v) => v.version)
       : Object.keys(gateway!.data.versions).sort(compareVersions);
