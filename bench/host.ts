@@ -503,7 +503,7 @@ async function main(): Promise<void> {
       const mb = (n: number) => (n / 1e6).toFixed(0);
       console.log(
         `paymatrix after the run (this process${gc ? ', after a full GC' : ''}): RSS ${mb(mem.rss)} MB, heap ${mb(mem.heapUsed)} MB; ` +
-          `journal ${fmt(host.journal.size)} exchanges (${(host.journal.bytes / 1e6).toFixed(1)} MB of frames), ledger ${fmt(host.ledger.list().length)} entries, ` +
+          `journal ${fmt(host.journal.size)} exchanges (${(host.journal.bytes / 1e6).toFixed(1)} MB of frames), ledger ${fmt(host.ledger.list().length)} entries and ${fmt(host.ledger.terminalCount)} terminals' state, ` +
           `duplicate window ${fmt(dup.keys)} keys of ${fmt(dup.limit)}` +
           (dup.forgottenEarly > 0
             ? ` (${fmt(dup.forgottenEarly)} forgotten early; it covered ${fmt(dup.shortestWindowMs ?? 0)} ms at the least)`

@@ -36,8 +36,7 @@ export interface TerminalSummary {
  * card data in clear, so only counts, amounts and masked PANs leave this function.
  *
  * The ledger has no public list of terminals, so they are gathered from its entries and from the
- * requests in the journal (a terminal that only signed on has no entry); reading the state of one
- * seen in the journal creates the default state the host would create on its next request anyway.
+ * requests in the journal (a terminal that only signed on has no entry).
  */
 export function summarizeLedger(ledger: Ledger, journals: readonly Journal[] = []): TerminalSummary[] {
   const entries = ledger.list();
@@ -58,7 +57,7 @@ export function summarizeLedger(ledger: Ledger, journals: readonly Journal[] = [
 }
 
 function summarizeTerminal(ledger: Ledger, id: string, entries: LedgerEntry[]): TerminalSummary {
-  const state = ledger.terminal(id);
+  const state = ledger.peekTerminal(id);
   const byKind: Record<string, KindSummary> = {};
   const cards = new Set<string>();
   let approved = 0;

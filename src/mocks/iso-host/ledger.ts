@@ -92,6 +92,15 @@ export interface TerminalState {
   uploadEnded: boolean;
 }
 
+/** What a terminal the host has changed nothing for reads as (see Ledger.peekTerminal). */
+const FRESH_TERMINAL: Readonly<TerminalState> = Object.freeze({
+  signedOn: false,
+  workingKeys: Object.freeze({}),
+  awaitingUpload: false,
+  uploaded: Object.freeze([] as IsoMessage[]) as IsoMessage[],
+  uploadEnded: false,
+});
+
 export interface LedgerOptions {
   /**
    * Transactions kept for later reference (reversals, voids, settlement); the oldest go first, in
@@ -140,6 +149,21 @@ export class Ledger {
     return terminal === undefined ? [...this.entries] : this.entries.filter((e) => e.terminal === terminal);
   }
 
+  /**
+   * A terminal's state to read: a terminal the host never changed anything for shares one fresh
+   * state, so a host that only reads (every sale, every refusal) keeps nothing per terminal. A load
+   * test whose terminal ids never repeat would otherwise grow this map by one entry per request.
+   */
+  peekTerminal(id: string): Readonly<TerminalState> {
+    return this.terminals.get(id) ?? FRESH_TERMINAL;
+  }
+
+  /** Terminals whose state the host keeps: those it changed something for. */
+  get terminalCount(): number {
+    return this.terminals.size;
+  }
+
+  /** A terminal's state to change (sign-on, settlement, batch upload), created on first use. */
   terminal(id: string): TerminalState {
     let state = this.terminals.get(id);
     if (!state) {

@@ -74,7 +74,7 @@ export function processRequest(ctx: HostContext, request: IsoMessage, bodyBytes:
   const baseDelay = spec.timeouts.processingDelayMs;
   const rule = version.ruleFor(request);
   const terminalId = text(request, '41') ?? '';
-  const terminal = ledger.terminal(terminalId);
+  const terminal = ledger.peekTerminal(terminalId);
   const now = ctx.now(); // one clock reading per request: answers, expiry and the ledger agree
 
   if (!rule) {
@@ -206,7 +206,7 @@ export function processRequest(ctx: HostContext, request: IsoMessage, bodyBytes:
         Object.assign(extra, signOn(ctx, request, terminalId));
         break;
       case 'sign-off':
-        terminal.signedOn = false;
+        if (terminal.signedOn) ledger.terminal(terminalId).signedOn = false;
         break;
       case 'settlement':
         notes = [];
