@@ -6,6 +6,7 @@ import Fastify, {
   type FastifyReply,
   LogController,
 } from 'fastify';
+import { didYouMean } from '../../data/closest-word.js';
 import type { Exchange } from '../exchange.js';
 import { FaultSpecError } from '../faults/index.js';
 import { paymentTotals } from '../gateway/payments.js';
@@ -162,7 +163,7 @@ export function buildAdminApp(options: AdminApiOptions): { app: FastifyInstance;
     for (const off of unsubscribe) off();
   });
 
-  const known = entries.map((e) => e.label).join(', ');
+  const labels = entries.map((e) => e.label);
   const badRequest = (reply: FastifyReply, message: string, extra: Record<string, string> = {}) =>
     reply.code(400).send({ statusCode: 400, error: 'Bad Request', message, ...extra });
 
@@ -175,7 +176,13 @@ export function buildAdminApp(options: AdminApiOptions): { app: FastifyInstance;
     if (label === undefined) return fallback === 'all' ? entries : entries.slice(0, 1);
     const found = entries.find((e) => e.label === label);
     if (!found) {
-      void badRequest(reply, `unknown host "${label}" (hosts here: ${known})`, { path: 'querystring/host' });
+      void badRequest(
+        reply,
+        `unknown host "${label}"${didYouMean(label, labels)} (hosts here: ${labels.join(', ')})`,
+        {
+          path: 'querystring/host',
+        },
+      );
       return undefined;
     }
     return [found];

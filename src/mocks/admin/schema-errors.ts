@@ -1,4 +1,5 @@
 import type { FastifySchemaValidationError } from 'fastify';
+import { didYouMean } from '../../data/closest-word.js';
 
 /**
  * Input errors in words: the parameter that is unknown, what a pattern stands for (its
@@ -22,7 +23,8 @@ function inWords(e: FastifySchemaValidationError, dataVar: string): string {
   const parent = (e as { parentSchema?: { properties?: object; description?: string } }).parentSchema;
   const extra = (e.params as { additionalProperty?: string }).additionalProperty;
   if (e.keyword === 'additionalProperties' && extra !== undefined) {
-    return `${where} has an unknown parameter "${extra}" (known: ${Object.keys(parent?.properties ?? {}).join(', ')})`;
+    const known = Object.keys(parent?.properties ?? {});
+    return `${where} has an unknown parameter "${extra}"${didYouMean(extra, known)} (known: ${known.join(', ')})`;
   }
   if (e.keyword === 'pattern' && parent?.description) return `${where} must be ${parent.description}`;
   return `${where} ${e.message}`;

@@ -1,6 +1,6 @@
 import type { TSchema } from '@sinclair/typebox';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { closestWord } from '../../data/closest-word.js';
+import { didYouMean } from '../../data/closest-word.js';
 import { FaultSpecError, type FaultSpecErrorCode, joinPath } from './errors.js';
 import { type AnyFaultDefinition, getFault, isConnectionFault, listFaults } from './registry.js';
 import {
@@ -56,7 +56,7 @@ export function resolveFaultSpec(spec: unknown, path = 'fault', options: Resolve
       throw new FaultSpecError(
         'invalid-spec',
         joinPath(path, `/${key}`),
-        `unknown key (known: ${SPEC_KEYS.join(', ')})`,
+        `unknown key${didYouMean(key, SPEC_KEYS)} (known: ${SPEC_KEYS.join(', ')})`,
       );
     }
   }
@@ -175,21 +175,24 @@ function describe(code: FaultSpecErrorCode, where: string, e: ErrorObject, noun:
       const extra = String(params.additionalProperty);
       const known = Object.keys(parent?.properties ?? {});
       const list = known.length > 0 ? `known: ${known.join(', ')}` : 'this fault takes none';
-      const hint = closestWord(extra, known);
       return new FaultSpecError(
         code,
         joinPath(where, `/${extra}`),
-        `unknown ${noun}${hint ? ` (did you mean "${hint}"?)` : ''}; ${list}`,
+        `unknown ${noun}${didYouMean(extra, known)}; ${list}`,
       );
     }
     case 'required':
       return new FaultSpecError(code, joinPath(where, `/${String(params.missingProperty)}`), 'is required');
-    case 'enum':
+    case 'enum': {
+      const allowed = params.allowedValues as unknown[];
+      const words = allowed.filter((v): v is string => typeof v === 'string');
+      const hint = typeof e.data === 'string' ? didYouMean(e.data, words) : '';
       return new FaultSpecError(
         code,
         where,
-        `must be one of ${(params.allowedValues as unknown[]).map(show).join(', ')}, got ${show(e.data)}`,
+        `must be one of ${allowed.map(show).join(', ')}, got ${show(e.data)}${hint}`,
       );
+    }
     default:
       return new FaultSpecError(code, where, `${e.message ?? 'is invalid'}, got ${show(e.data)}`);
   }
@@ -208,11 +211,8 @@ function knownNames(transport: FaultTransport): string {
 }
 
 function unknownFault(name: string, transport: FaultTransport): string {
-  const hint = closestWord(
-    name,
-    listFaults()
-      .filter((f) => f[transport])
-      .map((f) => f.name),
-  );
-  return `unknown fault "${name}"${hint ? ` (did you mean "${hint}"?)` : ''}; known: ${knownNames(transport)}`;
+  const names = listFaults()
+    .filter((f) => f[transport])
+    .map((f) => f.name);
+  return `unknown fault "${name}"${didYouMean(name, names)}; known: ${knownNames(transport)}`;
 }

@@ -345,7 +345,7 @@ describe('admin API', () => {
     expect((await get('/journal?since=-1')).json().message).toBe('querystring/since must be >= 0');
     expect((await get('/journal?since=abc')).json().message).toBe('querystring/since must be integer');
     expect((await get('/journal?limt=5')).json().message).toBe(
-      'querystring has an unknown parameter "limt" (known: host, since, limit, mti, operation, terminal, stan, code, violations, event, fault, text)',
+      'querystring has an unknown parameter "limt" (did you mean "limit"?) (known: host, since, limit, mti, operation, terminal, stan, code, violations, event, fault, text)',
     );
     // A filter's pattern is said in words.
     expect((await get('/journal?mti=200')).json().message).toBe(
@@ -360,6 +360,9 @@ describe('admin API', () => {
     const host = await get('/journal?host=nope');
     expect(host.statusCode).toBe(400);
     expect(host.json().message).toBe('unknown host "nope" (hosts here: primary)');
+    expect((await get('/journal?host=primry')).json().message).toBe(
+      'unknown host "primry" (did you mean "primary"?) (hosts here: primary)',
+    );
     expect((await api.app.inject({ method: 'POST', url: '/reset?faults=maybe' })).statusCode).toBe(400);
 
     const missing = await get('/nope');

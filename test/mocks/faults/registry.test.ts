@@ -165,6 +165,16 @@ describe('resolving specs', () => {
       'faults[0].params.mode: must be one of "corrupt", "zeros", "missing", got "wrong"',
     ],
     [
+      'a misspelt value of an enum, with a suggestion',
+      [{ fault: 'bad-mac', params: { mode: 'zeroes' } }],
+      'faults[0].params.mode: must be one of "corrupt", "zeros", "missing", got "zeroes" (did you mean "zeros"?)',
+    ],
+    [
+      'a misspelt key of the spec, with a suggestion',
+      [{ fault: 'latency', param: { delayMs: 5 } }],
+      'faults[0].param: unknown key (did you mean "params"?) (known: fault, params, scope, id)',
+    ],
+    [
       'a bad MTI pattern',
       [{ fault: 'latency', scope: { mti: ['0200', '02x'] } }],
       'faults[0].scope.mti[1]: must match pattern "^[0-9xX]{4}$", got "02x"',
