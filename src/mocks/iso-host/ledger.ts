@@ -1,5 +1,6 @@
 import type { IsoMessage } from '../../protocols/iso8583/index.js';
 import type { MessageKind } from '../hosts/host-schema.js';
+import type { Wire } from '../wire-arena.js';
 import { DuplicateWindow } from './duplicate-window.js';
 
 /** What the processor books for one answered transaction. */
@@ -39,10 +40,10 @@ export class LedgerEntry {
   at: number;
   #request: IsoMessage | undefined;
   #response: IsoMessage | undefined;
-  // The messages' bodies as latin1 text and how to decode them again (see keepWire).
-  #requestWire = '';
-  #responseWire = '';
-  #decode: ((latin1: string) => IsoMessage) | undefined;
+  // The messages' bodies and how to decode them again (see keepWire).
+  #requestWire: Wire | undefined;
+  #responseWire: Wire | undefined;
+  #decode: ((bytes: Buffer) => IsoMessage) | undefined;
 
   constructor(b: Booking) {
     this.terminal = b.terminal;
@@ -57,21 +58,21 @@ export class LedgerEntry {
   }
 
   get request(): IsoMessage {
-    this.#request ??= this.#decode!(this.#requestWire);
+    this.#request ??= this.#decode!(this.#requestWire!.bytes());
     return this.#request;
   }
 
   get response(): IsoMessage {
-    this.#response ??= this.#decode!(this.#responseWire);
+    this.#response ??= this.#decode!(this.#responseWire!.bytes());
     return this.#response;
   }
 
   /**
    * Keeps the messages as their wire bytes from now on, decoded again when read. A busy host's
    * ledger is mostly never read, and ten thousand decoded messages (a dozen strings each) kept
-   * alive cost the host a quarter of its CPU in garbage collection; two strings per entry do not.
+   * alive cost the host a quarter of its CPU in garbage collection; bytes off the heap do not.
    */
-  keepWire(request: string, response: string, decode: (latin1: string) => IsoMessage): void {
+  keepWire(request: Wire, response: Wire, decode: (bytes: Buffer) => IsoMessage): void {
     this.#requestWire = request;
     this.#responseWire = response;
     this.#decode = decode;

@@ -29,6 +29,7 @@ import { Journal } from '../journal.js';
 import { listenAgain } from '../listen-again.js';
 import type { TlsCredentials } from '../test-certificate.js';
 import { TurnBatch } from '../turn-batch.js';
+import { type Wire, WireArena } from '../wire-arena.js';
 import { acceptTls, hostTls, looksLikeTlsHello } from './host-tls.js';
 import { Ledger, type LedgerEntry } from './ledger.js';
 import { type HostContext, processRequest, respond } from './processor.js';
@@ -82,8 +83,8 @@ interface InFlight {
   id: number;
   frame: Frame;
   mti: string;
-  /** The request as the journal shows it: its body as latin1 text (decoded when read) … */
-  wire?: string;
+  /** The request as the journal shows it: its body's bytes (decoded when read) … */
+  wire?: Wire;
   size: number;
   kind?: string;
   tpdu?: Tpdu;
@@ -105,12 +106,12 @@ interface Answered {
   connection: number;
   at: number;
   record: InFlight['record'];
-  wire: string | undefined;
+  wire: Wire | undefined;
   size: number;
   kind: string | undefined;
   tpdu: Tpdu | undefined;
   header: string | undefined;
-  responseWire: string;
+  responseWire: Wire;
   responseSize: number;
   event: Exchange['event'] | undefined;
   durationMs: number | undefined;
@@ -180,8 +181,8 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
     elapsedMs: () => performance.now(),
   };
   // Messages kept as wire bytes (journal, ledger) are decoded leniently: they were valid once.
-  const decode = (latin1: string): IsoMessage =>
-    dialect.unpack(Buffer.from(latin1, 'latin1'), { strict: false });
+  const decode = (bytes: Buffer): IsoMessage => dialect.unpack(bytes, { strict: false });
+  const wires = new WireArena();
   const label = options.label ? ` (${options.label})` : '';
   const hostName = `${version.ref}${label}`;
   const sockets = new Set<Socket>();
@@ -428,7 +429,7 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
     const result = processRequest(ctx, request, frame.body);
     const kind = result.kind;
     // Journal and ledger keep the request as its bytes and decode it when read (see keepWire).
-    const wire = frame.body.toString('latin1');
+    const wire = wires.keep(frame.body);
     const { tpdu, header } = framed;
     const ex: InFlight = { socket, id, frame, mti: request.mti, wire, size, plan, at };
     if (kind !== undefined) ex.kind = kind;
@@ -458,19 +459,19 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
   }
 
   /**
-   * The journal's record of a message kept as its body's latin1 text, decoded again with the
+   * The journal's record of a message kept as its body's bytes, decoded again with the
    * framing it came with. Bytes that decoded once decode again; should a dialect not round-trip
    * its own answer, the entry says so rather than taking the journal down.
    */
   function wireRecord(
-    latin1: string,
+    wire: Wire,
     tpdu: Tpdu | undefined,
     header: string | undefined,
     size: number,
     kind?: string,
   ): RecordedMessage {
     try {
-      const framed: FramedMessage = { message: decode(latin1) };
+      const framed: FramedMessage = { message: decode(wire.bytes()) };
       if (tpdu) framed.tpdu = tpdu;
       if (header !== undefined) framed.header = header;
       return recorded(version, framed, size, kind);
@@ -634,7 +635,7 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
       closeSocket(socket);
       return;
     }
-    const responseWire = responseBytes.toString('latin1', overhead);
+    const responseWire = wires.keep(responseBytes, overhead);
     if (ex.booked && ex.wire !== undefined) ex.booked.keepWire(ex.wire, responseWire, decode);
     // The version's processing time and a slow issuer, in host time; close() cuts it short.
     // No timer at all when the scaled delay is zero: even setTimeout(0) costs a millisecond.
@@ -660,7 +661,7 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
     ex: InFlight,
     response: IsoMessage,
     responseBytes: Buffer,
-    responseWire: string,
+    responseWire: Wire,
     violations: Violation[],
     scaled: number,
     sign: ((m: IsoMessage) => IsoMessage) | undefined,
@@ -733,7 +734,7 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
   /** An answered exchange before its answer leaves: no duration yet, no event unless one is given. */
   function answeredOf(
     ex: InFlight,
-    responseWire: string,
+    responseWire: Wire,
     responseSize: number,
     violations: Violation[],
     faults: string[],
