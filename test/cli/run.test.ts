@@ -7,6 +7,7 @@ import { XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { initWorkspace } from '../../src/cli/init.js';
 import type { CellResult } from '../../src/matrix/cell.js';
+import { readResults } from '../../src/matrix/result-store.js';
 import { tempDir } from '../support/temp-dir.js';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -212,7 +213,9 @@ describe('paymatrix run', () => {
         });
         child.stdout.resume();
         const closed = new Promise<number | null>((done) => child.on('close', done));
-        const played = () => (existsSync(join(out, 'results.jsonl')) ? results(out).length : 0);
+        // Read while the run writes: its last line may be half written, which readResults leaves out.
+        const file = join(out, 'results.jsonl');
+        const played = () => (existsSync(file) ? readResults(file).results.length : 0);
         for (let i = 0; i < 600 && played() === 0; i++) await new Promise((r) => setTimeout(r, 100));
         expect(played()).toBeGreaterThan(0);
         child.kill(signal);
