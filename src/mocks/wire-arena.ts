@@ -26,12 +26,11 @@ export class Wire {
  * little.
  */
 export class WireArena {
-  #chunk: Buffer;
+  // The first chunk comes with the first message: a matrix starts a host per cell, most see a few.
+  #chunk: Buffer | undefined;
   #pos = 0;
 
-  constructor(private readonly chunkBytes = 256 * 1024) {
-    this.#chunk = Buffer.allocUnsafeSlow(chunkBytes);
-  }
+  constructor(private readonly chunkBytes = 256 * 1024) {}
 
   /** A copy of `src[start, end)`, kept until the Wire is no longer referenced. */
   keep(src: Buffer, start = 0, end = src.length): Wire {
@@ -42,7 +41,7 @@ export class WireArena {
       src.copy(own, 0, start, end);
       return new Wire(own, 0, n);
     }
-    if (this.#pos + n > this.chunkBytes) {
+    if (!this.#chunk || this.#pos + n > this.chunkBytes) {
       this.#chunk = Buffer.allocUnsafeSlow(this.chunkBytes);
       this.#pos = 0;
     }

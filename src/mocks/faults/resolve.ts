@@ -65,7 +65,7 @@ export function resolveFaultSpec(spec: unknown, path = 'fault', options: Resolve
     throw new FaultSpecError(
       'invalid-spec',
       `${path}.fault`,
-      `must be a fault name (known: ${knownNames(transport)})`,
+      `must be a fault name (known: ${listed(namesOf(transport))})`,
     );
   }
   const definition = getFault(name);
@@ -202,17 +202,18 @@ function show(v: unknown): string {
   return v === undefined ? 'nothing' : JSON.stringify(v);
 }
 
-/** The faults this transport has (an ISO host's list names no HTTP-only fault). */
-function knownNames(transport: FaultTransport): string {
-  const names = listFaults()
-    .filter((f) => f[transport])
-    .map((f) => f.name);
-  return names.length > 0 ? names.join(', ') : 'none registered; import src/mocks/faults/index.js';
+function unknownFault(name: string, transport: FaultTransport): string {
+  const names = namesOf(transport);
+  return `unknown fault "${name}"${didYouMean(name, names)}; known: ${listed(names)}`;
 }
 
-function unknownFault(name: string, transport: FaultTransport): string {
-  const names = listFaults()
+/** The faults this transport has (an ISO host's list names no HTTP-only fault). */
+function namesOf(transport: FaultTransport): string[] {
+  return listFaults()
     .filter((f) => f[transport])
     .map((f) => f.name);
-  return `unknown fault "${name}"${didYouMean(name, names)}; known: ${knownNames(transport)}`;
+}
+
+function listed(names: readonly string[]): string {
+  return names.length > 0 ? names.join(', ') : 'none registered; import src/mocks/faults/index.js';
 }
