@@ -2,12 +2,13 @@ import { readFileSync } from 'node:fs';
 import type { Static, TSchema } from '@sinclair/typebox';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { type Document, isPair, isScalar, parseDocument, visit } from 'yaml';
+import { AJV_CODE } from './ajv-code.js';
 import { closestWord, didYouMean } from './closest-word.js';
 import { DataFileError, type DataFileProblem } from './data-file-error.js';
 
 // allErrors: every unknown and missing property of an object is told at once, not one per try;
 // verbose: errors carry their schema, whose property names suggest what a typo meant.
-const ajv = new Ajv({ allErrors: true, verbose: true, strict: false, useDefaults: false });
+const ajv = new Ajv({ allErrors: true, verbose: true, strict: false, useDefaults: false, code: AJV_CODE });
 const compiled = new WeakMap<TSchema, ValidateFunction>();
 
 /** Reads a YAML (or JSON) data file and validates it against a schema the code owns. */

@@ -6,6 +6,7 @@ import Fastify, {
   type FastifyReply,
   LogController,
 } from 'fastify';
+import { AJV_CODE } from '../../data/ajv-code.js';
 import { didYouMean } from '../../data/closest-word.js';
 import type { Exchange } from '../exchange.js';
 import { FaultSpecError } from '../faults/index.js';
@@ -155,7 +156,7 @@ export function buildAdminApp(options: AdminApiOptions): { app: FastifyInstance;
     logController: new LogController({ disableRequestLogging: true }),
     // Unknown query keys are mistakes to report (`?limt=5`), not to drop silently; verbose errors
     // carry the schema, whose description says what a pattern wants.
-    ajv: { customOptions: { removeAdditional: false, verbose: true } },
+    ajv: { customOptions: { removeAdditional: false, verbose: true, code: AJV_CODE } },
     schemaErrorFormatter,
     forceCloseConnections: true,
   });

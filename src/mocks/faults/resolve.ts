@@ -1,5 +1,6 @@
 import type { TSchema } from '@sinclair/typebox';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { AJV_CODE } from '../../data/ajv-code.js';
 import { didYouMean } from '../../data/closest-word.js';
 import { FaultSpecError, type FaultSpecErrorCode, joinPath } from './errors.js';
 import { type AnyFaultDefinition, getFault, isConnectionFault, listFaults } from './registry.js';
@@ -15,7 +16,7 @@ import {
 
 // useDefaults fills each fault's parameter defaults in; verbose gives the schema and value at the
 // failing spot, so messages can list the allowed keys and show what was found.
-const ajv = new Ajv({ strict: false, useDefaults: true, verbose: true, allErrors: false });
+const ajv = new Ajv({ strict: false, useDefaults: true, verbose: true, allErrors: false, code: AJV_CODE });
 const compiled = new WeakMap<TSchema, ValidateFunction>();
 
 function validator(schema: TSchema): ValidateFunction {

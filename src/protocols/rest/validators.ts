@@ -1,5 +1,6 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
+import { AJV_CODE } from '../../data/ajv-code.js';
 import type { Violation } from '../../mocks/exchange.js';
 
 /**
@@ -24,7 +25,13 @@ const MAX_VIOLATIONS = 20;
 
 function createAjv(coerceTypes: boolean): Ajv2020 {
   // strict off: OpenAPI adds annotation keywords (example, discriminator, xml) a vendor spec may use.
-  const ajv = new Ajv2020({ strict: false, allErrors: true, validateSchema: false, coerceTypes });
+  const ajv = new Ajv2020({
+    strict: false,
+    allErrors: true,
+    validateSchema: false,
+    coerceTypes,
+    code: AJV_CODE,
+  });
   addFormats.default(ajv);
   return ajv;
 }
