@@ -44,25 +44,24 @@ export function loadCards(file: string = builtinCardsFile()): CardBook {
     byPan.set(spec.pan, { id, ...spec });
   }
   const cards = [...byPan.values()];
-  // Each card's triggers then the file's, listed once: the lookup runs on every authorization.
-  const triggersOf = new Map(cards.map((c) => [c, [...(c.triggers ?? []), ...data.triggers]]));
-  // "Ends with 51" is "amount mod 100 is 51" (amounts are whole minor units, the suffix digits only):
-  // no padded string per authorization.
-  const endings = new Map<string, { mod: number; rest: number }>();
-  const ending = (suffix: string) => {
-    let e = endings.get(suffix);
-    if (!e) {
-      e = { mod: 10 ** suffix.length, rest: Number(suffix) };
-      endings.set(suffix, e);
+  // Per card and message kind, the triggers that can fire, in order, each amount condition as
+  // arithmetic: "ends with 51" is "amount mod 100 is 51" (amounts are whole minor units). Built on
+  // first use; the lookup runs on every authorization.
+  const armed = new Map<TestCard, Map<MessageKind, ArmedTrigger[]>>();
+  const triggersFor = (card: TestCard, kind: MessageKind): ArmedTrigger[] => {
+    let kinds = armed.get(card);
+    if (!kinds) {
+      kinds = new Map();
+      armed.set(card, kinds);
     }
-    return e;
-  };
-  const fits = (t: Trigger, amount: number, kind: MessageKind) => {
-    if (!(t.kinds ?? data.triggerKinds).includes(kind)) return false;
-    if (t.amountMinor !== undefined && t.amountMinor !== amount) return false;
-    if (t.amountEndsWith === undefined) return true;
-    const e = ending(t.amountEndsWith);
-    return amount % e.mod === e.rest;
+    let list = kinds.get(kind);
+    if (!list) {
+      list = [...(card.triggers ?? []), ...data.triggers]
+        .filter((t) => (t.kinds ?? data.triggerKinds).includes(kind))
+        .map(arm);
+      kinds.set(kind, list);
+    }
+    return list;
   };
   return {
     file,
@@ -75,10 +74,32 @@ export function loadCards(file: string = builtinCardsFile()): CardBook {
     },
     byPan: (pan) => byPan.get(pan),
     triggerFor(card, amount, kind) {
-      const triggers = triggersOf.get(card) ?? [...(card.triggers ?? []), ...data.triggers];
-      for (let i = 0; i < triggers.length; i++) if (fits(triggers[i]!, amount, kind)) return triggers[i];
+      const list = triggersFor(card, kind);
+      for (let i = 0; i < list.length; i++) {
+        const a = list[i]!;
+        if (a.amountMinor !== undefined && a.amountMinor !== amount) continue;
+        if (a.mod === 0 || amount % a.mod === a.rest) return a.trigger;
+      }
       return undefined;
     },
+  };
+}
+
+/** A trigger with its amount conditions ready to test: `mod` 0 when it has no `amountEndsWith`. */
+interface ArmedTrigger {
+  trigger: Trigger;
+  amountMinor: number | undefined;
+  mod: number;
+  rest: number;
+}
+
+function arm(t: Trigger): ArmedTrigger {
+  const ending = t.amountEndsWith;
+  return {
+    trigger: t,
+    amountMinor: t.amountMinor,
+    mod: ending === undefined ? 0 : 10 ** ending.length,
+    rest: ending === undefined ? 0 : Number(ending),
   };
 }
 

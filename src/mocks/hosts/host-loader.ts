@@ -39,7 +39,7 @@ import {
   type Variant,
 } from './host-schema.js';
 
-import { type EffectiveRule, ruleFor, sortBySpecificity } from './rule-for.js';
+import { type EffectiveRule, ruleLookup, sortBySpecificity } from './rule-for.js';
 
 // The loader is the hosts' public face: rules and the card book live in their own files.
 export * from './card-book.js';
@@ -441,7 +441,7 @@ function resolveVersion(input: VersionInput): HostVersion {
     spec,
     dialect,
     ...(framing && { framing }),
-    ruleFor: (message) => ruleFor(spec, message, variants.get(message.mti) ?? []),
+    ruleFor: ruleLookup(spec, (mti) => variants.get(mti) ?? []),
     keysFor: keyLookup(spec),
   };
 }

@@ -4,6 +4,7 @@ import type {
   Conditional,
   HostVersionSpec,
   MessageKind,
+  MessageRule,
   ResponseCodeTable,
   Variant,
 } from './host-schema.js';
@@ -77,71 +78,96 @@ type BaseRule = Omit<EffectiveRule, 'conditional'> & {
   /** The effective rule per set of conditionals that hold (a bit mask), shared between messages. */
   bySubset: Map<number, EffectiveRule>;
 };
-// Per version: MTI → variant that matched (undefined: none) → base rule. Keyed by objects, not by
-// a string built per message (this runs for every request).
-const baseRules = new WeakMap<HostVersionSpec, Map<string, Map<Variant | undefined, BaseRule>>>();
 
+/** A variant with its condition compiled, and its base rule once a message has matched it. */
+interface VariantEntry {
+  name: string;
+  variant: Variant;
+  tests: FieldTest[];
+  /** null: the variant has no kind, and neither has its message. */
+  base?: BaseRule | null;
+}
+
+/** One MTI of a version: its rule, its variants most specific first, and its base rule without one. */
+interface MtiRules {
+  rule: MessageRule;
+  variants: VariantEntry[];
+  base?: BaseRule | null;
+}
+
+/** Per MTI, built on first sight (null: the version does not know it). */
+type RuleTable = Map<string, MtiRules | null>;
+
+// Per version, for ruleFor's callers; ruleLookup keeps its own table.
+const tables = new WeakMap<HostVersionSpec, RuleTable>();
+
+/**
+ * The rule for one request. `variants` are the MTI's variants, most specific first
+ * (sortBySpecificity); they are read once per version and MTI.
+ */
 export function ruleFor(
   spec: HostVersionSpec,
   message: IsoMessage,
   variants: [string, Variant][],
 ): EffectiveRule | undefined {
-  const rule = spec.messages[message.mti];
-  if (!rule) return undefined;
-  let hit: [string, Variant] | undefined;
+  let table = tables.get(spec);
+  if (!table) {
+    table = new Map();
+    tables.set(spec, table);
+  }
+  return lookup(spec, table, message, () => variants);
+}
+
+/**
+ * A version's rule lookup (HostVersion.ruleFor), with its own table: per request one map lookup by
+ * MTI, the variants' compiled tests, and the conditionals' mask. Everything else is built once.
+ */
+export function ruleLookup(
+  spec: HostVersionSpec,
+  variantsOf: (mti: string) => [string, Variant][],
+): (message: IsoMessage) => EffectiveRule | undefined {
+  const table: RuleTable = new Map();
+  return (message) => lookup(spec, table, message, variantsOf);
+}
+
+function lookup(
+  spec: HostVersionSpec,
+  table: RuleTable,
+  message: IsoMessage,
+  variantsOf: (mti: string) => [string, Variant][],
+): EffectiveRule | undefined {
+  const mti = message.mti;
+  let rules = table.get(mti);
+  if (rules === undefined) {
+    const rule = spec.messages[mti];
+    rules = rule
+      ? {
+          rule,
+          variants: variantsOf(mti).map(([name, variant]) => ({
+            name,
+            variant,
+            tests: compile(variantCondition(variant)),
+          })),
+        }
+      : null;
+    table.set(mti, rules);
+  }
+  if (!rules) return undefined;
+  let hit: VariantEntry | undefined;
+  const variants = rules.variants;
   for (let i = 0; i < variants.length; i++) {
-    if (conditionHolds(variantCondition(variants[i]![1]), message)) {
+    if (testsHold(variants[i]!.tests, message)) {
       hit = variants[i];
       break;
     }
   }
-  let byMti = baseRules.get(spec);
-  if (!byMti) {
-    byMti = new Map();
-    baseRules.set(spec, byMti);
-  }
-  let cache = byMti.get(message.mti);
-  if (!cache) {
-    cache = new Map();
-    byMti.set(message.mti, cache);
-  }
-  const key = hit?.[1];
-  let base = cache.get(key);
+  const holder: { base?: BaseRule | null } = hit ?? rules;
+  let base = holder.base;
   if (base === undefined) {
-    const variant = hit?.[1];
-    const kind = variant?.kind ?? rule.kind;
-    if (!kind) return undefined;
-    const both = (k: 'mandatory' | 'forbidden' | 'echo' | 'returns') => [
-      ...new Set([...(rule[k] ?? []), ...(variant?.[k] ?? [])]),
-    ];
-    const original = variant?.original ?? rule.original;
-    const originalMatch = variant?.originalMatch ?? rule.originalMatch ?? spec.originalData?.match;
-    const name = variant?.name ?? rule.name;
-    base = {
-      mti: message.mti,
-      responseMti: rule.responseMti ?? responseMtiOf(message.mti),
-      ...(hit && { variant: hit[0] }),
-      kind,
-      ...(name && { name }),
-      mandatory: both('mandatory'),
-      forbidden: both('forbidden'),
-      formats: Object.entries({ ...rule.formats, ...variant?.formats }).map(([path, f]) => ({
-        path,
-        pattern: f.pattern,
-        re: new RegExp(f.pattern),
-        ...(f.note !== undefined && { note: f.note }),
-      })),
-      allConditional: [...(rule.conditional ?? []), ...(variant?.conditional ?? [])].slice(0, 31),
-      bySubset: new Map(),
-      echo: both('echo'),
-      returns: both('returns'),
-      ...(original && { original }),
-      ...(original && originalMatch && { originalMatch }),
-      macRequired: spec.mac?.required.includes(message.mti) ?? false,
-      responseCodes: { ...spec.responseCodes, ...rule.responseCodes, ...variant?.responseCodes },
-    };
-    cache.set(key, base);
+    base = baseRule(spec, mti, rules.rule, hit) ?? null;
+    holder.base = base;
   }
+  if (!base) return undefined;
   let mask = 0;
   const all = base.allConditional;
   for (let i = 0; i < all.length; i++) if (conditionHolds(all[i]!.when, message)) mask |= 1 << i;
@@ -152,6 +178,47 @@ export function ruleFor(
     base.bySubset.set(mask, effective);
   }
   return effective;
+}
+
+/** The rule for an MTI and the variant that matched, before its conditionals; undefined without a kind. */
+function baseRule(
+  spec: HostVersionSpec,
+  mti: string,
+  rule: MessageRule,
+  hit: VariantEntry | undefined,
+): BaseRule | undefined {
+  const variant = hit?.variant;
+  const kind = variant?.kind ?? rule.kind;
+  if (!kind) return undefined;
+  const both = (k: 'mandatory' | 'forbidden' | 'echo' | 'returns') => [
+    ...new Set([...(rule[k] ?? []), ...(variant?.[k] ?? [])]),
+  ];
+  const original = variant?.original ?? rule.original;
+  const originalMatch = variant?.originalMatch ?? rule.originalMatch ?? spec.originalData?.match;
+  const name = variant?.name ?? rule.name;
+  return {
+    mti,
+    responseMti: rule.responseMti ?? responseMtiOf(mti),
+    ...(hit && { variant: hit.name }),
+    kind,
+    ...(name && { name }),
+    mandatory: both('mandatory'),
+    forbidden: both('forbidden'),
+    formats: Object.entries({ ...rule.formats, ...variant?.formats }).map(([path, f]) => ({
+      path,
+      pattern: f.pattern,
+      re: new RegExp(f.pattern),
+      ...(f.note !== undefined && { note: f.note }),
+    })),
+    allConditional: [...(rule.conditional ?? []), ...(variant?.conditional ?? [])].slice(0, 31),
+    bySubset: new Map(),
+    echo: both('echo'),
+    returns: both('returns'),
+    ...(original && { original }),
+    ...(original && originalMatch && { originalMatch }),
+    macRequired: spec.mac?.required.includes(mti) ?? false,
+    responseCodes: { ...spec.responseCodes, ...rule.responseCodes, ...variant?.responseCodes },
+  };
 }
 
 /** A condition as a list of tests, compiled once: conditions are checked for every message. */
@@ -173,8 +240,11 @@ function compile(condition: Condition): FieldTest[] {
 
 /** Every entry's field is present and starts with (one of) its prefix(es), or matches its pattern. */
 export function conditionHolds(condition: Condition, message: IsoMessage): boolean {
+  return testsHold(compile(condition), message);
+}
+
+function testsHold(tests: FieldTest[], message: IsoMessage): boolean {
   // Plain loops: this runs for every variant of every request, and a callback per test allocates.
-  const tests = compile(condition);
   for (let i = 0; i < tests.length; i++) {
     const test = tests[i]!;
     const value = getField(message, test.path);

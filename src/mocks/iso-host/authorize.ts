@@ -33,12 +33,18 @@ function isDigit(code: number): boolean {
 
 // Module-level: a regular expression literal in a function body is a new object on every call.
 const FOUR_DIGITS = /^[0-9]{4}$/;
-const DIGITS = /^[0-9]+$/;
-
-/** DE4 in minor units; 0 when absent or not digits. */
+/** DE4 in minor units; 0 when absent or not digits. Digit by digit: it runs for every sale. */
 export function amountOf(msg: IsoMessage): number {
-  const v = msg.fields['4'];
-  return typeof v === 'string' && DIGITS.test(v) ? Number(v) : 0;
+  const v = msg.fields[4];
+  if (typeof v !== 'string' || v.length === 0) return 0;
+  let n = 0;
+  for (let i = 0; i < v.length; i++) {
+    const d = v.charCodeAt(i) - 0x30;
+    if (d < 0 || d > 9) return 0;
+    n = n * 10 + d;
+  }
+  // Up to 15 digits the sum is exact; beyond, Number rounds as it always did.
+  return v.length <= 15 ? n : Number(v);
 }
 
 export interface AuthorizeInput {

@@ -320,18 +320,20 @@ export function respond(
   // Highest element first: the object's element store is then sized once, not grown per field.
   const echo = echoIds(version, rule);
   for (let i = echo.length - 1; i >= 0; i--) {
-    const v = request.fields[echo[i]!];
-    if (v !== undefined) fields[echo[i]!] = v;
+    const id = echo[i]!;
+    const v = request.fields[id];
+    if (v !== undefined) fields[id] = v;
   }
   const codes = rule?.responseCodes ?? version.spec.responseCodes;
-  fields['39'] = codes[outcome] ?? codes['system-error'];
+  fields[39] = codes[outcome] ?? codes['system-error'];
   if (outcome === 'approved' && rule && rule.returns.length > 0) {
     const ref = ledger.nextReference();
     const clock = localClock(now, version.spec.timeZone);
-    for (const path of rule.returns) {
-      const spec = dialect.field(Number(path));
-      const value = spec && generated(path, ref, clock, spec.length);
-      if (value !== undefined) fields[path] = value;
+    const returns = returnedElements(version, rule);
+    for (let i = 0; i < returns.length; i++) {
+      const r = returns[i]!;
+      const value = generated(r.path, ref, clock, r.length);
+      if (value !== undefined) fields[r.id] = value;
     }
   }
   // Extras the dialect does not define would make the answer unencodable: leave them out.
@@ -340,19 +342,39 @@ export function respond(
   return { mti: rule?.responseMti ?? responseMtiOf(request.mti), fields };
 }
 
-/** The elements a rule echoes, as top-level ids the dialect defines; worked out once per rule. */
-const echoCache = new WeakMap<object, string[]>();
+/**
+ * The elements a rule echoes, as top-level ids the dialect defines; worked out once per rule.
+ * Numbers, not strings: a string key is converted to an element index on every access.
+ */
+const echoCache = new WeakMap<object, number[]>();
 const DEFAULT_ECHO = ['3', '4', '11', '41'];
-function echoIds(version: HostVersion, rule: EffectiveRule | undefined): string[] {
+function echoIds(version: HostVersion, rule: EffectiveRule | undefined): number[] {
   const paths = rule?.echo ?? DEFAULT_ECHO;
   let ids = echoCache.get(paths);
   if (!ids) {
-    ids = [...new Set(paths.map((p) => p.split('.')[0]!))]
-      .filter((id) => version.dialect.field(Number(id)))
-      .sort((a, b) => Number(a) - Number(b));
+    ids = [...new Set(paths.map((p) => Number(p.split('.')[0]!)))]
+      .filter((id) => version.dialect.field(id))
+      .sort((a, b) => a - b);
     echoCache.set(paths, ids);
   }
   return ids;
+}
+
+/** The elements a rule has the host assign (`returns`) that the dialect defines, with their lengths. */
+const returnsCache = new WeakMap<object, { path: string; id: number; length: number }[]>();
+function returnedElements(
+  version: HostVersion,
+  rule: EffectiveRule,
+): { path: string; id: number; length: number }[] {
+  let list = returnsCache.get(rule.returns);
+  if (!list) {
+    list = rule.returns.flatMap((path) => {
+      const spec = version.dialect.field(Number(path));
+      return spec ? [{ path, id: Number(path), length: spec.length }] : [];
+    });
+    returnsCache.set(rule.returns, list);
+  }
+  return list;
 }
 
 /** Values the host assigns in its answers: local time and date, RRN, authorisation code. */

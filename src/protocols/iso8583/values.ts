@@ -33,7 +33,8 @@ export function isTlvList(v: FieldValue): v is TlvItem[] {
 
 /** Reads a value by path: "4", "60.3", "55.9F26", "48.2.1". */
 export function getField(msg: IsoMessage, path: string): FieldValue | undefined {
-  if (!path.includes('.')) return msg.fields[path]; // the usual case, without allocating
+  // The usual case, an element (`39`), without allocating; a subfield path has a dot after a digit.
+  if (path.length < 3 || !path.includes('.')) return msg.fields[path];
   const [head, ...rest] = path.split('.');
   let cur: FieldValue | undefined = msg.fields[head!];
   for (const key of rest) {

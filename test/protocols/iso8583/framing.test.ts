@@ -276,6 +276,19 @@ describe('FrameStreamDecoder', () => {
     const err = expectFrameError(() => decoder.push(hexOf(SIGNON_0800 + 'ffff')), 'length-too-large');
     expect(err.offset).toBe(67);
   });
+
+  it('reads a prefix where it lies in a chunk, and still reports the bad digit at its stream offset', () => {
+    const ascii = { ...BARE, length: 'ascii4' as const };
+    // Two frames and a broken prefix in one chunk, then the same split across chunks.
+    const stream = Buffer.from('0003abc0002de00x5');
+    const decoder = new FrameStreamDecoder(ascii);
+    const err = expectFrameError(() => decoder.push(stream), 'length-invalid');
+    expect(err.offset).toBe(15);
+    const split = new FrameStreamDecoder(ascii);
+    const frames = split.push(stream.subarray(0, 14));
+    expect(frames.map((f) => f.body.toString('latin1'))).toEqual(['abc', 'de']);
+    expect(expectFrameError(() => split.push(stream.subarray(14)), 'length-invalid').offset).toBe(15);
+  });
 });
 
 // Arbitrary specs and frames that fit them.

@@ -41,10 +41,12 @@ export function readLength(kind: LengthPrefixKind, bytes: Buffer, offset: number
   const ascii = kind === 'ascii4';
   const size = ascii ? 4 : 2;
   let value = 0;
+  // Digit by digit without arrays: this runs for every frame a host reads.
   for (let i = 0; i < size; i++) {
     const b = bytes[offset + i]!;
-    const digits = ascii ? [b - 0x30] : [b >> 4, b & 0x0f];
-    if (digits.some((d) => d < 0 || d > 9)) {
+    const high = ascii ? b - 0x30 : b >> 4;
+    const low = b & 0x0f;
+    if (high < 0 || high > 9 || (!ascii && low > 9)) {
       const what = ascii ? '4 ASCII digits' : '4 packed BCD digits';
       throw new FrameError(
         'length-invalid',
@@ -54,7 +56,7 @@ export function readLength(kind: LengthPrefixKind, bytes: Buffer, offset: number
         ascii && i === 0 ? binaryLengthHint(b) : undefined,
       );
     }
-    for (const d of digits) value = value * 10 + d;
+    value = ascii ? value * 10 + high : value * 100 + high * 10 + low;
   }
   return value;
 }

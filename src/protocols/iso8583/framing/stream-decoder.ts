@@ -56,7 +56,7 @@ export class FrameStreamDecoder {
       for (;;) {
         if (this.#need === undefined) {
           if (this.#pending < this.#prefix) break;
-          const declared = readLength(this.#spec.length, this.#peek(this.#prefix), 0);
+          const declared = this.#declared();
           this.#need = frameSize(this.#spec, declared, 0);
         }
         if (this.#pending < this.#need) break;
@@ -73,7 +73,21 @@ export class FrameStreamDecoder {
     return frames;
   }
 
-  // Copies the next n bytes without consuming them (only used for the few prefix bytes).
+  // The next frame's declared length, read where it lies when one chunk holds the whole prefix
+  // (the usual case: no copy), else from a copy of the prefix. Error offsets are frame-relative.
+  #declared(): number {
+    const chunk = this.#chunks[this.#first]!;
+    const at = this.#head;
+    if (at + this.#prefix > chunk.length) return readLength(this.#spec.length, this.#peek(this.#prefix), 0);
+    try {
+      return readLength(this.#spec.length, chunk, at);
+    } catch (e) {
+      if (!(e instanceof FrameError)) throw e;
+      throw new FrameError(e.code, e.offset - at, e.expected, e.found, e.hint);
+    }
+  }
+
+  // Copies the next n bytes without consuming them (only used for a prefix split between chunks).
   #peek(n: number): Buffer {
     const out = Buffer.alloc(n);
     let copied = 0;
