@@ -21,20 +21,14 @@
 // bank's real processing delay and duplicate window. After the rounds a line says what the host
 // holds (journal, ledger, duplicate window, heap; run with node --expose-gc to collect first).
 import { fork } from 'node:child_process';
-import { connect, createServer, type Server, type Socket } from 'node:net';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { startIsoHost } from '../src/mocks/iso-host/start-iso-host.js';
-import {
-  type Dialect,
-  encodeFrame,
-  type Frame,
-  FrameStreamDecoder,
-  type FramingSpec,
-  type IsoMessage,
-} from '../src/protocols/iso8583/index.js';
+import { type Dialect, encodeFrame, type IsoMessage } from '../src/protocols/iso8583/index.js';
 import type { RunFailed, RunRequest, RunResult } from './host-load.js';
+import { codecAnswer, startNetPeer } from './net-peer.js';
 import { installPeer, type Peer, startMountebank } from './peer-process.js';
+import { HOST_REF, offsetOf, probe, SALE } from './sale.js';
 import {
   check,
   Latencies,
@@ -54,126 +48,13 @@ const CONCURRENCY = (env.BENCH_CONCURRENCY ?? '1,32').split(',').map(Number);
 const TIME_SCALE = Number(env.BENCH_TIME_SCALE ?? 0);
 const SERVERS = (env.BENCH_SERVERS ?? 'paymatrix,bare,codec,mountebank').split(',');
 const RESET = env.BENCH_HOST_RESET === '1';
-const HOST_REF = 'harbor-bank@2019.4';
 const MB_VERSION = '2.9.1';
 // Targets, at the highest concurrency (32 by default).
 const VS_BARE = 0.5;
 const VS_MOUNTEBANK = 2;
 const P99_MS = 5;
 
-// A swiped sale of 10.00 on the everyday approved card of mocks/cards.yaml (visa-credit-chip:
-// active, expiry 3012, balance 5000.00; an amount ending in 00 fires no trigger). DE22 021 makes
-// track 2 the card data harbor-bank@2019.4 requires; no PIN block, no MAC (this version has none).
-// DE11 and DE41 are placeholders the load generator rewrites for every request.
-const SALE: IsoMessage = {
-  mti: '0200',
-  fields: {
-    '3': '000000',
-    '4': '000000001000',
-    '7': '0612142530',
-    '11': '000000',
-    '12': '142530',
-    '13': '0612',
-    '22': '021',
-    '25': '00',
-    '35': '4111111111111111=30122011234567890',
-    '41': 'B0000000',
-    '42': 'PAYMATRIXBENCH1',
-    '49': '840',
-  },
-};
-
 // ---- setup helpers --------------------------------------------------------------------------
-
-/** Where `field` sits in `pack(msg)`: pack it with two values differing in every character. */
-function offsetOf(pack: (m: IsoMessage) => Buffer, msg: IsoMessage, field: string, a: string, b: string) {
-  const x = pack({ mti: msg.mti, fields: { ...msg.fields, [field]: a } });
-  const y = pack({ mti: msg.mti, fields: { ...msg.fields, [field]: b } });
-  check(x.length === y.length, `DE${field} changes the message length`);
-  let first = -1;
-  let last = -1;
-  for (let i = 0; i < x.length; i++) {
-    if (x[i] === y[i]) continue;
-    if (first < 0) first = i;
-    last = i;
-  }
-  check(first >= 0 && last - first === a.length - 1, `DE${field} is not ${a.length} plain bytes`);
-  check(x.toString('latin1', first, last + 1) === a, `DE${field} is not written as text`);
-  return first;
-}
-
-/** Sends one frame on a fresh connection and returns the first frame that comes back. */
-function probe(port: number, framing: FramingSpec, bytes: Buffer): Promise<Frame> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: LOOPBACK, port, noDelay: true });
-    const decoder = new FrameStreamDecoder(framing);
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new Error('no answer within 5 s'));
-    }, 5000);
-    socket.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    socket.on('connect', () => socket.write(bytes));
-    socket.on('data', (chunk) => {
-      const [frame] = decoder.push(chunk);
-      if (!frame) return;
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(frame);
-    });
-  });
-}
-
-// ---- peers: bare node:net, and node:net with the codec -------------------------------------
-
-/**
- * A node:net server that splits frames (our FrameStreamDecoder) and writes `answerFor(frame)` for
- * each, at once. With canned bytes it is the floor of a framed TCP answer in Node ("bare"); with an
- * answer decoded and encoded by our codec it is the floor of any host that reads its messages.
- */
-async function startNetPeer(framing: FramingSpec, answerFor: (frame: Frame) => Buffer): Promise<Peer> {
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => {});
-    socket.setNoDelay(true);
-    const decoder = new FrameStreamDecoder(framing);
-    socket.on('data', (chunk) => {
-      try {
-        for (const frame of decoder.push(chunk)) socket.write(answerFor(frame));
-      } catch {
-        socket.destroy();
-      }
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, LOOPBACK, resolve));
-  return {
-    port: (server.address() as { port: number }).port,
-    close: () =>
-      new Promise((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-    cpu: ownCpu,
-    rss: () => process.memoryUsage().rss,
-  };
-}
-
-/**
- * The codec's share of a host's work: decode the request (dialect.unpack), answer with the host's
- * own answer to the probe sale, its STAN and terminal id taken from this request, encoded again
- * (dialect.packFrame). No rules, ledger, journal or card book: what is left of the host.
- */
-function codecAnswer(dialect: Dialect, answer: IsoMessage): (frame: Frame) => Buffer {
-  return (frame) => {
-    const request = dialect.unpack(frame.body).fields;
-    const fields = { ...answer.fields, '11': request['11']!, '41': request['41']! };
-    return dialect.packFrame({ message: { mti: answer.mti, fields } });
-  };
-}
 
 // ---- peer: mountebank -----------------------------------------------------------------------
 
