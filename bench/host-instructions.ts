@@ -1,10 +1,10 @@
 // Machine instructions per sale: the mock bank host and the node:net peers of bench/host.ts, each
 // run under valgrind's callgrind, counted over the same sequential sales on one loopback connection.
 // An instruction count does not move with the machine's load or clock as a rate does (bench:host's
-// rates move ±10–25% between runs on a shared VM), so it can judge a change of 1–2%: the same build
-// gives the same count within ~1%. It is not a rate: the kernel's share of a round trip (the socket
-// calls) is not counted, and that share is most of the bare server's. So it says where the host's
-// own work goes; bench:host says what that means at 32 connections.
+// rates move ±10–25% between runs on a shared VM), so it can judge a change of 1–2%: a build's
+// rounds agree within 0.3%, its runs within about 1%. It is not a rate: the kernel's share of a
+// round trip (the socket calls) is not counted, and that share is most of the bare server's. So it
+// says where the host's own work goes; bench:host says what that means at 32 connections.
 // What is counted: the server process's instructions between two callgrind_control calls around N
 // sales (after W sales of warm-up), less the collector (Heap::CollectGarbage) and the background
 // threads (the optimizing compiler, concurrent marking), each printed on its own.

@@ -95,8 +95,8 @@ interface MtiRules {
   base?: BaseRule | null;
 }
 
-/** Per MTI, built on first sight (null: the version does not know it). */
-type RuleTable = Map<string, MtiRules | null>;
+/** Per MTI the version knows, built on first sight (unknown MTIs are not kept: any bytes may be one). */
+type RuleTable = Map<string, MtiRules>;
 
 // Per version, for ruleFor's callers; ruleLookup keeps its own table.
 const tables = new WeakMap<HostVersionSpec, RuleTable>();
@@ -140,19 +140,17 @@ function lookup(
   let rules = table.get(mti);
   if (rules === undefined) {
     const rule = spec.messages[mti];
-    rules = rule
-      ? {
-          rule,
-          variants: variantsOf(mti).map(([name, variant]) => ({
-            name,
-            variant,
-            tests: compile(variantCondition(variant)),
-          })),
-        }
-      : null;
+    if (!rule) return undefined;
+    rules = {
+      rule,
+      variants: variantsOf(mti).map(([name, variant]) => ({
+        name,
+        variant,
+        tests: compile(variantCondition(variant)),
+      })),
+    };
     table.set(mti, rules);
   }
-  if (!rules) return undefined;
   let hit: VariantEntry | undefined;
   const variants = rules.variants;
   for (let i = 0; i < variants.length; i++) {
