@@ -114,8 +114,13 @@ export class Journal {
   }
 
   private drop(count: number): void {
+    // Runs once per trim, too seldom to be optimized: an index loop, not an iterator over a copy.
+    const weights = this.weights;
+    let freed = 0;
+    for (let i = 0; i < count; i++) freed += weights[i]!;
+    this.held -= freed;
+    weights.splice(0, count);
     this.items.splice(0, count);
-    for (const w of this.weights.splice(0, count)) this.held -= w;
     this.dropped += count;
   }
 

@@ -34,6 +34,21 @@ function whatOf(rule: EffectiveRule, msg: IsoMessage): string {
   return `${msg.mti}${rule.variant ? ` ${rule.variant}` : ''}`;
 }
 
+/**
+ * A rule's paths with the element number of each top-level one (-1 for a subfield path), worked
+ * out once per list: a string key is converted to an element index on every access. Only canonical
+ * numbers (`41`, not `041`) are elements, as they are as keys.
+ */
+const elementIds = new WeakMap<readonly string[], number[]>();
+function idsOf(paths: readonly string[]): number[] {
+  let ids = elementIds.get(paths);
+  if (!ids) {
+    ids = paths.map((p) => (/^[1-9][0-9]*$/.test(p) ? Number(p) : -1));
+    elementIds.set(paths, ids);
+  }
+  return ids;
+}
+
 function check(
   rule: EffectiveRule,
   msg: IsoMessage,
@@ -42,9 +57,13 @@ function check(
   note: string | undefined,
   out: Violation[],
 ): void {
+  const ids = idsOf(paths);
+  const fields = msg.fields;
   for (let i = 0; i < paths.length; i++) {
     const path = paths[i]!;
-    if ((getField(msg, path) === undefined) !== mandatory) continue;
+    const id = ids[i]!;
+    const value = id >= 0 ? fields[id] : getField(msg, path);
+    if ((value === undefined) !== mandatory) continue;
     const how = mandatory ? 'must carry' : 'must not carry';
     out.push({
       path,
