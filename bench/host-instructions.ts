@@ -19,7 +19,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startIsoHost } from '../src/mocks/iso-host/start-iso-host.js';
 import { type Dialect, encodeFrame, type Frame, FrameStreamDecoder } from '../src/protocols/iso8583/index.js';
-import { HOST_REF, offsetOf, probe, SALE } from './sale.js';
+import { PEER_LABELS } from './net-peer.js';
+import { HOST_REF, probe, saleFrame } from './sale.js';
 import { check, fmtCount, median, printTable } from './support.js';
 
 const env = process.env;
@@ -29,8 +30,7 @@ const SALES = Number(env.BENCH_SALES ?? 2000);
 const ROUNDS = Number(env.BENCH_ROUNDS ?? 3);
 const LABELS: Record<string, string> = {
   paymatrix: `paymatrix ${HOST_REF}`,
-  bare: 'bare node:net',
-  codec: 'node:net + paymatrix codec',
+  ...PEER_LABELS,
 };
 
 /** Per sale, from one callgrind dump: everything, the collector, the background threads. */
@@ -155,10 +155,7 @@ async function main(): Promise<void> {
   const host = await startIsoHost({ host: HOST_REF, timeScale: 0 });
   const dialect = host.version.dialect;
   const framing = dialect.framing!;
-  const request = dialect.packFrame({ message: SALE });
-  const pack = (m: typeof SALE) => dialect.packFrame({ message: m });
-  const stanOffset = offsetOf(pack, SALE, '11', '000000', '111111');
-  const terminalOffset = offsetOf(pack, SALE, '41', 'AAAAAAAA', 'BBBBBBBB');
+  const { request, stanOffset, terminalOffset } = saleFrame(dialect);
   const canned = encodeFrame(framing, await probe(host.address.port, framing, request));
   await host.close();
   // Every sale a new STAN; 32 terminals in turn, as bench:host's 32 connections: no duplicates.

@@ -24,11 +24,11 @@ import { fork } from 'node:child_process';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { startIsoHost } from '../src/mocks/iso-host/start-iso-host.js';
-import { type Dialect, encodeFrame, type IsoMessage } from '../src/protocols/iso8583/index.js';
+import { type Dialect, encodeFrame } from '../src/protocols/iso8583/index.js';
 import type { RunFailed, RunRequest, RunResult } from './host-load.js';
-import { codecAnswer, startNetPeer } from './net-peer.js';
+import { codecAnswer, PEER_LABELS, startNetPeer } from './net-peer.js';
 import { installPeer, type Peer, startMountebank } from './peer-process.js';
-import { HOST_REF, offsetOf, probe, SALE } from './sale.js';
+import { HOST_REF, offsetOf, probe, SALE, saleFrame } from './sale.js';
 import {
   check,
   Latencies,
@@ -163,10 +163,7 @@ async function main(): Promise<void> {
     const dialect: Dialect = host.version.dialect;
     const framing = dialect.framing!;
     const delay = host.version.spec.timeouts.processingDelayMs;
-    const request = dialect.packFrame({ message: SALE });
-    const pack = (m: IsoMessage) => dialect.packFrame({ message: m });
-    const stanOffset = offsetOf(pack, SALE, '11', '000000', '111111');
-    const terminalOffset = offsetOf(pack, SALE, '41', 'AAAAAAAA', 'BBBBBBBB');
+    const { request, stanOffset, terminalOffset } = saleFrame(dialect);
 
     // The host must approve the sale, or the bench would time a decline path.
     const probeSale = Buffer.from(request);
@@ -207,7 +204,7 @@ async function main(): Promise<void> {
       check(encodeFrame(framing, echo).equals(canned), 'bare server answer');
       servers.push({
         key: 'bare',
-        label: 'bare node:net',
+        label: PEER_LABELS.bare,
         port: bare.port,
         close: bare.close,
         cpu: bare.cpu,
@@ -226,7 +223,7 @@ async function main(): Promise<void> {
       );
       servers.push({
         key: 'codec',
-        label: 'node:net + paymatrix codec',
+        label: PEER_LABELS.codec,
         port: codec.port,
         close: codec.close,
         cpu: codec.cpu,

@@ -10,6 +10,9 @@ import {
 import type { Peer } from './peer-process.js';
 import { LOOPBACK, ownCpu } from './support.js';
 
+/** How the benchmarks name these peers in their tables. */
+export const PEER_LABELS = { bare: 'bare node:net', codec: 'node:net + paymatrix codec' } as const;
+
 /**
  * A node:net server that splits frames (our FrameStreamDecoder) and writes `answerFor(frame)` for
  * each, at once. With canned bytes it is the floor of a framed TCP answer in Node ("bare"); with an

@@ -2,6 +2,7 @@
 // the bytes a load generator rewrites in it.
 import { connect } from 'node:net';
 import {
+  type Dialect,
   type Frame,
   FrameStreamDecoder,
   type FramingSpec,
@@ -79,4 +80,14 @@ export function probe(port: number, framing: FramingSpec, bytes: Buffer): Promis
       resolve(frame);
     });
   });
+}
+
+/** The sale's frame in `dialect`, and where its STAN (DE11) and terminal id (DE41) sit in it. */
+export function saleFrame(dialect: Dialect): { request: Buffer; stanOffset: number; terminalOffset: number } {
+  const pack = (m: IsoMessage) => dialect.packFrame({ message: m });
+  return {
+    request: pack(SALE),
+    stanOffset: offsetOf(pack, SALE, '11', '000000', '111111'),
+    terminalOffset: offsetOf(pack, SALE, '41', 'AAAAAAAA', 'BBBBBBBB'),
+  };
 }

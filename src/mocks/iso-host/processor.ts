@@ -360,12 +360,12 @@ function echoIds(version: HostVersion, rule: EffectiveRule | undefined): number[
   return ids;
 }
 
-/** The elements a rule has the host assign (`returns`) that the dialect defines, with their lengths. */
-const returnsCache = new WeakMap<object, { path: string; id: number; length: number }[]>();
-function returnedElements(
-  version: HostVersion,
-  rule: EffectiveRule,
-): { path: string; id: number; length: number }[] {
+/** An element the host assigns in its answer (a rule's `returns`), with its number and length. */
+type Returned = { path: string; id: number; length: number };
+
+/** The elements a rule has the host assign that the dialect defines; worked out once per rule. */
+const returnsCache = new WeakMap<object, Returned[]>();
+function returnedElements(version: HostVersion, rule: EffectiveRule): Returned[] {
   let list = returnsCache.get(rule.returns);
   if (!list) {
     list = rule.returns.flatMap((path) => {
