@@ -72,13 +72,8 @@ export class Writer {
   take(): Buffer {
     const n = this.pos;
     const out = Buffer.allocUnsafe(n);
-    if (n > 256) {
-      out.set(this.buf.subarray(0, n));
-      return out;
-    }
-    // Typical messages are a few hundred bytes: a loop avoids allocating a view to copy from.
-    const buf = this.buf;
-    for (let i = 0; i < n; i++) out[i] = buf[i]!;
+    // Native, and needs no view of the scratch buffer: a third of a JS byte loop's instructions.
+    this.buf.copy(out, 0, 0, n);
     return out;
   }
 }
@@ -101,23 +96,4 @@ export function bytesToHex(buf: Buffer, start: number, end: number): string {
   let s = '';
   for (let i = start; i < end; i++) s += PAIRS[buf[i]!];
   return s;
-}
-
-/**
- * Latin-1 bytes to a string, the codec's hottest operation. Short fields (most of them) go through
- * String.fromCharCode with one argument per byte, generated once per length from numbers only:
- * measured 2-3x faster than Buffer#latin1Slice, whose native call dominates for 2-16 bytes.
- */
-type ShortDecoder = (b: Uint8Array, i: number) => string;
-const SHORT: ShortDecoder[] = [];
-for (let n = 0; n <= 32; n++) {
-  const args = Array.from({ length: n }, (_, k) => `b[i + ${k}]`).join(', ');
-  SHORT.push(new Function('b', 'i', `return String.fromCharCode(${args});`) as ShortDecoder);
-}
-
-export function latin1Slice(buf: Buffer, start: number, end: number): string {
-  const n = end - start;
-  if (n <= 32) return SHORT[n]!(buf, start);
-  // latin1Slice skips toString's argument handling; it is not in @types/node.
-  return (buf as unknown as { latin1Slice(s: number, e: number): string }).latin1Slice(start, end);
 }

@@ -1,4 +1,4 @@
-import { latin1Slice, Reader, type Writer } from './bytes.js';
+import { Reader, type Writer } from './bytes.js';
 import type { Composite } from './composite/types.js';
 import { byteClass, describeContentType, matchesContentType, matchesDate } from './content-types.js';
 import { Iso8583Error, show } from './errors.js';
@@ -6,6 +6,7 @@ import type { ResolvedField } from './field-spec.js';
 import { kernelFor } from './kernels.js';
 import { lengthPrefix } from './length-prefix.js';
 import { hidden, maskPan } from './mask.js';
+import { checkedLatin1, latin1Slice, writeLatin1 } from './short-text.js';
 import type { FieldValue } from './values.js';
 
 /** One field compiled from its resolved spec: all decisions are made here, once, not per message. */
@@ -161,7 +162,7 @@ export function compileField(spec: ResolvedField, makeComposite: CompositeFactor
 
   /**
    * The common case, plain ASCII text or digits: check the bytes against the content type's table
-   * in place, then make one string. Same results as unpack(), measured ~1.5x faster.
+   * as they are read into one string (short-text.ts). Same results and errors as unpack().
    */
   const allowed = byteClass(type);
   function unpackAscii(r: Reader, strict: boolean): FieldValue {
@@ -171,14 +172,18 @@ export function compileField(spec: ResolvedField, makeComposite: CompositeFactor
     if (end > r.end) r.take(wire, path, 'field data'); // throws the truncation error
     r.pos = end;
     const buf = r.buf;
-    if (strict && allowed) {
-      for (let i = start; i < end; i++) {
-        if (allowed[buf[i]!] === 0) checkText(buf.toString('latin1', start, end), start);
-      }
+    if (!strict) return latin1Slice(buf, start, end);
+    if (!allowed) {
+      const text = latin1Slice(buf, start, end);
+      checkText(text, start);
+      return text;
     }
-    const text = latin1Slice(buf, start, end);
-    if (strict && allowed) checkDate(text, start);
-    else if (strict) checkText(text, start);
+    const text = checkedLatin1(buf, start, end, allowed);
+    if (text === undefined) {
+      checkText(buf.toString('latin1', start, end), start); // throws the content error
+      throw new Error(`${path}: byte class and content type disagree`);
+    }
+    checkDate(text, start);
     return text;
   }
 
@@ -198,11 +203,8 @@ export function compileField(spec: ResolvedField, makeComposite: CompositeFactor
     const at = w.pos;
     const buf = w.buf;
     const pos = at + head;
-    for (let i = 0; i < n; i++) {
-      const c = text.charCodeAt(i);
-      if (c > 0xff) throw new Iso8583Error('invalid-value', path, -1, 'text in latin1', show(text));
-      buf[pos + i] = c;
-    }
+    if (!writeLatin1(buf, pos, text))
+      throw new Iso8583Error('invalid-value', path, -1, 'text in latin1', show(text));
     w.pos = pos + n;
     if (!prefix) return;
     if (n > prefix.max)

@@ -1,8 +1,9 @@
 import { type Align, bcdSize, readBcd, writeBcd } from './bcd.js';
-import { bytesToHex, hexToBytes, latin1Slice, type Reader, type Writer } from './bytes.js';
+import { bytesToHex, hexToBytes, type Reader, type Writer } from './bytes.js';
 import { type Charset, decodeText, isRepresentable, LATIN1_TO_EBCDIC, textBytes } from './charsets.js';
 import { Iso8583Error, show } from './errors.js';
 import type { ResolvedField } from './field-spec.js';
+import { latin1Slice, writeLatin1 } from './short-text.js';
 
 /**
  * A kernel turns a value string into wire bytes for one (content type × encoding) pair.
@@ -56,17 +57,10 @@ function textKernel(charset: Charset): Kernel {
     unitsOfValue: multiByte ? (v) => (isAscii(v) ? v.length : textBytes(charset, v).length) : (v) => v.length,
     write(w, value, path) {
       if (direct(value)) {
-        // One pass that both checks and writes: faster than Buffer#write for short fields.
-        const n = value.length;
-        w.ensure(n);
-        const buf = w.buf;
-        const pos = w.pos;
-        for (let i = 0; i < n; i++) {
-          const c = value.charCodeAt(i);
-          if (c > 0xff) throw new Iso8583Error('invalid-value', path, -1, `text in ${charset}`, show(value));
-          buf[pos + i] = c;
-        }
-        w.pos = pos + n;
+        w.ensure(value.length);
+        if (!writeLatin1(w.buf, w.pos, value))
+          throw new Iso8583Error('invalid-value', path, -1, `text in ${charset}`, show(value));
+        w.pos += value.length;
         return;
       }
       if (!isRepresentable(charset, value)) {

@@ -6,6 +6,7 @@ import { positional } from './composite/positional.js';
 import { simpleTlv } from './composite/tlv.js';
 import type { Composite } from './composite/types.js';
 import type { DialectFile, FieldSpecFile } from './dialect-schema.js';
+import { elementScan } from './element-scan.js';
 import { Iso8583Error } from './errors.js';
 import { compileField, type FieldCodec } from './field-codec.js';
 import { type ResolvedField, resolveField } from './field-spec.js';
@@ -95,7 +96,10 @@ export function compileMessageCodec(layout: MessageLayout): MessageCodec {
   const unpackBitmap = new Uint8Array(24);
   const writer = new Writer(4096);
   const packBitmap = new Uint8Array(24);
-  const ids: number[] = [];
+  // The elements of the message being packed: a count into a fixed array, since setting an
+  // array's length to 0 is a runtime call and the pushes after it grow the array again.
+  const ids = new Int32Array(maxBit);
+  const scanElements = elementScan(maxBit, (id) => byBit[id] !== undefined);
 
   function pack(msg: IsoMessage, options?: PackOptions): Buffer {
     const room = options?.room ?? 0;
@@ -106,17 +110,12 @@ export function compileMessageCodec(layout: MessageLayout): MessageCodec {
     writeMti(w, layout.mti, msg.mti);
     const fieldsOf = msg.fields;
     const bm = packBitmap;
-    bm.fill(0);
-    ids.length = 0;
+    let count = 0;
     let sorted = true;
     if (options?.knownFields) {
       // Every element number in ascending order: no key list, no sort.
-      for (let id = 1; id <= maxBit; id++) {
-        if (fieldsOf[id] === undefined) continue;
-        if (!byBit[id]) throw undefinedField(String(id));
-        ids.push(id);
-        bm[(id - 1) >> 3]! |= 0x80 >> ((id - 1) & 7);
-      }
+      count = scanElements(fieldsOf, ids);
+      if (count < 0) throw undefinedField(String(-count));
     } else {
       // Object.keys lists integer keys in ascending order: no sort in the usual case.
       const keys = Object.keys(fieldsOf);
@@ -128,18 +127,23 @@ export function compileMessageCodec(layout: MessageLayout): MessageCodec {
         if (!byBit[id] || String(id) !== key) throw undefinedField(key);
         if (id < last) sorted = false;
         last = id;
-        ids.push(id);
-        bm[(id - 1) >> 3]! |= 0x80 >> ((id - 1) & 7);
+        ids[count++] = id;
       }
     }
-    if (!sorted) ids.sort((a, b) => a - b);
-    const max = ids.length ? ids[ids.length - 1]! : 0;
+    if (!sorted) ids.subarray(0, count).sort();
+    // Cleared here rather than after use: an encoding error must not leave bits for the next message.
+    for (let i = 0; i < bm.length; i++) bm[i] = 0;
+    for (let i = 0; i < count; i++) {
+      const id = ids[i]!;
+      bm[(id - 1) >> 3]! |= 0x80 >> ((id - 1) & 7);
+    }
+    const max = count > 0 ? ids[count - 1]! : 0;
     const bitmaps = msg.bitmaps ?? 1;
     if (max > 64 || bitmaps >= 2) bm[0]! |= 0x80;
     if (tertiary && (max > 128 || bitmaps === 3)) bm[8]! |= 0x80;
     const blocks = bm[0]! & 0x80 ? (tertiary && bm[8]! & 0x80 ? 3 : 2) : 1;
     writeBitmapBytes(w, bitmapEnc, bm, blocks * 8);
-    for (let i = 0; i < ids.length; i++) {
+    for (let i = 0; i < count; i++) {
       const id = ids[i]!;
       byBit[id]!.pack(w, fieldsOf[id] as FieldValue);
     }

@@ -1,7 +1,8 @@
 import { readBcd, writeBcd } from './bcd.js';
-import { latin1Slice, type Reader, type Writer } from './bytes.js';
+import type { Reader, Writer } from './bytes.js';
 import { decodeText, textBytes } from './charsets.js';
 import { Iso8583Error, show } from './errors.js';
+import { latin1Slice } from './short-text.js';
 
 export type MtiEncoding = 'ascii' | 'bcd' | 'ebcdic';
 

@@ -250,6 +250,16 @@ describe('message structure errors', () => {
     expect(err).toMatchObject({ code: 'invalid-value', path: '4' });
   });
 
+  it('leaves nothing of a message it could not pack in the next one (the encoder reuses its scratch)', () => {
+    const fields = { 3: '000000', 4: '000000002500', 11: '000001', 41: 'TERM0001' };
+    for (const options of [{}, { knownFields: true }]) {
+      // DE70 sets the secondary bitmap before its value (too long for n3) fails.
+      const err = thrown(() => d.pack({ mti: '0800', fields: { ...fields, 70: '12345' } }, options));
+      expect(err).toMatchObject({ code: 'invalid-value', path: '70' });
+      expect(d.pack({ mti: '0200', fields }, options).equals(sample)).toBe(true);
+    }
+  });
+
   it('reports truncation with the field and offset', () => {
     const err = thrown(() => d.unpack(sample.subarray(0, sample.length - 3)));
     expect(err).toMatchObject({ code: 'truncated', path: '41' });
