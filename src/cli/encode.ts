@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import type { Command } from 'commander';
 import { workspaceDialects } from '../protocols/iso8583/index.js';
 import { signMessage } from '../protocols/iso8583/message-mac.js';

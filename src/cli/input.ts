@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import { jsonErrorMessage } from '../data/json-error.js';
 import type { FramedMessage, IsoMessage } from '../protocols/iso8583/index.js';

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 /** A message's bytes as a journal or ledger keeps them: a span of one of a WireArena's chunks. */
 export class Wire {
   constructor(

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import type { SecurityScheme } from '../../protocols/rest/api-loader.js';
 
 export type AuthResult = { ok: true; key: string } | { ok: false; problem: string };

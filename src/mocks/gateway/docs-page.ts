@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { relative } from 'node:path';
 import fastifySwagger, { type StaticDocumentSpec } from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';

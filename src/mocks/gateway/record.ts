@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { maskPansInText } from '../../protocols/iso8583/index.js';
 import type { ApiOperation } from '../../protocols/rest/api-loader.js';
 import { type JsonMaskRules, maskHeaders, maskJson, maskUrl } from '../../protocols/rest/mask.js';

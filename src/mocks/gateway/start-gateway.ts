@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { type Server, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { desDecryptBlock, tdesDecryptEcb } from '../../protocols/iso8583/index.js';
 
 /**

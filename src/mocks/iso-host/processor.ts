@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { parseFormat } from '../../protocols/iso8583/field-spec.js';
 import {
   desEncryptBlock,

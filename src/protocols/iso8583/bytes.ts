@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { Iso8583Error, show } from './errors.js';
 
 /** A read cursor over one message; every read is bounds-checked so garbage input fails with a typed error. */

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import type { Charset } from './charsets.js';
 import { describeMessage } from './describe.js';
 import type { DialectFile, FieldSpecFile } from './dialect-schema.js';

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { readBitmapBytes, writeBitmapBytes } from './bitmap.js';
 import { Reader, Writer } from './bytes.js';
 import { berTlv } from './composite/ber-tlv.js';

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import type { Dialect } from './dialect.js';
 import { Iso8583Error } from './errors.js';
 import { computeMac, type MacAlgorithm, verifyMac } from './mac/index.js';

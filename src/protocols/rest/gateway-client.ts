@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { Agent, type Dispatcher, request } from 'undici';
 import type { RecordedMessage } from '../../mocks/exchange.js';
 import { type GatewayResult, readAnswer } from './answer-reader.js';

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import type { TSchema } from '@sinclair/typebox';
 import { DataFileError } from '../../data/data-file-error.js';

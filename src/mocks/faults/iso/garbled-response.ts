@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { Type as T } from '@sinclair/typebox';
 import { Literals } from '../../../data/schema-helpers.js';
 import { frameOverhead } from '../../../protocols/iso8583/framing/index.js';

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { bytesToHex, hexToBytes } from '../bytes.js';
 import type { PrefixEncoding } from '../dialect-schema.js';
 import { Iso8583Error, show } from '../errors.js';

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { FrameError } from './frame-error.js';
 import type { Frame, FramingSpec, LengthPrefixKind, Tpdu } from './types.js';
 

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { decodeFrame, frameOverhead, frameSize, prefixLength, readLength } from './frame.js';
 import { FrameError } from './frame-error.js';
 import type { Frame, FramingSpec } from './types.js';

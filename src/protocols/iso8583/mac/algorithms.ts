@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { timingSafeEqual } from 'node:crypto';
 import { BLOCK, cbcMacBlock, desDecryptBlock, desEncryptBlock, tdesEncryptEcb } from './des.js';
 

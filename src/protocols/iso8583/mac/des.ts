@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { createCipheriv, createDecipheriv } from 'node:crypto';
 
 // OpenSSL 3 moved single DES ('des-ecb', 'des-cbc') to the legacy provider, which Node does not load, so every

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { desDecryptBlock, keyCheckValue, tdesDecryptEcb } from '../../../protocols/iso8583/index.js';
 import { TerminalFault } from '../terminal-fault.js';
 

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { pinBlockIso0 } from '../../../mocks/iso-host/pin-block.js';
 import {
   type Dialect,
