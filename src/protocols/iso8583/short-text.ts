@@ -12,8 +12,8 @@ type Reader = (b: Uint8Array, i: number) => string;
 /** Writes `s` (of its length) at `p`; false, writing nothing, when a char is beyond Latin-1. */
 type Writer = (b: Uint8Array, p: number, s: string) => boolean;
 
-/** Longest field with generated code; longer ones take Buffer's native calls, whose cost they amortize. */
-export const SHORT_TEXT_MAX = 32;
+/** Longest field with generated code (track 2 is 37 characters); longer ones loop, or take Buffer's native calls. */
+export const SHORT_TEXT_MAX = 64;
 
 const range = (n: number) => Array.from({ length: n }, (_, k) => k);
 const READ: Reader[] = [];
