@@ -26,7 +26,7 @@ export interface HostContext {
   version: HostVersion;
   cards: CardBook;
   ledger: Ledger;
-  /** Wall clock for dates in answers and expiry checks (tests pin it). */
+  /** Wall clock for dates in answers and expiry checks (tests pin it); read it, never change it (shared). */
   now(): Date;
   /** Multiplies the version's durations (duplicate window) like every other delay of the run. */
   timeScale: number;

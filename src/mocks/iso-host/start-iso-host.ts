@@ -1,5 +1,7 @@
 import { Buffer } from 'node:buffer';
 import { createServer, type Server, type Socket } from 'node:net';
+// Imported: Node's global `performance` is a getter, called on every use.
+import { performance } from 'node:perf_hooks';
 import {
   encodeFrame,
   type Frame,
@@ -35,6 +37,7 @@ import { acceptTls, hostTls, looksLikeTlsHello } from './host-tls.js';
 import { Ledger, type LedgerEntry } from './ledger.js';
 import { type HostContext, processRequest, respond } from './processor.js';
 import { lazyRecorded, recorded } from './record.js';
+import { wallClock } from './wall-clock.js';
 
 export interface StartIsoHostOptions {
   /** `host@version`, e.g. `harbor-bank@2025.1`, or a loaded version. */
@@ -177,7 +180,7 @@ export async function startIsoHost(options: StartIsoHostOptions): Promise<IsoHos
     version,
     cards: options.cards ?? workspaceCards(),
     ledger,
-    now: options.now ?? (() => new Date()),
+    now: options.now ?? wallClock(),
     timeScale,
     elapsedMs: () => performance.now(),
   };
