@@ -362,12 +362,15 @@ const echoCache = new WeakMap<object, number[]>();
 const DEFAULT_ECHO = ['3', '4', '11', '41'];
 function echoIds(version: HostVersion, rule: EffectiveRule | undefined): number[] {
   const paths = rule?.echo ?? DEFAULT_ECHO;
-  let ids = echoCache.get(paths);
+  // A rule's list is its version's own; the default list is one array for all versions, so it is
+  // kept per dialect, which is what filters it.
+  const key = rule?.echo ?? version.dialect;
+  let ids = echoCache.get(key);
   if (!ids) {
     ids = [...new Set(paths.map((p) => Number(p.split('.')[0]!)))]
       .filter((id) => version.dialect.field(id))
       .sort((a, b) => a - b);
-    echoCache.set(paths, ids);
+    echoCache.set(key, ids);
   }
   return ids;
 }
