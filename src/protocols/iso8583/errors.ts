@@ -40,3 +40,25 @@ export function show(found: string, max = 24): string {
   const clipped = found.length > max ? `${found.slice(0, max)}…` : found;
   return JSON.stringify(clipped);
 }
+
+/** Unpack: the bitmap names an element the dialect does not define. */
+export function undefinedElementSet(id: number, offset: number): Iso8583Error {
+  return new Iso8583Error(
+    'undefined-field',
+    String(id),
+    offset,
+    'a field the dialect defines',
+    `bit ${id} set`,
+  );
+}
+
+/** Pack: the message holds an element the dialect does not define (or a key that is no element). */
+export function undefinedElementHeld(key: string): Iso8583Error {
+  return new Iso8583Error(
+    'invalid-value',
+    key,
+    -1,
+    'a field the dialect defines',
+    'a field it does not define',
+  );
+}

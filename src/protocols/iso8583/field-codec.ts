@@ -212,10 +212,15 @@ export function compileField(spec: ResolvedField, makeComposite: CompositeFactor
     prefix.write(buf, at, n);
   }
 
-  const plainAscii = !composite && spec.enc === 'ascii' && spec.charset === 'latin1';
+  const plainAscii = isPlainText(spec);
   const codec = plainAscii ? { spec, pack: packAscii, unpack: unpackAscii } : { spec, pack, unpack };
   const secret = sensitivity(spec);
   return secret ? guarded(codec, secret) : codec;
+}
+
+/** ASCII text in Latin-1 with no subfields: one byte per character, read and written as is. */
+export function isPlainText(spec: ResolvedField): boolean {
+  return !spec.subfields && spec.enc === 'ascii' && spec.charset === 'latin1';
 }
 
 /**

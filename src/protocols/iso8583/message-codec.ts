@@ -7,8 +7,10 @@ import { positional } from './composite/positional.js';
 import { simpleTlv } from './composite/tlv.js';
 import type { Composite } from './composite/types.js';
 import type { DialectFile, FieldSpecFile } from './dialect-schema.js';
+import { elementDecoder } from './element-decoder.js';
+import { elementEncoder } from './element-encoder.js';
 import { elementScan } from './element-scan.js';
-import { Iso8583Error } from './errors.js';
+import { Iso8583Error, undefinedElementHeld, undefinedElementSet } from './errors.js';
 import { compileField, type FieldCodec } from './field-codec.js';
 import { type ResolvedField, resolveField } from './field-spec.js';
 import { type MtiEncoding, readMti, writeMti } from './mti.js';
@@ -34,8 +36,19 @@ export interface UnpackOptions {
 /** Message = MTI + bitmap(s) + fields, compiled once per dialect. Framing is not its concern. */
 export interface MessageCodec {
   readonly fields: ReadonlyMap<number, FieldCodec>;
+  /** What it was compiled from. */
+  readonly layout: MessageLayout;
   pack(msg: IsoMessage, options?: PackOptions): Buffer;
   unpack(bytes: Uint8Array, options?: UnpackOptions): IsoMessage;
+}
+
+export interface CompileOptions {
+  /**
+   * Per-dialect generated code for the elements (element-decoder.ts, element-encoder.ts); default
+   * true. Off, every element goes through its field codec: the reference the generated code is
+   * tested against.
+   */
+  generated?: boolean;
 }
 
 export interface MessageLayout {
@@ -46,7 +59,7 @@ export interface MessageLayout {
   fields: Record<string, FieldSpecFile>;
 }
 
-export function compileMessageCodec(layout: MessageLayout): MessageCodec {
+export function compileMessageCodec(layout: MessageLayout, options: CompileOptions = {}): MessageCodec {
   const resolve = (path: string, spec: Parameters<typeof resolveField>[1]) =>
     resolveField(path, spec, layout.defaults, layout.charset);
 
@@ -101,6 +114,11 @@ export function compileMessageCodec(layout: MessageLayout): MessageCodec {
   // array's length to 0 is a runtime call and the pushes after it grow the array again.
   const ids = new Int32Array(maxBit);
   const scanElements = elementScan(maxBit, (id) => byBit[id] !== undefined);
+  // Per-dialect straight-line code for 128-bit bitmaps (every built-in dialect); a tertiary
+  // bitmap takes the loops below.
+  const generated = !tertiary && options.generated !== false;
+  const encodeElements = generated ? elementEncoder(byBit, bitmapEnc) : undefined;
+  const decodeElements = generated ? elementDecoder(byBit) : undefined;
 
   function pack(msg: IsoMessage, options?: PackOptions): Buffer {
     const room = options?.room ?? 0;
@@ -110,13 +128,17 @@ export function compileMessageCodec(layout: MessageLayout): MessageCodec {
     w.pos = room;
     writeMti(w, layout.mti, msg.mti);
     const fieldsOf = msg.fields;
+    if (encodeElements && options?.knownFields) {
+      encodeElements(w, fieldsOf, msg.bitmaps ?? 1);
+      return w.take();
+    }
     const bm = packBitmap;
     let count = 0;
     let sorted = true;
     if (options?.knownFields) {
       // Every element number in ascending order: no key list, no sort.
       count = scanElements(fieldsOf, ids);
-      if (count < 0) throw undefinedField(String(-count));
+      if (count < 0) throw undefinedElementHeld(String(-count));
     } else {
       // Object.keys lists integer keys in ascending order: no sort in the usual case.
       const keys = Object.keys(fieldsOf);
@@ -125,7 +147,7 @@ export function compileMessageCodec(layout: MessageLayout): MessageCodec {
         const key = keys[i]!;
         if (fieldsOf[key] === undefined) continue;
         const id = +key;
-        if (!byBit[id] || String(id) !== key) throw undefinedField(key);
+        if (!byBit[id] || String(id) !== key) throw undefinedElementHeld(key);
         if (id < last) sorted = false;
         last = id;
         ids[count++] = id;
@@ -149,6 +171,33 @@ export function compileMessageCodec(layout: MessageLayout): MessageCodec {
       byBit[id]!.pack(w, fieldsOf[id] as FieldValue);
     }
     return w.take();
+  }
+
+  /** The elements the bitmap names, read by their codecs; returns the highest. */
+  function walkElements(
+    r: Reader,
+    bm: Uint8Array,
+    blocks: number,
+    fields: Record<string, FieldValue>,
+    strict: boolean,
+  ): number {
+    let max = 0;
+    // Walk set bits a byte at a time: most bitmap bytes are zero, the secondary often entirely.
+    for (let i = 0; i < blocks * 8; i++) {
+      let byte = bm[i]!;
+      while (byte !== 0) {
+        // clz32 finds the next set bit directly, skipping the clear ones.
+        const bit = Math.clz32(byte) - 24;
+        byte &= ~(0x80 >> bit);
+        const id = i * 8 + bit + 1;
+        if (id === 1 || (tertiary && id === 65)) continue;
+        const codec = byBit[id];
+        if (!codec) throw undefinedElementSet(id, r.pos);
+        fields[id] = codec.unpack(r, strict);
+        max = id;
+      }
+    }
+    return max;
   }
 
   function unpack(bytes: Uint8Array, options?: UnpackOptions): IsoMessage {
@@ -180,30 +229,10 @@ export function compileMessageCodec(layout: MessageLayout): MessageCodec {
       if (top !== 1 && !(tertiary && top === 65)) fields[top] = undefined as unknown as FieldValue;
       break;
     }
-    let max = 0;
-    // Walk set bits a byte at a time: most bitmap bytes are zero, the secondary often entirely.
-    for (let i = 0; i < blocks * 8; i++) {
-      let byte = bm[i]!;
-      while (byte !== 0) {
-        // clz32 finds the next set bit directly, skipping the clear ones.
-        const bit = Math.clz32(byte) - 24;
-        byte &= ~(0x80 >> bit);
-        const id = i * 8 + bit + 1;
-        if (id === 1 || (tertiary && id === 65)) continue;
-        const codec = byBit[id];
-        if (!codec) {
-          throw new Iso8583Error(
-            'undefined-field',
-            String(id),
-            r.pos,
-            'a field the dialect defines',
-            `bit ${id} set`,
-          );
-        }
-        fields[id] = codec.unpack(r, strict);
-        max = id;
-      }
-    }
+    const max =
+      decodeElements && strict
+        ? decodeElements(r, bm, blocks, fields)
+        : walkElements(r, bm, blocks, fields, strict);
     if (r.pos < r.end) {
       throw new Iso8583Error(
         'trailing-bytes',
@@ -217,15 +246,5 @@ export function compileMessageCodec(layout: MessageLayout): MessageCodec {
     return { mti, fields };
   }
 
-  return { fields, pack, unpack };
-}
-
-function undefinedField(key: string): Iso8583Error {
-  return new Iso8583Error(
-    'invalid-value',
-    key,
-    -1,
-    'a field the dialect defines',
-    'a field it does not define',
-  );
+  return { fields, layout, pack, unpack };
 }

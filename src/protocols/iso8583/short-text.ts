@@ -6,11 +6,11 @@
  */
 
 /** Reads `n` bytes at `i`; undefined when a byte's entry in the class table is 0. */
-type CheckedReader = (b: Uint8Array, i: number, t: Uint8Array) => string | undefined;
+export type CheckedReader = (b: Uint8Array, i: number, t: Uint8Array) => string | undefined;
 /** Reads `n` bytes at `i`, unchecked. */
 type Reader = (b: Uint8Array, i: number) => string;
 /** Writes `s` (of its length) at `p`; false, writing nothing, when a char is beyond Latin-1. */
-type Writer = (b: Uint8Array, p: number, s: string) => boolean;
+export type TextWriter = (b: Uint8Array, p: number, s: string) => boolean;
 
 /** Longest field with generated code (track 2 is 37 characters); longer ones loop, or take Buffer's native calls. */
 export const SHORT_TEXT_MAX = 64;
@@ -18,7 +18,7 @@ export const SHORT_TEXT_MAX = 64;
 const range = (n: number) => Array.from({ length: n }, (_, k) => k);
 const READ: Reader[] = [];
 const CHECKED: CheckedReader[] = [];
-const WRITE: Writer[] = [];
+const WRITE: TextWriter[] = [];
 for (let n = 0; n <= SHORT_TEXT_MAX; n++) {
   const ks = range(n);
   const loads = ks.map((k) => `const c${k} = b[i + ${k}];`).join('\n');
@@ -44,8 +44,18 @@ for (let n = 0; n <= SHORT_TEXT_MAX; n++) {
       'p',
       's',
       `${codes}\nif ((${wide}) > 255) return false;\n${stores}\nreturn true;`,
-    ) as Writer,
+    ) as TextWriter,
   );
+}
+
+/** The checked reader of exactly `n` bytes (n <= SHORT_TEXT_MAX), for code that knows its length. */
+export function checkedReaderOf(n: number): CheckedReader {
+  return CHECKED[n]!;
+}
+
+/** The writer of exactly `n` characters (n <= SHORT_TEXT_MAX), for code that knows its length. */
+export function writerOf(n: number): TextWriter {
+  return WRITE[n]!;
 }
 
 /** Latin-1 bytes `[start, end)` as a string. */
