@@ -13,7 +13,9 @@ import { arbitraryMessage } from '../../support/arbitrary-message.js';
 
 if (process.env.FC_SEED) fc.configureGlobal({ seed: Number(process.env.FC_SEED) });
 
-type Outcome<T> = { value: T } | { error: { name: string; message: string; code?: string; offset?: number } };
+type Outcome<T> =
+  | { value: T }
+  | { error: { name: string; message: string; code?: string; path?: string; offset?: number } };
 
 function outcome<T>(run: () => T): Outcome<T> {
   try {
@@ -21,7 +23,9 @@ function outcome<T>(run: () => T): Outcome<T> {
   } catch (err) {
     const e = err as Error;
     if (err instanceof Iso8583Error) {
-      return { error: { name: e.name, message: e.message, code: err.code, offset: err.offset } };
+      return {
+        error: { name: e.name, message: e.message, code: err.code, path: err.path, offset: err.offset },
+      };
     }
     return { error: { name: e.name, message: e.message } };
   }
@@ -212,5 +216,22 @@ describe('a dialect with gaps, long and BCD-prefixed fields: lengths past the ma
     const fast = outcome(() => custom.unpack(bytes));
     expect(fast).toEqual(outcome(() => reference.unpack(bytes)));
     expect(fast).toMatchObject({ error: { code: 'invalid-length' } });
+  });
+});
+
+describe("a message larger than the encoder's first buffer (4 KB)", () => {
+  const ascii = loadDialects().get('iso8583-1987-ascii');
+  it('grows the buffer in the middle of the elements, and moves them for the secondary bitmap after', () => {
+    // Fresh codecs: the encoder's scratch buffer grows once and stays grown.
+    const fast = compileMessageCodec(ascii.codec.layout);
+    const reference = compileMessageCodec(ascii.codec.layout, { generated: false });
+    const fields: Record<string, FieldValue> = { '3': '000000', '11': '123456' };
+    for (const id of [46, 47, 48, 56, 57]) fields[id] = String(id % 10).repeat(999);
+    fields['105'] = 'z'.repeat(999);
+    const msg: IsoMessage = { mti: '0200', fields };
+    const bytes = fast.pack(msg, { knownFields: true });
+    expect(bytes.length).toBeGreaterThan(6000);
+    expect(bytes.toString('hex')).toBe(reference.pack(msg, { knownFields: true }).toString('hex'));
+    expect(fast.unpack(bytes)).toEqual(msg);
   });
 });
