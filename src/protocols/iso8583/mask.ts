@@ -1,4 +1,5 @@
 import type { Dialect } from './dialect.js';
+import { CARD_DATA_TAGS } from './emv-in-text.js';
 import type { ResolvedField } from './field-spec.js';
 import { maskPansInText } from './pan-in-text.js';
 import type { FieldValue, IsoMessage, Subfields, TlvItem } from './values.js';
@@ -28,13 +29,6 @@ export const CARD_DATA_MASKS: Readonly<Record<string, 'pan' | 'hide'>> = {
   '52': 'hide', // PIN block
   '96': 'hide', // message security code
 };
-
-/**
- * EMV tags that hold card data or the PIN whatever the dialect's `hide` list says: track 2
- * equivalent (57) and the contactless track 2 (9F6B), track 1 and 2 discretionary data (9F1F,
- * 9F20), the PAN (5A), the cardholder name (5F20), track 1 equivalent (56), transaction PIN data (99).
- */
-export const CARD_DATA_TAGS: readonly string[] = ['56', '57', '5A', '5F20', '99', '9F1F', '9F20', '9F6B'];
 
 export function hidden(value: string, binary: boolean): string {
   return binary ? `[hidden: ${value.length / 2} bytes]` : `[hidden: ${value.length} chars]`;

@@ -1,3 +1,4 @@
+import { maskEmvHexInText } from './emv-in-text.js';
 import { maskPan } from './mask.js';
 
 /** 12-19 digits with a valid Luhn check digit: treated as a card number wherever it appears. */
@@ -22,18 +23,35 @@ const TRACK2 = /(?<![0-9])([1-9][0-9]{12,18})[=D][0-9]{4,}[0-9A-Fa-f]*\??/g;
 // masked in a reason.
 const RUNS = /(?<![0-9])[1-9](?:[0-9]{12,18}|[0-9]{1,5}(?:[ .-][0-9]{2,6}){1,5})(?![0-9])/g;
 
+// Full-width digits (U+FF10-FF19), as East Asian input methods type them, alone or mixed with
+// ASCII ones: a whole run of them is checked as its ASCII digits.
+const WIDE = /[\uFF10-\uFF19]/;
+const WIDE_RUNS = /(?<![0-9\uFF10-\uFF19])[1-9\uFF11-\uFF19][0-9\uFF10-\uFF19]{12,18}(?![0-9\uFF10-\uFF19])/g;
+const asciiDigits = (run: string) =>
+  run.replace(/[\uFF10-\uFF19]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xff10 + 0x30));
+
 /**
  * Card numbers inside free text — a reason quoting a scenario's expectation, a merchant name field
  * a terminal filled with a PAN, a description in a JSON body — masked to first 6 and last 4:
- * Luhn-valid runs of 13-19 digits, written whole or in groups; a written-out track 2 loses
- * everything after the card number too.
+ * Luhn-valid runs of 13-19 digits, written whole or in groups, or in full-width digits; a
+ * written-out track 2 loses everything after the card number too. EMV data in hex loses its card
+ * data tags (emv-in-text.ts).
  */
 export function maskPansInText(text: string): string {
-  if (!DIGITS.test(text)) return text;
-  return text
-    .replace(TRACK2, (all, pan: string) => (looksLikePan(pan) ? `${maskPan(pan)}=[hidden]` : all))
-    .replace(RUNS, (run) => {
-      const digits = run.replace(/[ .-]/g, '');
-      return digits.length >= 13 && looksLikePan(digits) ? maskPan(digits) : run;
+  let out = text;
+  if (DIGITS.test(out)) {
+    out = maskEmvHexInText(out)
+      .replace(TRACK2, (all, pan: string) => (looksLikePan(pan) ? `${maskPan(pan)}=[hidden]` : all))
+      .replace(RUNS, (run) => {
+        const digits = run.replace(/[ .-]/g, '');
+        return digits.length >= 13 && looksLikePan(digits) ? maskPan(digits) : run;
+      });
+  }
+  if (WIDE.test(out)) {
+    out = out.replace(WIDE_RUNS, (run) => {
+      const digits = asciiDigits(run);
+      return looksLikePan(digits) ? maskPan(digits) : run;
     });
+  }
+  return out;
 }

@@ -38,6 +38,78 @@ describe('maskPansInText', () => {
   });
 });
 
+/** One BER-TLV item in hex: tag, short length, value. */
+const tlv = (tag: string, value: string) => tag + (value.length / 2).toString(16).padStart(2, '0') + value;
+/** The tag and length of that item, without its value. */
+const head = (tag: string, value: string) => tlv(tag, value).slice(0, tag.length + 2);
+const PAN = '4761739001010119';
+
+describe('EMV data written as hex in text', () => {
+  const cryptogram = tlv('9F26', '1122334455667788');
+  const amount = tlv('9F02', '000000001000');
+
+  it('hides the PAN, track 2 equivalent and name tags of hex that is BER-TLV, and keeps the rest', () => {
+    const t2 = `${PAN}D22122011143804400000F`;
+    const name = '534D4954482F4A4F484E';
+    const hex = cryptogram + tlv('5A', PAN) + amount + tlv('57', t2) + tlv('5F20', name);
+    const masked = maskPansInText(`{"emv_data":"${hex}"}`);
+    expect(masked).toBe(
+      `{"emv_data":"${cryptogram}${head('5A', PAN)}[hidden: 8 bytes]${amount}` +
+        `${head('57', t2)}[hidden: 19 bytes]${head('5F20', name)}[hidden: 10 bytes]"}`,
+    );
+    expect(masked).not.toContain('47617390');
+  });
+
+  it('looks inside a template (70) and reads lowercase hex', () => {
+    const inner = amount + tlv('5a', PAN);
+    const hex = tlv('70', inner).toLowerCase();
+    expect(maskPansInText(`icc=${hex}`)).toBe(
+      `icc=${head('70', inner)}${amount.toLowerCase()}5a08[hidden: 8 bytes]`,
+    );
+  });
+
+  it('hides a PAN item in hex that is not TLV through to its end (cut, or glued to more hex)', () => {
+    const t2 = `${PAN}D2212201114380440`;
+    const cut = `${cryptogram}${tlv('5A', PAN)}${amount.slice(0, -2)}`;
+    expect(maskPansInText(cut)).toBe(`${cryptogram}5A08[hidden: 8 bytes]${amount.slice(0, -2)}`);
+    // 57's expiry, service code and discretionary data go with the card number.
+    expect(maskPansInText(`${tlv('57', `${t2}F`)}00`)).toBe(`${head('57', `${t2}F`)}[hidden: 17 bytes]00`);
+    // Odd length: the PAN is F-padded to whole bytes.
+    const odd = '4222222222222';
+    expect(maskPansInText(`${tlv('5A', `${odd}F`)}00`)).toBe('5A07[hidden: 7 bytes]00');
+    // A 5A item of digits that are no card number stays.
+    const notPan = `${tlv('5A', '4761739001010118')}00`;
+    expect(maskPansInText(notPan)).toBe(notPan);
+  });
+
+  it('leaves hex that is no TLV through to its end, and TLV without card data', () => {
+    for (const text of [
+      `mac ${'0123456789ABCDEF'.repeat(2)}`,
+      `${cryptogram}${amount}`,
+      `cut ${cryptogram}${tlv('5A', PAN).slice(0, -2)}`, // the PAN's last byte missing
+      `id 5A08${PAN}XYZ`, // part of a longer word
+    ]) {
+      expect(maskPansInText(text)).toBe(text);
+    }
+  });
+});
+
+describe('full-width digits', () => {
+  const wide = (digits: string) =>
+    digits.replace(/[0-9]/g, (d) => String.fromCharCode(0xff10 + d.charCodeAt(0) - 0x30));
+
+  it('masks a card number typed in full-width digits, alone or mixed with ASCII ones', () => {
+    expect(maskPansInText(`卡号 ${wide('4111111111111111')} 收款`)).toBe('卡号 411111******1111 收款');
+    expect(maskPansInText(`${wide('41111111')}11111111`)).toBe('411111******1111');
+  });
+
+  it('leaves full-width numbers that are no card numbers', () => {
+    for (const text of [wide('4111111111111112'), wide('000000000000018'), `店号${wide('12')}`]) {
+      expect(maskPansInText(text)).toBe(text);
+    }
+  });
+});
+
 describe('ISO text elements', () => {
   const dialect = loadDialects().get('iso8583-1987-ascii');
 

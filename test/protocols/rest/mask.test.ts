@@ -36,6 +36,19 @@ describe('masking JSON bodies', () => {
     expect(looksLikePan('4111111111111112')).toBe(false);
   });
 
+  it('hides the card data of EMV hex a body carries, and card numbers in full-width digits', () => {
+    // 9F26 cryptogram, 5A PAN, 9F02 amount: a terminal's ICC data as a gateway takes it.
+    const icc = '9F260811223344556677885A0847617390010101199F0206000000001000';
+    const masked = maskJson({
+      card_present: { emv_data: icc.toLowerCase() },
+      memo: '\uFF14\uFF11'.concat('\uFF11'.repeat(14)),
+    }) as { card_present: { emv_data: string }; memo: string };
+    expect(masked.card_present.emv_data).toBe(
+      '9f260811223344556677885a08[hidden: 8 bytes]9f0206000000001000',
+    );
+    expect(masked.memo).toBe('411111******1111');
+  });
+
   it('masks secrets in headers, keeping the scheme and the last 4 characters of long keys', () => {
     expect(
       maskHeaders(
