@@ -8,8 +8,8 @@ import type { FieldValue } from './values.js';
 /**
  * Writes the bitmap (primary, and secondary when an element above 64 is held or `bitmaps` asks for
  * it) and then the elements of `fields`, ascending, at `w.pos`. Every key of `fields` must be an
- * element number in canonical form (the codec's `knownFields`); an element the dialect does not
- * define is refused before anything is written.
+ * element number in canonical form (the codec's `knownFields`, or keys it checked first); an element
+ * the dialect does not define is refused before anything is written.
  */
 export type ElementEncoder = (w: Writer, fields: Record<string, FieldValue>, bitmaps: number) => void;
 

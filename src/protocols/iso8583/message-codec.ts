@@ -128,14 +128,14 @@ export function compileMessageCodec(layout: MessageLayout, options: CompileOptio
     w.pos = room;
     writeMti(w, layout.mti, msg.mti);
     const fieldsOf = msg.fields;
-    if (encodeElements && options?.knownFields) {
-      encodeElements(w, fieldsOf, msg.bitmaps ?? 1);
-      return w.take();
-    }
     const bm = packBitmap;
     let count = 0;
     let sorted = true;
     if (options?.knownFields) {
+      if (encodeElements) {
+        encodeElements(w, fieldsOf, msg.bitmaps ?? 1);
+        return w.take();
+      }
       // Every element number in ascending order: no key list, no sort.
       count = scanElements(fieldsOf, ids);
       if (count < 0) throw undefinedElementHeld(String(-count));
@@ -151,6 +151,11 @@ export function compileMessageCodec(layout: MessageLayout, options: CompileOptio
         if (id < last) sorted = false;
         last = id;
         ids[count++] = id;
+      }
+      // Every key is now a canonical element number the dialect defines: the generated code's case.
+      if (encodeElements) {
+        encodeElements(w, fieldsOf, msg.bitmaps ?? 1);
+        return w.take();
       }
     }
     if (!sorted) ids.subarray(0, count).sort();
