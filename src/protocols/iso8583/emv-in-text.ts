@@ -58,11 +58,15 @@ function maskPanItems(run: string): string {
 const HEX_RUN = /(?<![0-9A-Za-z])(?:[0-9A-Fa-f]{2}){6,}(?![0-9A-Za-z])/g;
 const HIDE = new Set(CARD_DATA_TAGS);
 
+// EMV nests templates two or three deep; deeper hex (a hostile body) is read as no TLV rather than
+// recursed into until the stack runs out.
+const MAX_DEPTH = 16;
+
 /**
  * Parses hex chars [from, to) as BER-TLV items, adding the char ranges of card-data values to
  * `hide` in order; false when they are not TLV through to the end.
  */
-function scan(hex: string, from: number, to: number, hide: [number, number][]): boolean {
+function scan(hex: string, from: number, to: number, hide: [number, number][], depth = 0): boolean {
   let at = from;
   while (at < to) {
     const tagStart = at;
@@ -90,7 +94,7 @@ function scan(hex: string, from: number, to: number, hide: [number, number][]): 
     const end = at + 2 * len;
     if (end > to) return false;
     if (first & 0x20) {
-      if (!scan(hex, at, end, hide)) return false;
+      if (depth === MAX_DEPTH || !scan(hex, at, end, hide, depth + 1)) return false;
     } else if (HIDE.has(tag) && len > 0) {
       hide.push([at, end]);
     }

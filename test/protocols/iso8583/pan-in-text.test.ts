@@ -82,6 +82,20 @@ describe('EMV data written as hex in text', () => {
     expect(maskPansInText(notPan)).toBe(notPan);
   });
 
+  it('reads templates nested 20,000 deep as no TLV, without running out of stack', () => {
+    // A hostile body: E0 templates around E0 templates around a PAN, 20,000 deep (long-form lengths).
+    const length = (n: number) =>
+      n < 0x80
+        ? n.toString(16).padStart(2, '0')
+        : n < 0x10000
+          ? `82${n.toString(16).padStart(4, '0')}`
+          : `83${n.toString(16).padStart(6, '0')}`;
+    let hex = tlv('5A', PAN);
+    for (let i = 0; i < 20_000; i++) hex = `E0${length(hex.length / 2)}${hex}`;
+    const masked = maskPansInText(hex);
+    expect(masked.endsWith('5A08[hidden: 8 bytes]')).toBe(true);
+  });
+
   it('leaves hex that is no TLV through to its end, and TLV without card data', () => {
     for (const text of [
       `mac ${'0123456789ABCDEF'.repeat(2)}`,
