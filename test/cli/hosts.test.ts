@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { minimalHostYaml } from '../support/minimal-host.js';
 import { tempDir } from '../support/temp-dir.js';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -36,22 +37,7 @@ interface HostRow {
   }[];
 }
 
-const tinyHost = [
-  'id: tiny-bank',
-  'title: Tiny Bank',
-  'kind: iso8583',
-  'versions:',
-  '  "1.0":',
-  '    summary: the smallest host there is',
-  '    changes: [first version]',
-  '    dialect: iso8583-1987-ascii',
-  '    signOnRequired: false',
-  '    messages: { "0200": { kind: sale, mandatory: [3, 4, 11] } }',
-  '    responseCodes: { approved: "00", declined: "05", format-error: "30", system-error: "96" }',
-  '    timeouts: { idleSeconds: 60, incompleteFrameMs: 1000, processingDelayMs: 0 }',
-  '    answers: { malformed: close, violation: format-error, unknownMessage: close }',
-  '',
-].join('\n');
+const tinyHost = minimalHostYaml('tiny-bank', 'iso8583-1987-ascii');
 
 describe('paymatrix hosts', () => {
   it('--json lists every host and version with its dialect, parent, summary and changes', () => {

@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { initWorkspace } from '../../src/cli/init.js';
 import { validateWorkspace } from '../../src/cli/validate.js';
+import { minimalHostYaml } from '../support/minimal-host.js';
 import { tempDir } from '../support/temp-dir.js';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -18,24 +19,6 @@ function cli(args: string[], cwd = root) {
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
-const host = (id: string, dialect: string) =>
-  [
-    `id: ${id}`,
-    'title: Tiny Bank',
-    'kind: iso8583',
-    'versions:',
-    '  "1.0":',
-    '    summary: the smallest host there is',
-    '    changes: [first version]',
-    `    dialect: ${dialect}`,
-    '    signOnRequired: false',
-    '    messages: { "0200": { kind: sale, mandatory: [3, 4, 11] } }',
-    '    responseCodes: { approved: "00", declined: "05", format-error: "30", system-error: "96" }',
-    '    timeouts: { idleSeconds: 60, incompleteFrameMs: 1000, processingDelayMs: 0 }',
-    '    answers: { malformed: close, violation: format-error, unknownMessage: close }',
-    '',
-  ].join('\n');
-
 describe('paymatrix validate', () => {
   it('lists every problem of the workspace at once, each with file, JSON path and problem', {
     timeout: 60_000,
@@ -43,12 +26,15 @@ describe('paymatrix validate', () => {
     const ws = tempDir('pm-validate-');
     mkdirSync(join(ws, 'mocks/hosts'), { recursive: true });
     mkdirSync(join(ws, 'firmware'), { recursive: true });
-    writeFileSync(join(ws, 'mocks/hosts/tiny-bank.yaml'), host('tiny-bank', 'nope'));
+    writeFileSync(join(ws, 'mocks/hosts/tiny-bank.yaml'), minimalHostYaml('tiny-bank', 'nope'));
     writeFileSync(
       join(ws, 'mocks/hosts/wee-bank.yaml'),
-      host('wee-bank', 'iso8583-1987-ascii').replace('kind: iso8583', 'kind: iso8583\ncolour: red'),
+      minimalHostYaml('wee-bank', 'iso8583-1987-ascii').replace(
+        'kind: iso8583',
+        'kind: iso8583\ncolour: red',
+      ),
     );
-    writeFileSync(join(ws, 'mocks/hosts/good-bank.yaml'), host('good-bank', 'iso8583-1987-ascii'));
+    writeFileSync(join(ws, 'mocks/hosts/good-bank.yaml'), minimalHostYaml('good-bank', 'iso8583-1987-ascii'));
     writeFileSync(join(ws, 'firmware/acme.yaml'), 'id: acme-2\ntitle: x\n');
     writeFileSync(join(ws, 'paymatrix.config.yaml'), 'timeScale: fast\n');
     mkdirSync(join(ws, 'suites/smoke'), { recursive: true });

@@ -1,7 +1,6 @@
 import { byteClass } from './content-types.js';
 import type { DateFormat } from './dialect-schema.js';
-import type { FieldCodec } from './field-codec.js';
-import { isPlainText } from './field-codec.js';
+import { type FieldCodec, isPlainText } from './field-codec.js';
 import { SHORT_TEXT_MAX } from './short-text.js';
 
 /**

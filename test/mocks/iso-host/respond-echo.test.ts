@@ -5,6 +5,7 @@ import { builtinHostsDir, loadCards, loadHosts } from '../../../src/mocks/hosts/
 import { Ledger } from '../../../src/mocks/iso-host/ledger.js';
 import { type HostContext, respond } from '../../../src/mocks/iso-host/processor.js';
 import { builtinDialectsDir, loadDialects } from '../../../src/protocols/iso8583/index.js';
+import { minimalHostYaml } from '../../support/minimal-host.js';
 import { tempDir } from '../../support/temp-dir.js';
 
 describe('the answer to a message no rule covers echoes what its own dialect defines', () => {
@@ -17,22 +18,7 @@ describe('the answer to a message no rule covers echoes what its own dialect def
     );
     writeFileSync(
       join(dir, 'plain-bank.yaml'),
-      [
-        'id: plain-bank',
-        'title: Plain Bank',
-        'kind: iso8583',
-        'versions:',
-        '  "1.0":',
-        '    summary: a host on a dialect without DE41',
-        '    changes: [first version]',
-        '    dialect: no41',
-        '    signOnRequired: false',
-        '    messages: { "0200": { kind: sale, mandatory: [3, 4, 11] } }',
-        '    responseCodes: { approved: "00", declined: "05", format-error: "30", system-error: "96" }',
-        '    timeouts: { idleSeconds: 60, incompleteFrameMs: 1000, processingDelayMs: 0 }',
-        '    answers: { malformed: close, violation: format-error, unknownMessage: close }',
-        '',
-      ].join('\n'),
+      minimalHostYaml('plain-bank', 'no41', 'a host on a dialect without DE41'),
     );
     const hosts = loadHosts([builtinHostsDir(), dir], {
       dialects: loadDialects([builtinDialectsDir(), dialectDir]),
